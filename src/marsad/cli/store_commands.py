@@ -1,0 +1,208 @@
+"""Commands about the evidence store: ingest, verify, ledger, summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from marsad import config
+from marsad.cli import (
+    DbOption,
+    JsonOption,
+    console,
+    default_actor,
+    err_console,
+    open_store,
+    print_json,
+)
+
+
+def progress_bar(*, disable: bool = False) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[note]}"),
+        console=err_console,
+        disable=disable,
+        transient=True,
+    )
+
+
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively).")],
+    db: DbOption = None,
+    max_bytes: Annotated[
+        int | None,
+        typer.Option("--max-bytes", help="Largest file accepted (default 50 MB, or $MARSAD_MAX_BYTES)."),
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Store reports byte for byte, content-addressed by SHA-256, and log each in the ledger.
+
+    Supported: .txt and .md (optional YAML front matter), .html (visible text only), .json and
+    .jsonl. Bad files are named with the reason; the rest of the batch still goes in. Exit status:
+    0 all stored, 1 some items were rejected (partial batch), 2 nothing could be done.
+    """
+    from marsad.ingest.parse import IngestError, iter_paths
+    from marsad.ingest.pipeline import ingest_paths
+
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        err_console.print(f"[red]error:[/red] {p}: no such file or folder")
+    store = open_store(db)
+    files = list(iter_paths([p for p in paths if p.exists()]))
+    with progress_bar(disable=json_output) as progress:
+        task = progress.add_task("Ingesting", total=len(files), note="")
+        seen_files: set[str] = set()
+
+        def on_item(item: object) -> None:
+            name = item.path if isinstance(item, IngestError) else item.original_name  # type: ignore[attr-defined]
+            file_name = name.split("#", 1)[0]
+            if isinstance(item, IngestError) and not json_output:
+                err_console.print(f"[red]rejected:[/red] {item}")
+            if file_name not in seen_files:
+                seen_files.add(file_name)
+                progress.update(task, advance=1, note=Path(file_name).name[:40])
+
+        report = ingest_paths(
+            store, files, actor=default_actor(), max_bytes=config.max_bytes(max_bytes), on_item=on_item
+        )
+    report.errors[:0] = [f"{p}: no such file or folder" for p in missing]
+    if json_output:
+        print_json(report.as_dict())
+    else:
+        console.print(
+            f"[green]{report.stored} stored[/green], {report.duplicates} duplicate(s) unchanged, "
+            f"[{'red' if report.errors else 'green'}]{len(report.errors)} rejected[/]"
+        )
+        if report.errors:
+            console.print("Rejected items:")
+            for line in report.errors:
+                console.print(f"  - {line}", highlight=False)
+    store.close()
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def verify(db: DbOption = None, json_output: JsonOption = False) -> None:
+    """Re-hash every stored original and walk the ledger's hash chain.
+
+    Names each altered original and each broken link, and exits 1 if anything is wrong."""
+    store = open_store(db)
+    report = store.verify()
+    store.close()
+    if json_output:
+        print_json(
+            {
+                "ok": report.ok,
+                "originals_checked": report.originals_checked,
+                "ledger_entries_checked": report.ledger_entries_checked,
+                "altered_documents": [{"id": i, "name": n} for i, n in report.altered_documents],
+                "missing_documents": [{"id": i, "name": n} for i, n in report.missing_documents],
+                "chain_problems": [{"seq": s, "reason": r} for s, r in report.chain_problems],
+            }
+        )
+    else:
+        for doc_id, name in report.altered_documents:
+            console.print(f"[red]ALTERED[/red] document {doc_id} ({name}): bytes no longer match its SHA-256")
+        for doc_id, name in report.missing_documents:
+            console.print(f"[red]MISSING[/red] document {doc_id} ({name}): logged as ingested, now absent")
+        for seq, reason in report.chain_problems:
+            console.print(f"[red]LEDGER[/red] entry {seq}: {reason}")
+        status = "[green]intact[/green]" if report.ok else "[red]FAILED[/red]"
+        console.print(
+            f"Verification {status}: {report.originals_checked} originals re-hashed, "
+            f"{report.ledger_entries_checked} ledger entries walked."
+        )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def ledger_command(
+    subject: Annotated[
+        str | None,
+        typer.Argument(help="A document id (or its first 8+ characters), or incident:N. Omit for the latest entries."),
+    ] = None,
+    limit: Annotated[int, typer.Option(help="How many entries when no subject is given.")] = 20,
+    db: DbOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Show the custody history of one document or incident (or the latest entries)."""
+    from sqlalchemy import select
+
+    from marsad.store.models import LedgerEntry
+
+    store = open_store(db)
+    if subject is None:
+        with store.reading() as session:
+            entries = list(
+                session.execute(select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(limit)).scalars()
+            )[::-1]
+    else:
+        kind, _, ident = subject.partition(":") if ":" in subject else ("document", "", subject)
+        if kind == "document":
+            doc = store.document(ident)
+            if doc is None:
+                err_console.print(f"[red]error:[/red] no document matches {ident!r}")
+                raise typer.Exit(2)
+            ident = doc.id
+        entries = store.history(kind, ident)
+    store.close()
+    rows = [
+        {
+            "seq": e.seq,
+            "time": e.time,
+            "actor": e.actor,
+            "action": e.action,
+            "subject": f"{e.subject_type}:{e.subject_id}",
+            "payload": json.loads(e.payload),
+            "entry_hash": e.entry_hash,
+            "prev_hash": e.prev_hash,
+        }
+        for e in entries
+    ]
+    if json_output:
+        print_json(rows)
+        return
+    table = Table(title="Ledger", show_lines=False)
+    for col in ("seq", "time", "actor", "action", "subject", "entry hash"):
+        table.add_column(col)
+    for r in rows:
+        subject_text = str(r["subject"])
+        table.add_row(
+            str(r["seq"]), str(r["time"])[:19], str(r["actor"]), str(r["action"]),
+            subject_text[:30] + ("…" if len(subject_text) > 30 else ""), str(r["entry_hash"])[:16] + "…",
+        )
+    console.print(table)
+
+
+def summary(db: DbOption = None, json_output: JsonOption = False) -> None:
+    """Counts of what the store holds, and the ledger head hash."""
+    store = open_store(db)
+    data = store.summary()
+    store.close()
+    if json_output:
+        print_json(data)
+        return
+    table = Table(title=f"Marsad store ({config.database_url(db)})", show_header=False)
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    for key, value in data.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}: {v}" for k, v in value.items()) or "-"
+        table.add_row(key.replace("_", " "), str(value))
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(ingest)
+    app.command()(verify)
+    app.command("ledger")(ledger_command)
+    app.command()(summary)

@@ -1,0 +1,346 @@
+"""The claim schema: what the extraction engine produces and every later layer consumes.
+
+A *claim* is one source's statement about one event (scope ``incident``) or about a total over a
+period and area (scope ``aggregate``). Every value carries the evidence span it was read from, as
+character offsets into the document text, so any published figure can be traced back to words.
+
+These are plain dataclasses (no database, no web) so the engine stays pure and fast. The field names
+are the public contract documented in ``docs/schema.md``; change them only with a schema version bump.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SCHEMA_VERSION = 1
+
+Sensitivity = Literal["public", "internal", "restricted"]
+SENSITIVITY_LEVELS: tuple[Sensitivity, ...] = ("public", "internal", "restricted")
+
+Scope = Literal["incident", "aggregate"]
+
+EVENT_TYPES: tuple[str, ...] = (
+    "air_strike",
+    "shelling",
+    "armed_clash",
+    "territory_change",
+    "remote_explosive",
+    "suicide_bomb",
+    "chemical_weapon",
+    "attack",
+    "abduction",
+    "arrest",
+    "peaceful_protest",
+    "protest_with_intervention",
+    "excessive_force_against_protesters",
+    "threat",
+    "displacement",
+    "strategic_development",
+)
+
+# ACLED sub-event type names for our event types, where ACLED has a matching one.
+ACLED_SUB_EVENT_TYPES: dict[str, str] = {
+    "air_strike": "Air/drone strike",
+    "shelling": "Shelling/artillery/missile attack",
+    "armed_clash": "Armed clash",
+    "territory_change": "Government regains territory",
+    "remote_explosive": "Remote explosive/landmine/IED",
+    "suicide_bomb": "Suicide bomb",
+    "chemical_weapon": "Chemical weapon",
+    "attack": "Attack",
+    "abduction": "Abduction/forced disappearance",
+    "arrest": "Arrests",
+    "peaceful_protest": "Peaceful protest",
+    "protest_with_intervention": "Protest with intervention",
+    "excessive_force_against_protesters": "Excessive force against protesters",
+    "displacement": "Non-violent transfer of territory",
+    "strategic_development": "Other",
+}
+
+# Event families: types in one family may describe the same happening (used by resolution).
+EVENT_FAMILIES: dict[str, str] = {
+    "air_strike": "remote_violence",
+    "shelling": "remote_violence",
+    "remote_explosive": "remote_violence",
+    "suicide_bomb": "remote_violence",
+    "chemical_weapon": "remote_violence",
+    "armed_clash": "battle",
+    "territory_change": "battle",
+    "attack": "violence_against_civilians",
+    "abduction": "violence_against_civilians",
+    "arrest": "violence_against_civilians",
+    "threat": "violence_against_civilians",
+    "peaceful_protest": "protest",
+    "protest_with_intervention": "protest",
+    "excessive_force_against_protesters": "protest",
+    "displacement": "strategic",
+    "strategic_development": "strategic",
+}
+
+DatePrecision = int
+"""UCDP ``date_prec`` codes: 1 exact day; 2 within 2-6 days; 3 week known; 4 month known
+(8-30 days); 5 longer than a month."""
+
+PlacePrecision = Literal[
+    "exact", "near", "subdistrict", "district", "governorate", "region", "country"
+]
+PLACE_PRECISIONS: tuple[str, ...] = (
+    "exact",
+    "near",
+    "subdistrict",
+    "district",
+    "governorate",
+    "region",
+    "country",
+)
+# UCDP ``where_prec`` for each of our place precisions (ACLED geo_precision is derived from it).
+UCDP_WHERE_PREC: dict[str, int] = {
+    "exact": 1,
+    "near": 2,
+    "subdistrict": 3,
+    "district": 3,
+    "governorate": 4,
+    "region": 5,
+    "country": 6,
+}
+
+ActorType = Literal[
+    "state_forces",
+    "foreign_state_forces",
+    "militia",
+    "non_state_armed_group",
+    "civilians",
+    "protesters",
+    "rescue_workers",
+    "journalists",
+    "activists",
+    "unknown",
+]
+
+COUNT_CATEGORIES: tuple[str, ...] = (
+    "killed",
+    "injured",
+    "missing",
+    "displaced",
+    "detained",
+    "strikes",
+    "places_targeted",
+    "facilities_hit",
+    "crowd_size",
+)
+VICTIM_GROUPS: tuple[str, ...] = (
+    "all",
+    "civilians",
+    "children",
+    "women",
+    "men",
+    "combatants",
+    "rescue_workers",
+)
+QUALIFIERS: tuple[str, ...] = (
+    "exact",
+    "at_least",
+    "over",
+    "about",
+    "nearly",
+    "up_to",
+    "vague",
+)
+WEAPONS: tuple[str, ...] = (
+    "air_dropped_bomb",
+    "barrel_bomb",
+    "cluster_munition",
+    "artillery",
+    "rocket",
+    "missile",
+    "drone",
+    "chemical",
+    "explosive_device",
+    "car_bomb",
+    "gunfire",
+    "incendiary",
+)
+FACILITY_TYPES: tuple[str, ...] = (
+    "school",
+    "medical",
+    "civil_defence",
+    "mosque",
+    "market",
+    "bakery",
+    "displacement_camp",
+    "water_station",
+    "power_station",
+    "residential_building",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Evidence: ``text == document_text[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(slots=True)
+class PlaceRef:
+    name: str
+    precision: str  # one of PLACE_PRECISIONS
+    evidence: Span
+    gazetteer_id: str | None = None
+    kind: str | None = None  # city, town, village, neighbourhood, admin1, admin2, admin3, region
+    admin1: str | None = None
+    admin1_pcode: str | None = None
+    admin2: str | None = None
+    admin2_pcode: str | None = None
+    admin3: str | None = None
+    admin3_pcode: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass(slots=True)
+class ActorRef:
+    id: str  # canonical actor id from the language pack, e.g. "sy_gov_forces"
+    name: str  # canonical display name
+    type: str  # one of ActorType
+    evidence: Span
+
+
+@dataclass(slots=True)
+class WeaponRef:
+    type: str  # one of WEAPONS
+    evidence: Span
+
+
+@dataclass(slots=True)
+class FacilityRef:
+    type: str  # one of FACILITY_TYPES
+    evidence: Span
+    count: int | None = None
+
+
+@dataclass(slots=True)
+class Count:
+    """A reported number: ``low``..``high`` with how the source qualified it.
+
+    "over 60" -> low 61, high None, qualifier "over"; "dozens" -> low 24, high None, "vague";
+    a figure computed from another ("one-third of whom are children") has ``derived=True``.
+    ``part_of`` is the index (in the claim's ``counts``) of the count this one is a subset of,
+    and ``perpetrator`` an actor id when the sub-count names its own ("19 of which by Russia").
+    """
+
+    category: str  # one of COUNT_CATEGORIES
+    low: int | None
+    high: int | None
+    qualifier: str  # one of QUALIFIERS
+    evidence: Span
+    group: str = "all"  # one of VICTIM_GROUPS
+    derived: bool = False
+    part_of: int | None = None
+    perpetrator: str | None = None
+
+
+@dataclass(slots=True)
+class OrgRef:
+    name: str  # canonical organisation name
+    evidence: Span
+    id: str | None = None
+
+
+@dataclass(slots=True)
+class PersonMention:
+    """A named individual. Always sensitive: never published unless an analyst clears it."""
+
+    name: str
+    evidence: Span
+    role: str = "unknown"  # victim, witness, activist, defender, official, journalist, unknown
+
+
+@dataclass(slots=True)
+class Claim:
+    scope: str  # "incident" or "aggregate"
+    event_type: str  # one of EVENT_TYPES
+    evidence: Span  # the passage (sentence or sentences) the claim was assembled from
+    acled_sub_event_type: str | None = None
+    date_start: str | None = None  # ISO date
+    date_end: str | None = None  # ISO date, inclusive
+    date_precision: int | None = None  # UCDP date_prec, 1..5
+    date_evidence: Span | None = None
+    places: list[PlaceRef] = field(default_factory=list)
+    perpetrators: list[ActorRef] = field(default_factory=list)
+    targets: list[ActorRef] = field(default_factory=list)
+    weapons: list[WeaponRef] = field(default_factory=list)
+    counts: list[Count] = field(default_factory=list)
+    facilities: list[FacilityRef] = field(default_factory=list)
+    reported_by: list[OrgRef] = field(default_factory=list)
+    persons: list[PersonMention] = field(default_factory=list)
+    event_type_evidence: Span | None = None
+    confidence: float = 0.5
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def count(self, category: str, group: str = "all") -> Count | None:
+        """The first count of ``category`` for ``group`` that is not a sub-count, if any."""
+        for c in self.counts:
+            if c.category == category and c.group == group and c.part_of is None:
+                return c
+        for c in self.counts:
+            if c.category == category and c.group == group:
+                return c
+        return None
+
+
+def _span(d: dict[str, Any] | None) -> Span | None:
+    return Span(int(d["start"]), int(d["end"]), str(d["text"])) if d else None
+
+
+def claim_from_dict(d: dict[str, Any]) -> Claim:
+    """Inverse of :meth:`Claim.to_dict` (used by the store and the JSON Lines reader)."""
+
+    def span(x: dict[str, Any]) -> Span:
+        s = _span(x)
+        assert s is not None
+        return s
+
+    return Claim(
+        scope=d["scope"],
+        event_type=d["event_type"],
+        evidence=span(d["evidence"]),
+        acled_sub_event_type=d.get("acled_sub_event_type"),
+        date_start=d.get("date_start"),
+        date_end=d.get("date_end"),
+        date_precision=d.get("date_precision"),
+        date_evidence=_span(d.get("date_evidence")),
+        places=[PlaceRef(**{**p, "evidence": span(p["evidence"])}) for p in d.get("places", [])],
+        perpetrators=[
+            ActorRef(**{**a, "evidence": span(a["evidence"])}) for a in d.get("perpetrators", [])
+        ],
+        targets=[ActorRef(**{**a, "evidence": span(a["evidence"])}) for a in d.get("targets", [])],
+        weapons=[WeaponRef(**{**w, "evidence": span(w["evidence"])}) for w in d.get("weapons", [])],
+        counts=[Count(**{**c, "evidence": span(c["evidence"])}) for c in d.get("counts", [])],
+        facilities=[
+            FacilityRef(**{**f, "evidence": span(f["evidence"])}) for f in d.get("facilities", [])
+        ],
+        reported_by=[
+            OrgRef(**{**o, "evidence": span(o["evidence"])}) for o in d.get("reported_by", [])
+        ],
+        persons=[
+            PersonMention(**{**p, "evidence": span(p["evidence"])}) for p in d.get("persons", [])
+        ],
+        event_type_evidence=_span(d.get("event_type_evidence")),
+        confidence=float(d.get("confidence", 0.5)),
+    )
+
+
+@dataclass(slots=True)
+class DocumentMeta:
+    """What the engine may know about a document besides its text."""
+
+    published: str | None = None  # ISO date; anchors relative dates ("yesterday")
+    language: str = "en"
+    title: str | None = None
+    source: str | None = None

@@ -1,0 +1,150 @@
+"""The chain of custody: an append-only ledger in which each entry hashes the one before it.
+
+``entry_hash = sha256(prev_hash, seq, time, actor, action, subject_type, subject_id, payload_hash)``,
+fields joined with a unit separator so no two different entries can hash alike by shifting text
+between fields. The payload is canonical JSON (sorted keys, no spaces) and is hashed as stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from marsad.store.models import LedgerEntry, LedgerHead
+
+GENESIS_HASH = "0" * 64
+_SEP = "\x1f"
+
+
+def canonical_json(payload: Any) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def sha256_hex(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def entry_hash(
+    *,
+    prev_hash: str,
+    seq: int,
+    time: str,
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    payload_hash: str,
+) -> str:
+    parts = [prev_hash, str(seq), time, actor, action, subject_type, subject_id, payload_hash]
+    return sha256_hex(_SEP.join(parts))
+
+
+def append(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    payload: dict[str, Any],
+) -> LedgerEntry:
+    """Add one entry inside the caller's transaction (so it commits or rolls back with the change
+    it records). The head row is locked first so concurrent writers cannot fork the chain."""
+    head = session.execute(select(LedgerHead).where(LedgerHead.id == 1).with_for_update()).scalar()
+    prev_hash, seq = (head.entry_hash, head.seq + 1) if head else (GENESIS_HASH, 1)
+    payload_text = canonical_json(payload)
+    time = datetime.now(UTC).isoformat(timespec="microseconds")
+    fields = {
+        "seq": seq,
+        "time": time,
+        "actor": actor,
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": str(subject_id),
+        "payload_hash": sha256_hex(payload_text),
+    }
+    digest = entry_hash(prev_hash=prev_hash, **fields)  # type: ignore[arg-type]
+    entry = LedgerEntry(payload=payload_text, prev_hash=prev_hash, entry_hash=digest, **fields)
+    session.add(entry)
+    if head is None:
+        session.add(LedgerHead(id=1, seq=seq, entry_hash=digest))
+    else:
+        head.seq, head.entry_hash = seq, digest
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    seq: int
+    reason: str
+
+
+def walk(session: Session, batch: int = 5000) -> Iterator[ChainProblem]:
+    """Re-hash every entry in order and report each broken link, altered payload or gap."""
+    expected_prev, expected_seq, last_hash = GENESIS_HASH, 1, GENESIS_HASH
+    last_seq = 0
+    while True:
+        rows = (
+            session.execute(
+                select(LedgerEntry)
+                .where(LedgerEntry.seq > last_seq)
+                .order_by(LedgerEntry.seq)
+                .limit(batch)
+            )
+            .scalars()
+            .all()
+        )
+        if not rows:
+            break
+        for e in rows:
+            if e.seq != expected_seq:
+                yield ChainProblem(e.seq, f"gap: expected entry {expected_seq}, found {e.seq}")
+            if e.prev_hash != expected_prev:
+                yield ChainProblem(e.seq, "broken link: prev_hash does not match the entry before")
+            if sha256_hex(e.payload) != e.payload_hash:
+                yield ChainProblem(e.seq, "payload altered: its hash does not match")
+            recomputed = entry_hash(
+                prev_hash=e.prev_hash,
+                seq=e.seq,
+                time=e.time,
+                actor=e.actor,
+                action=e.action,
+                subject_type=e.subject_type,
+                subject_id=e.subject_id,
+                payload_hash=e.payload_hash,
+            )
+            if recomputed != e.entry_hash:
+                yield ChainProblem(e.seq, "entry altered: its hash does not match its fields")
+            expected_prev, expected_seq, last_hash = e.entry_hash, e.seq + 1, e.entry_hash
+            last_seq = e.seq
+        session.expunge_all()
+    head = session.get(LedgerHead, 1)
+    if head is not None and (head.seq != last_seq or head.entry_hash != last_hash):
+        yield ChainProblem(
+            head.seq, f"ledger head names entry {head.seq} but the chain ends at {last_seq}"
+        )
+
+
+def head_hash(session: Session) -> str:
+    head = session.get(LedgerHead, 1)
+    return head.entry_hash if head else GENESIS_HASH
+
+
+def history(session: Session, subject_type: str, subject_id: str) -> list[LedgerEntry]:
+    return list(
+        session.execute(
+            select(LedgerEntry)
+            .where(LedgerEntry.subject_type == subject_type, LedgerEntry.subject_id == subject_id)
+            .order_by(LedgerEntry.seq)
+        ).scalars()
+    )

@@ -1,0 +1,310 @@
+"""The data model for the whole product, as SQLAlchemy tables.
+
+Layers of truth, from the ground up:
+
+- ``Original``: the exact bytes received, keyed by their SHA-256. Never updated.
+- ``Document``: what we know about one original (title, source, dates, language, text).
+- ``Claim``: one source's statement about an event or a total, with evidence spans (JSON).
+- ``Incident``: the resolved event, with low/best/high figures, linked to its claims.
+- ``Person``: a named individual; restricted by default and never published unless cleared.
+- ``Correction``: a named person's change to a machine value; the machine value is kept beside it.
+- ``LedgerEntry``: the append-only, hash-chained record of every ingest, run and human edit.
+
+Every record that can be shown to someone carries a ``sensitivity`` (public, internal, restricted).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+SENSITIVITY = String(16)
+
+
+class Source(Base):
+    """An outlet, organisation, monitor network or partner dataset that reports."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    kind: Mapped[str] = mapped_column(String(40), default="outlet")
+    credibility: Mapped[float] = mapped_column(Float, default=1.0)
+    sensitivity: Mapped[str] = mapped_column(SENSITIVITY, default="public")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Original(Base):
+    """The bytes exactly as received. Content-addressed: ``sha256`` is the hash of ``content``."""
+
+    __tablename__ = "originals"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Document(Base):
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(String(64), ForeignKey("originals.sha256"), primary_key=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(16), default="und")
+    published: Mapped[date | None] = mapped_column(Date, index=True)
+    retrieved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    original_name: Mapped[str] = mapped_column(Text)  # file path or dataset row, as received
+    media_type: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text)
+    sensitivity: Mapped[str] = mapped_column(SENSITIVITY, default="internal", index=True)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    source: Mapped[Source | None] = relationship()
+    claims: Mapped[list[Claim]] = relationship(back_populates="document")
+
+
+class ExtractionRun(Base):
+    """One pass of the engine over some documents: which version produced which claims."""
+
+    __tablename__ = "extraction_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    engine: Mapped[str] = mapped_column(String(80))
+    engine_version: Mapped[str] = mapped_column(String(40))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(120))
+
+
+class Claim(Base):
+    """One source's statement. ``data`` holds the full claim (schema.Claim.to_dict()); the
+    columns beside it are copies of the fields that queries filter on."""
+
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("extraction_runs.id"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # where the claim came from when it is not one of our documents (partner dataset row)
+    provenance: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    scope: Mapped[str] = mapped_column(String(16), index=True)
+    event_type: Mapped[str] = mapped_column(String(48), index=True)
+    date_start: Mapped[date | None] = mapped_column(Date, index=True)
+    date_end: Mapped[date | None] = mapped_column(Date)
+    date_precision: Mapped[int | None] = mapped_column(Integer)
+    admin1_pcode: Mapped[str | None] = mapped_column(String(16), index=True)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    killed_low: Mapped[int | None] = mapped_column(BigInteger)
+    killed_high: Mapped[int | None] = mapped_column(BigInteger)
+    sensitivity: Mapped[str] = mapped_column(SENSITIVITY, default="internal")
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    document: Mapped[Document | None] = relationship(back_populates="claims")
+
+
+class Incident(Base):
+    """A resolved event. Figures are ranges; ``data`` holds the full resolved record (every
+    source's value beside each figure, disagreements, machine values under corrections)."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(48), index=True)
+    date_start: Mapped[date | None] = mapped_column(Date, index=True)
+    date_end: Mapped[date | None] = mapped_column(Date)
+    date_precision: Mapped[int | None] = mapped_column(Integer)
+    place_name: Mapped[str | None] = mapped_column(Text)
+    place_precision: Mapped[str | None] = mapped_column(String(16))
+    admin1: Mapped[str | None] = mapped_column(String(80))
+    admin1_pcode: Mapped[str | None] = mapped_column(String(16), index=True)
+    admin2_pcode: Mapped[str | None] = mapped_column(String(16))
+    admin3_pcode: Mapped[str | None] = mapped_column(String(16))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    killed_low: Mapped[int | None] = mapped_column(BigInteger)
+    killed_best: Mapped[int | None] = mapped_column(BigInteger)
+    killed_high: Mapped[int | None] = mapped_column(BigInteger)
+    injured_low: Mapped[int | None] = mapped_column(BigInteger)
+    injured_best: Mapped[int | None] = mapped_column(BigInteger)
+    injured_high: Mapped[int | None] = mapped_column(BigInteger)
+    grade: Mapped[str] = mapped_column(String(16), default="weak", index=True)
+    source_count: Mapped[int] = mapped_column(Integer, default=0)
+    independent_source_count: Mapped[int] = mapped_column(Integer, default=0)
+    review_status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    sensitivity: Mapped[str] = mapped_column(SENSITIVITY, default="internal", index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_incidents_date_type", "date_start", "event_type"),)
+
+
+class IncidentClaim(Base):
+    __tablename__ = "incident_claims"
+
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), primary_key=True, index=True)
+
+
+class Person(Base):
+    """A named individual: victim, witness, activist, defender at risk. Restricted by default."""
+
+    __tablename__ = "persons"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(40), default="unknown")
+    sensitivity: Mapped[str] = mapped_column(SENSITIVITY, default="restricted")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PersonMention(Base):
+    __tablename__ = "person_mentions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(120), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16))  # admin, analyst, viewer
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Correction(Base):
+    """A human change to a machine value. Both values are kept; the ledger entry names who."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject_type: Mapped[str] = mapped_column(String(24))
+    subject_id: Mapped[str] = mapped_column(String(64))
+    field: Mapped[str] = mapped_column(String(80))
+    machine_value: Mapped[Any] = mapped_column(JSON)
+    new_value: Mapped[Any] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(120))
+    ledger_seq: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_corrections_subject", "subject_type", "subject_id"),)
+
+
+class Decision(Base):
+    """An analyst's merge, split, discount or sensitivity decision, replayed by resolution."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    actor: Mapped[str] = mapped_column(String(120))
+    ledger_seq: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LedgerEntry(Base):
+    """Append-only, hash-chained. ``entry_hash`` covers every other column and the previous hash,
+    so changing or removing any entry breaks every later link."""
+
+    __tablename__ = "ledger"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    time: Mapped[str] = mapped_column(String(40))  # ISO 8601 UTC, hashed as written
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(40))
+    subject_type: Mapped[str] = mapped_column(String(24))
+    subject_id: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON, hashed as written
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    __table_args__ = (Index("ix_ledger_subject", "subject_type", "subject_id"),)
+
+
+class LedgerHead(Base):
+    """One row naming the last entry. Updating it serialises appends across processes."""
+
+    __tablename__ = "ledger_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class ResolverState(Base):
+    """The resolution engine's incremental state (JSON), so new claims join existing incidents."""
+
+    __tablename__ = "resolver_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Claim",
+    "Correction",
+    "Decision",
+    "Document",
+    "ExtractionRun",
+    "Incident",
+    "IncidentClaim",
+    "LedgerEntry",
+    "LedgerHead",
+    "Original",
+    "Person",
+    "PersonMention",
+    "ResolverState",
+    "Source",
+    "User",
+    "UniqueConstraint",
+]

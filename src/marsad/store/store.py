@@ -1,0 +1,422 @@
+"""The :class:`Store` facade: documents, claims, persons, custody and verification."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from marsad import schema
+from marsad.store import ledger
+from marsad.store.db import make_engine, upgrade
+from marsad.store.models import (
+    Claim,
+    Document,
+    ExtractionRun,
+    LedgerEntry,
+    Original,
+    Person,
+    PersonMention,
+    Source,
+)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_iso_date(value: str | None) -> date | None:
+    """The calendar day of an ISO date or datetime string; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    """What the ingest pipeline hands the store for one original."""
+
+    original: bytes
+    original_name: str
+    media_type: str
+    text: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+    language: str = "und"
+    sensitivity: str = "internal"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AddResult:
+    document_id: str
+    status: str  # "stored" or "duplicate"
+    original_name: str
+
+
+@dataclass
+class VerifyReport:
+    originals_checked: int = 0
+    ledger_entries_checked: int = 0
+    altered_documents: list[tuple[str, str]] = field(default_factory=list)  # (id, original name)
+    missing_documents: list[tuple[str, str]] = field(default_factory=list)
+    chain_problems: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.altered_documents or self.missing_documents or self.chain_problems)
+
+
+class Store:
+    """Open (and migrate) a database by SQLAlchemy URL; see :func:`marsad.config.database_url`."""
+
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = url
+        self.engine: Engine = make_engine(url)
+        if migrate:
+            upgrade(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: committed whole on success, rolled back whole on any error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    # -- documents ---------------------------------------------------------------------------
+
+    def _source_id(self, session: Session, name: str | None) -> int | None:
+        if not name:
+            return None
+        found = session.execute(select(Source.id).where(Source.name == name)).scalar()
+        if found is not None:
+            return found
+        src = Source(name=name, kind="outlet", created_at=now())
+        session.add(src)
+        session.flush()
+        return src.id
+
+    def add_document(self, doc: NewDocument, *, actor: str) -> AddResult:
+        """Store one original and its document record, and log it, in a single transaction.
+
+        The same bytes a second time are a duplicate: nothing is written."""
+        digest = ledger.sha256_hex(doc.original)
+        if doc.sensitivity not in schema.SENSITIVITY_LEVELS:
+            raise ValueError(f"{doc.original_name}: unknown sensitivity {doc.sensitivity!r}")
+        with self.transaction() as session:
+            if session.get(Original, digest) is not None:
+                return AddResult(digest, "duplicate", doc.original_name)
+            session.add(Original(sha256=digest, size=len(doc.original), content=doc.original))
+            session.flush()  # the document row references the original
+            session.add(
+                Document(
+                    id=digest,
+                    source_id=self._source_id(session, doc.source),
+                    title=doc.title,
+                    url=doc.url,
+                    language=doc.language,
+                    published=parse_iso_date(doc.published),
+                    retrieved_at=now(),
+                    original_name=doc.original_name,
+                    media_type=doc.media_type,
+                    text=doc.text,
+                    sensitivity=doc.sensitivity,
+                    extra=doc.extra,
+                )
+            )
+            session.flush()
+            ledger.append(
+                session,
+                actor=actor,
+                action="ingest",
+                subject_type="document",
+                subject_id=digest,
+                payload={
+                    "sha256": digest,
+                    "size": len(doc.original),
+                    "original_name": doc.original_name,
+                    "media_type": doc.media_type,
+                    "source": doc.source,
+                    "sensitivity": doc.sensitivity,
+                },
+            )
+        return AddResult(digest, "stored", doc.original_name)
+
+    def document(self, document_id: str) -> Document | None:
+        """By full id or by an unambiguous prefix of at least 8 hex characters."""
+        with self.reading() as session:
+            doc = session.get(Document, document_id)
+            if doc is None and len(document_id) >= 8:
+                found = (
+                    session.execute(
+                        select(Document).where(Document.id.startswith(document_id)).limit(2)
+                    )
+                    .scalars()
+                    .all()
+                )
+                doc = found[0] if len(found) == 1 else None
+            return doc
+
+    def original(self, document_id: str) -> bytes | None:
+        with self.reading() as session:
+            row = session.get(Original, document_id)
+            return row.content if row else None
+
+    def iter_documents(self, batch: int = 500) -> Iterator[Document]:
+        """All documents in id order, fetched in batches so memory stays flat."""
+        last = ""
+        while True:
+            with self.reading() as session:
+                rows = (
+                    session.execute(
+                        select(Document)
+                        .where(Document.id > last)
+                        .order_by(Document.id)
+                        .limit(batch)
+                    )
+                    .scalars()
+                    .all()
+                )
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1].id
+
+    def count_documents(self) -> int:
+        with self.reading() as session:
+            return session.execute(select(func.count()).select_from(Document)).scalar_one()
+
+    # -- claims ------------------------------------------------------------------------------
+
+    def start_run(self, *, engine: str, engine_version: str, actor: str) -> int:
+        with self.transaction() as session:
+            run = ExtractionRun(
+                engine=engine, engine_version=engine_version, started_at=now(), actor=actor
+            )
+            session.add(run)
+            session.flush()
+            ledger.append(
+                session,
+                actor=actor,
+                action="extraction_run",
+                subject_type="run",
+                subject_id=str(run.id),
+                payload={"engine": engine, "engine_version": engine_version},
+            )
+            return run.id
+
+    def replace_claims(
+        self, document_id: str, claims: Iterable[schema.Claim], *, run_id: int, actor: str
+    ) -> list[int]:
+        """Store a run's claims for one document. Earlier claims are kept, marked superseded,
+        so nothing an analyst looked at disappears; persons named are stored as restricted."""
+        claims = list(claims)
+        with self.transaction() as session:
+            doc = session.get(Document, document_id)
+            if doc is None:
+                raise KeyError(f"no document {document_id}")
+            session.execute(
+                update(Claim)
+                .where(Claim.document_id == document_id, Claim.superseded.is_(False))
+                .values(superseded=True)
+            )
+            ids: list[int] = []
+            for position, claim in enumerate(claims):
+                row = claim_row(claim, position=position, sensitivity=doc.sensitivity)
+                row.document_id, row.run_id = document_id, run_id
+                session.add(row)
+                session.flush()
+                ids.append(row.id)
+                for mention in claim.persons:
+                    self._add_person(session, mention, document_id)
+            data = [c.to_dict() for c in claims]
+            ledger.append(
+                session,
+                actor=actor,
+                action="extract",
+                subject_type="document",
+                subject_id=document_id,
+                payload={
+                    "run": run_id,
+                    "claims": ids,
+                    "claims_sha256": ledger.sha256_hex(ledger.canonical_json(data)),
+                },
+            )
+            return ids
+
+    def _add_person(
+        self, session: Session, mention: schema.PersonMention, document_id: str
+    ) -> None:
+        person = session.execute(
+            select(Person).where(Person.name == mention.name).limit(1)
+        ).scalar()
+        if person is None:
+            person = Person(name=mention.name, role=mention.role, created_at=now())
+            session.add(person)
+            session.flush()
+        session.add(
+            PersonMention(
+                person_id=person.id,
+                document_id=document_id,
+                start=mention.evidence.start,
+                end=mention.evidence.end,
+            )
+        )
+
+    def claims_for(self, document_id: str, *, include_superseded: bool = False) -> list[Claim]:
+        with self.reading() as session:
+            q = select(Claim).where(Claim.document_id == document_id)
+            if not include_superseded:
+                q = q.where(Claim.superseded.is_(False))
+            return list(session.execute(q.order_by(Claim.position)).scalars())
+
+    # -- custody -----------------------------------------------------------------------------
+
+    def history(self, subject_type: str, subject_id: str) -> list[LedgerEntry]:
+        with self.reading() as session:
+            return ledger.history(session, subject_type, subject_id)
+
+    def ledger_head(self) -> str:
+        with self.reading() as session:
+            return ledger.head_hash(session)
+
+    def append_ledger(
+        self,
+        *,
+        actor: str,
+        action: str,
+        subject_type: str,
+        subject_id: str,
+        payload: dict[str, Any],
+    ) -> int:
+        with self.transaction() as session:
+            entry = ledger.append(
+                session,
+                actor=actor,
+                action=action,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                payload=payload,
+            )
+            return entry.seq
+
+    def verify(self, batch: int = 200) -> VerifyReport:
+        """Re-hash every original, check every ingest entry still has its document, walk the chain."""
+        report = VerifyReport()
+        last = ""
+        while True:
+            with self.reading() as session:
+                rows = session.execute(
+                    select(Original.sha256, Original.content, Document.original_name)
+                    .join(Document, Document.id == Original.sha256, isouter=True)
+                    .where(Original.sha256 > last)
+                    .order_by(Original.sha256)
+                    .limit(batch)
+                ).all()
+            if not rows:
+                break
+            for sha, content, name in rows:
+                report.originals_checked += 1
+                if ledger.sha256_hex(content) != sha:
+                    report.altered_documents.append((sha, name or "?"))
+            last = rows[-1][0]
+        with self.reading() as session:
+            ingested = session.execute(
+                select(LedgerEntry.subject_id, LedgerEntry.payload).where(
+                    LedgerEntry.action == "ingest"
+                )
+            ).all()
+            present = {sha for (sha,) in session.execute(select(Original.sha256)).all()}
+            for sha, payload in ingested:
+                if sha not in present:
+                    name = json.loads(payload).get("original_name", "?")
+                    report.missing_documents.append((sha, name))
+            for problem in ledger.walk(session):
+                report.chain_problems.append((problem.seq, problem.reason))
+            report.ledger_entries_checked = session.execute(
+                select(func.count()).select_from(LedgerEntry)
+            ).scalar_one()
+        return report
+
+    # -- summaries ---------------------------------------------------------------------------
+
+    def summary(self) -> dict[str, Any]:
+        with self.reading() as session:
+
+            def grouped(column: Any) -> dict[str, int]:
+                rows = session.execute(
+                    select(column, func.count()).group_by(column).order_by(func.count().desc())
+                ).all()
+                return {str(k): int(v) for k, v in rows}
+
+            return {
+                "documents": session.execute(
+                    select(func.count()).select_from(Document)
+                ).scalar_one(),
+                "documents_by_language": grouped(Document.language),
+                "documents_by_sensitivity": grouped(Document.sensitivity),
+                "sources": session.execute(select(func.count()).select_from(Source)).scalar_one(),
+                "claims": session.execute(
+                    select(func.count()).select_from(Claim).where(Claim.superseded.is_(False))
+                ).scalar_one(),
+                "claims_by_event_type": {
+                    str(k): int(v)
+                    for k, v in session.execute(
+                        select(Claim.event_type, func.count())
+                        .where(Claim.superseded.is_(False))
+                        .group_by(Claim.event_type)
+                        .order_by(func.count().desc())
+                    ).all()
+                },
+                "persons": session.execute(select(func.count()).select_from(Person)).scalar_one(),
+                "ledger_entries": session.execute(
+                    select(func.count()).select_from(LedgerEntry)
+                ).scalar_one(),
+                "ledger_head": ledger.head_hash(session),
+            }
+
+
+def claim_row(claim: schema.Claim, *, position: int, sensitivity: str) -> Claim:
+    """A claims-table row: the whole claim as JSON plus the columns queries filter on."""
+    place = claim.places[0] if claim.places else None
+    killed = claim.count("killed", "all") or claim.count("killed", "civilians")
+    return Claim(
+        position=position,
+        scope=claim.scope,
+        event_type=claim.event_type,
+        date_start=parse_iso_date(claim.date_start),
+        date_end=parse_iso_date(claim.date_end),
+        date_precision=claim.date_precision,
+        admin1_pcode=place.admin1_pcode if place else None,
+        lat=place.lat if place else None,
+        lon=place.lon if place else None,
+        killed_low=killed.low if killed else None,
+        killed_high=killed.high if killed else None,
+        sensitivity=sensitivity,
+        data=claim.to_dict(),
+        created_at=now(),
+        provenance={},
+    )
