@@ -25,7 +25,7 @@ def new_doc(body: bytes, name: str = "r.txt", **kw: str) -> NewDocument:
 
 
 def test_original_is_content_addressed_and_kept_byte_for_byte(store: Store) -> None:
-    body = "Shelling hit Kafr Nabl on 3 May.\r\n\tTrailing  spaces  \n".encode()
+    body = b"Shelling hit Kafr Nabl on 3 May.\r\n\tTrailing  spaces  \n"
     result = store.add_document(new_doc(body, source="Idlib Monitor"), actor="tester")
     assert result.status == "stored"
     assert result.document_id == hashlib.sha256(body).hexdigest()
@@ -43,7 +43,9 @@ def test_same_bytes_twice_is_a_duplicate_and_changes_nothing(store: Store) -> No
 
 
 def test_every_ingest_is_a_chained_ledger_entry(store: Store) -> None:
-    ids = [store.add_document(new_doc(f"report {i}".encode()), actor="a").document_id for i in range(3)]
+    ids = [
+        store.add_document(new_doc(f"report {i}".encode()), actor="a").document_id for i in range(3)
+    ]
     with store.reading() as session:
         entries = list(session.execute(select(LedgerEntry).order_by(LedgerEntry.seq)).scalars())
     assert [e.subject_id for e in entries] == ids

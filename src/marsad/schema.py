@@ -5,7 +5,7 @@ period and area (scope ``aggregate``). Every value carries the evidence span it 
 character offsets into the document text, so any published figure can be traced back to words.
 
 These are plain dataclasses (no database, no web) so the engine stays pure and fast. The field names
-are the public contract documented in ``docs/schema.md``; change them only with a schema version bump.
+are the public contract documented in ``docs/schema.md``; change them only with a version bump.
 """
 
 from __future__ import annotations

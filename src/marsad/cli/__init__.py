@@ -10,12 +10,10 @@ import getpass
 import json
 import os
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from marsad import config
 
@@ -35,7 +33,9 @@ err_console = Console(stderr=True)
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="SQLite file path or PostgreSQL URL (default: $MARSAD_DB or ./marsad.db)."),
+    typer.Option(
+        "--db", help="SQLite file path or PostgreSQL URL (default: $MARSAD_DB or ./marsad.db)."
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 

@@ -40,7 +40,9 @@ def ingest(
     db: DbOption = None,
     max_bytes: Annotated[
         int | None,
-        typer.Option("--max-bytes", help="Largest file accepted (default 50 MB, or $MARSAD_MAX_BYTES)."),
+        typer.Option(
+            "--max-bytes", help="Largest file accepted (default 50 MB, or $MARSAD_MAX_BYTES)."
+        ),
     ] = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -72,7 +74,11 @@ def ingest(
                 progress.update(task, advance=1, note=Path(file_name).name[:40])
 
         report = ingest_paths(
-            store, files, actor=default_actor(), max_bytes=config.max_bytes(max_bytes), on_item=on_item
+            store,
+            files,
+            actor=default_actor(),
+            max_bytes=config.max_bytes(max_bytes),
+            on_item=on_item,
         )
     report.errors[:0] = [f"{p}: no such file or folder" for p in missing]
     if json_output:
@@ -111,9 +117,13 @@ def verify(db: DbOption = None, json_output: JsonOption = False) -> None:
         )
     else:
         for doc_id, name in report.altered_documents:
-            console.print(f"[red]ALTERED[/red] document {doc_id} ({name}): bytes no longer match its SHA-256")
+            console.print(
+                f"[red]ALTERED[/red] document {doc_id} ({name}): bytes no longer match its SHA-256"
+            )
         for doc_id, name in report.missing_documents:
-            console.print(f"[red]MISSING[/red] document {doc_id} ({name}): logged as ingested, now absent")
+            console.print(
+                f"[red]MISSING[/red] document {doc_id} ({name}): logged as ingested, now absent"
+            )
         for seq, reason in report.chain_problems:
             console.print(f"[red]LEDGER[/red] entry {seq}: {reason}")
         status = "[green]intact[/green]" if report.ok else "[red]FAILED[/red]"
@@ -128,7 +138,9 @@ def verify(db: DbOption = None, json_output: JsonOption = False) -> None:
 def ledger_command(
     subject: Annotated[
         str | None,
-        typer.Argument(help="A document id (or its first 8+ characters), or incident:N. Omit for the latest entries."),
+        typer.Argument(
+            help="A document id (or its first 8+ characters), or incident:N; omit for the latest."
+        ),
     ] = None,
     limit: Annotated[int, typer.Option(help="How many entries when no subject is given.")] = 20,
     db: DbOption = None,
@@ -143,7 +155,9 @@ def ledger_command(
     if subject is None:
         with store.reading() as session:
             entries = list(
-                session.execute(select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(limit)).scalars()
+                session.execute(
+                    select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(limit)
+                ).scalars()
             )[::-1]
     else:
         kind, _, ident = subject.partition(":") if ":" in subject else ("document", "", subject)
@@ -177,8 +191,12 @@ def ledger_command(
     for r in rows:
         subject_text = str(r["subject"])
         table.add_row(
-            str(r["seq"]), str(r["time"])[:19], str(r["actor"]), str(r["action"]),
-            subject_text[:30] + ("…" if len(subject_text) > 30 else ""), str(r["entry_hash"])[:16] + "…",
+            str(r["seq"]),
+            str(r["time"])[:19],
+            str(r["actor"]),
+            str(r["action"]),
+            subject_text[:30] + ("…" if len(subject_text) > 30 else ""),
+            str(r["entry_hash"])[:16] + "…",
         )
     console.print(table)
 

@@ -1,6 +1,7 @@
 """The chain of custody: an append-only ledger in which each entry hashes the one before it.
 
-``entry_hash = sha256(prev_hash, seq, time, actor, action, subject_type, subject_id, payload_hash)``,
+``entry_hash = sha256(prev_hash, seq, time, actor, action, subject_type, subject_id,
+payload_hash)``,
 fields joined with a unit separator so no two different entries can hash alike by shifting text
 between fields. The payload is canonical JSON (sorted keys, no spaces) and is hashed as stored.
 """

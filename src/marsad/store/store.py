@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from marsad import schema
 from marsad.store import ledger
 from marsad.store.db import make_engine, upgrade
+from marsad.store.incidents import IncidentStoreMixin
 from marsad.store.models import (
     Claim,
     Document,
@@ -78,7 +79,7 @@ class VerifyReport:
         return not (self.altered_documents or self.missing_documents or self.chain_problems)
 
 
-class Store:
+class Store(IncidentStoreMixin):
     """Open (and migrate) a database by SQLAlchemy URL; see :func:`marsad.config.database_url`."""
 
     def __init__(self, url: str, *, migrate: bool = True) -> None:
@@ -324,7 +325,7 @@ class Store:
             return entry.seq
 
     def verify(self, batch: int = 200) -> VerifyReport:
-        """Re-hash every original, check every ingest entry still has its document, walk the chain."""
+        """Re-hash every original, check each ingested document is present, walk the chain."""
         report = VerifyReport()
         last = ""
         while True:
