@@ -26,6 +26,7 @@ from marsad.store.models import (
     PersonMention,
     Source,
 )
+from marsad.store.views import StoredClaim
 
 
 def now() -> datetime:
@@ -293,6 +294,39 @@ class Store(IncidentStoreMixin):
             if not include_superseded:
                 q = q.where(Claim.superseded.is_(False))
             return list(session.execute(q.order_by(Claim.position)).scalars())
+
+    def iter_claims(self, *, since_id: int = 0, batch: int = 2000) -> Iterator[StoredClaim]:
+        """Current claims in id order with their source's name, credibility and publication date,
+        fetched in pages (for resolution over archive-sized stores)."""
+        last = since_id
+        while True:
+            q = (
+                select(Claim, Document, Source)
+                .join(Document, Document.id == Claim.document_id, isouter=True)
+                .join(Source, Source.id == Document.source_id, isouter=True)
+                .where(Claim.id > last, Claim.superseded.is_(False))
+                .order_by(Claim.id)
+                .limit(batch)
+            )
+            with self.reading() as session:
+                rows = session.execute(q).all()
+            if not rows:
+                return
+            for claim, doc, src in rows:
+                yield StoredClaim(
+                    claim_id=claim.id,
+                    document_id=claim.document_id,
+                    source_id=src.id if src else None,
+                    source_name=src.name if src else claim.provenance.get("dataset"),
+                    source_credibility=src.credibility if src else 1.0,
+                    published=doc.published if doc else claim.date_start,
+                    sensitivity=claim.sensitivity,
+                    data=claim.data,
+                    provenance=claim.provenance,
+                    title=doc.title if doc else None,
+                    url=doc.url if doc else None,
+                )
+            last = rows[-1][0].id
 
     # -- custody -----------------------------------------------------------------------------
 

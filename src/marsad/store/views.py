@@ -133,3 +133,20 @@ class IncidentFilter:
     grades: list[str] = field(default_factory=list)
     max_sensitivity: str = "public"
     text: str | None = None  # free text over place name and notes
+
+
+@dataclass
+class StoredClaim:
+    """A current (not superseded) claim with what resolution needs to know about its source."""
+
+    claim_id: int
+    document_id: str | None
+    source_id: int | None
+    source_name: str | None
+    source_credibility: float
+    published: date | None
+    sensitivity: str
+    data: dict[str, Any]  # schema.Claim.to_dict()
+    provenance: dict[str, Any]
+    title: str | None = None
+    url: str | None = None
