@@ -67,9 +67,15 @@ def print_json(data: Any) -> None:
 
 
 def _register() -> None:
-    from marsad.cli import store_commands
+    from marsad.cli import evaluate, pipeline_commands, publish, store_commands, web
+    from marsad.cli.extract import extract_command
 
     store_commands.register(app)
+    pipeline_commands.register(app)
+    app.command("extract")(extract_command)
+    publish.register(app)
+    web.register(app)
+    app.add_typer(evaluate.app, name="evaluate")
 
 
 _register()

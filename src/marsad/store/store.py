@@ -10,10 +10,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from marsad import schema
 from marsad.store import ledger
+from marsad.store.accounts import AccountStoreMixin
+from marsad.store.datasets import DatasetStoreMixin
 from marsad.store.db import make_engine, upgrade
 from marsad.store.incidents import IncidentStoreMixin
 from marsad.store.models import (
@@ -26,6 +28,8 @@ from marsad.store.models import (
     PersonMention,
     Source,
 )
+from marsad.store.review import ReviewStoreMixin
+from marsad.store.stats import StatsStoreMixin
 from marsad.store.views import StoredClaim
 
 
@@ -80,7 +84,9 @@ class VerifyReport:
         return not (self.altered_documents or self.missing_documents or self.chain_problems)
 
 
-class Store(IncidentStoreMixin):
+class Store(
+    IncidentStoreMixin, AccountStoreMixin, ReviewStoreMixin, StatsStoreMixin, DatasetStoreMixin
+):
     """Open (and migrate) a database by SQLAlchemy URL; see :func:`marsad.config.database_url`."""
 
     def __init__(self, url: str, *, migrate: bool = True) -> None:
@@ -187,18 +193,21 @@ class Store(IncidentStoreMixin):
             row = session.get(Original, document_id)
             return row.content if row else None
 
-    def iter_documents(self, batch: int = 500) -> Iterator[Document]:
-        """All documents in id order, fetched in batches so memory stays flat."""
+    def iter_documents(self, batch: int = 500, *, unextracted: bool = False) -> Iterator[Document]:
+        """All documents in id order, fetched in batches so memory stays flat.
+
+        ``unextracted`` keeps only documents no extraction run has looked at yet."""
         last = ""
         while True:
             with self.reading() as session:
-                rows = (
-                    session.execute(
-                        select(Document)
-                        .where(Document.id > last)
-                        .order_by(Document.id)
-                        .limit(batch)
+                q = select(Document).options(selectinload(Document.source))
+                if unextracted:
+                    done = select(LedgerEntry.subject_id).where(
+                        LedgerEntry.action == "extract", LedgerEntry.subject_type == "document"
                     )
+                    q = q.where(Document.id.not_in(done))
+                rows = (
+                    session.execute(q.where(Document.id > last).order_by(Document.id).limit(batch))
                     .scalars()
                     .all()
                 )

@@ -1,0 +1,89 @@
+"""``marsad process``: ingest (optionally) and run the extraction engine over stored documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from marsad.cli import DbOption, JsonOption, console, default_actor, open_store, print_json
+from marsad.cli.store_commands import progress_bar
+
+
+def process(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or folders to ingest first (optional)."),
+    ] = None,
+    db: DbOption = None,
+    all_documents: Annotated[
+        bool,
+        typer.Option("--all", help="Re-extract every document, not only new ones."),
+    ] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Ingest PATHS (if given), then extract claims from stored documents (new ones only, unless
+    --all) in one logged run.
+
+    Earlier claims of a re-extracted document are kept, marked superseded. To preview what the
+    engine reads in a file without storing anything, use `marsad extract FILE`.
+    """
+    from marsad import config
+    from marsad.ingest.pipeline import ingest_paths
+    from marsad.process import extract_documents
+
+    store = open_store(db)
+    rejected: list[str] = []
+    if paths:
+        missing = [str(p) for p in paths if not p.exists()]
+        rejected += [f"{p}: no such file or folder" for p in missing]
+        ingested = ingest_paths(
+            store,
+            [p for p in paths if p.exists()],
+            actor=default_actor(),
+            max_bytes=config.max_bytes(None),
+        )
+        rejected += ingested.errors
+        if not json_output:
+            console.print(
+                f"Ingest: {ingested.stored} stored, {ingested.duplicates} duplicates, "
+                f"{len(rejected)} rejected."
+            )
+            for line in rejected:
+                console.print(f"[red]rejected:[/red] {line}", highlight=False)
+    total = store.count_documents()
+    with progress_bar(disable=json_output) as progress:
+        task = progress.add_task("Extracting", total=total, note="")
+
+        def on_document(doc: object, claims: int) -> None:
+            progress.update(task, advance=1, note=f"{claims} claims")
+
+        report = extract_documents(
+            store,
+            store.iter_documents(unextracted=not all_documents),
+            actor=default_actor(),
+            on_document=on_document,
+        )
+    result = {
+        "rejected": rejected,
+        "run": report.run_id,
+        "documents": report.documents,
+        "claims": report.claims,
+        "errors": report.errors,
+    }
+    if json_output:
+        print_json(result)
+    else:
+        console.print(
+            f"Extraction run {report.run_id}: {report.documents} documents read, "
+            f"{report.claims} claims stored, {len(report.errors)} errors."
+        )
+        for line in report.errors:
+            console.print(f"[red]error:[/red] {line}", highlight=False)
+    if report.errors or rejected:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("process")(process)
