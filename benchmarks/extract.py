@@ -1,0 +1,222 @@
+"""Extraction throughput on generated ~300-word reports, against a tokenizer-only pass.
+
+    .venv/bin/python benchmarks/extract.py [--docs 400] [--rounds 3] [--no-places]
+        [--corpus ../shared/eval/fakes_dev.csv]
+
+Both passes run in this one process over the same corpus; the script prints documents per second
+for each and the ratio. Goals: >= 200 docs/s per core for extraction, and extraction at least a
+quarter of the speed of the tokenizer-only pass (a ``\\w+`` regex giving lower-cased tokens with
+their offsets, the least any extractor must do). The corpus is generated here (seeded), in the
+style of NGO statements and wire reports, so no third-party text is needed. ``--corpus CSV``
+adds a second measurement on real articles (the ``article_content`` column, e.g. FA-KES), read
+from the given path and never copied.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import re
+import time
+from collections.abc import Callable
+
+from marsad.extract import extract
+from marsad.schema import DocumentMeta
+
+PLACES = [
+    "Idlib",
+    "Saraqib",
+    "Maarat al-Numan",
+    "Ariha",
+    "Jisr al-Shughur",
+    "Kafranbel",
+    "Sarmin",
+    "Binnish",
+    "Atarib",
+    "Darat Izza",
+    "Khan Shaykhun",
+    "Kafr Nabl",
+    "Taftanaz",
+    "Sarmada",
+    "Dana",
+    "Harem",
+    "Salqin",
+    "Maaret Misrin",
+    "Jabal al-Zawiya",
+    "Latamina",
+]
+GOVERNORATES = ["Idlib province", "western rural Aleppo", "northern Hama", "southern Idlib"]
+ACTORS = [
+    "Russian warplanes",
+    "Syrian government forces",
+    "regime helicopters",
+    "Assad forces",
+    "HTS fighters",
+    "Turkish drones",
+    "pro-Iranian militias",
+    "unidentified gunmen",
+]
+MONITORS = [
+    "the Syrian Observatory for Human Rights",
+    "the White Helmets",
+    "the Syria Response Coordinators",
+    "SNHR",
+    "local activists",
+    "civil defence teams",
+]
+WEAPONS = [
+    "barrel bombs",
+    "cluster munitions",
+    "artillery shells",
+    "guided missiles",
+    "rockets",
+    "suicide drones",
+    "incendiary weapons",
+]
+FACILITIES = [
+    "a school",
+    "a field hospital",
+    "a bakery",
+    "a mosque",
+    "a displacement camp",
+    "a water station",
+    "a civil defence centre",
+    "a crowded market",
+]
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+QUALIFIERS = ["", "at least ", "more than ", "nearly ", "around ", "up to ", "over "]
+NUMBER_WORDS = ["two", "three", "four", "five", "seven", "nine", "eleven", "a dozen", "dozens of"]
+FILLER = [
+    "Residents said the bombardment began shortly after dawn and continued for several hours.",
+    "Rescue teams worked through the night to pull survivors from the rubble of collapsed homes.",
+    "The area has been under intense pressure for months as front lines shifted to the south.",
+    "Aid agencies warned that hospitals in the region were running short of fuel and medicine.",
+    "Many families who had already fled other towns were sheltering in tents and unfinished "
+    "buildings nearby.",
+    "Humanitarian organisations called for an immediate halt to attacks on civilian areas.",
+    "Local councils said that schools would stay closed until the situation became calmer.",
+    "The road linking the town to the border was cut for most of the day, drivers said.",
+    "Witnesses described scenes of panic as people ran to basements and makeshift shelters.",
+    "Prices of bread and fuel have risen sharply since the start of the latest escalation.",
+]
+
+
+def _num(rng: random.Random) -> str:
+    if rng.random() < 0.3:
+        return rng.choice(NUMBER_WORDS)
+    return rng.choice(QUALIFIERS) + str(rng.choice([3, 4, 6, 8, 12, 15, 21, 27, 35, 60, 114]))
+
+
+def report(rng: random.Random) -> str:
+    place, place2 = rng.sample(PLACES, 2)
+    gov = rng.choice(GOVERNORATES)
+    actor = rng.choice(ACTORS)
+    day = rng.choice(DAYS)
+    month = rng.choice(MONTHS)
+    monitor = rng.choice(MONITORS)
+    weapon = rng.choice(WEAPONS)
+    facility = rng.choice(FACILITIES)
+    parts = [
+        f"{actor.capitalize()} strike {place} as escalation continues",
+        "",
+        f"{place.upper()}, Syria — {actor.capitalize()} hit {place} in {gov} on {day}, killing "
+        f"{_num(rng)} civilians, including {rng.choice(['a child', 'two children', 'three women'])}"
+        f", and injuring {_num(rng)} others, according to {monitor}.",
+        f"The attack used {weapon} and struck {facility} near the centre of the town, "
+        f"{monitor} said.",
+        rng.choice(FILLER),
+        rng.choice(FILLER),
+        f"On {month} {rng.randint(1, 28)}, {rng.choice(ACTORS)} shelled {place2}, where "
+        f"{_num(rng)} people were wounded and {_num(rng)} homes were destroyed.",
+        rng.choice(FILLER),
+        f"Since {rng.randint(1, 28)} {month} {rng.choice([2019, 2020, 2023])}, {monitor} has "
+        f"documented {_num(rng)} airstrikes on {_num(rng)} locations, {_num(rng)} of which were "
+        f"carried out by {rng.choice(ACTORS)}.",
+        f"In total, {_num(rng)} civilians have been killed, one-third of them children, and more "
+        f"than {rng.randint(100, 400)} injured.",
+        rng.choice(FILLER),
+        f'"We heard the planes and then the explosions," said Omar Haddad, '
+        f"{rng.randint(20, 60)}, a teacher from {place}.",
+        f"Activist Lina Sabbagh told reporters that {_num(rng)} protesters had gathered in "
+        f"{place2} on {rng.choice(DAYS)} to denounce the attacks.",
+        rng.choice(FILLER),
+        rng.choice(FILLER),
+        rng.choice(FILLER),
+        rng.choice(FILLER),
+    ]
+    return "\n".join(parts)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def tokenize_only(text: str) -> list[tuple[str, int]]:
+    return [(m.group().lower(), m.start()) for m in _WORD.finditer(text)]
+
+
+def best_rate(fn: Callable[[str], object], docs: list[str], rounds: int) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for d in docs:
+            fn(d)
+        best = min(best, time.perf_counter() - t0)
+    return len(docs) / best
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int, default=400)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--no-places", action="store_true", help="skip the gazetteer")
+    ap.add_argument("--corpus", help="CSV with an article_content column (real articles)")
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    measure("generated", [report(rng) for _ in range(args.docs)], args)
+    if args.corpus:
+        with open(args.corpus, encoding="utf-8", newline="") as f:
+            real = [row["article_content"] for row in csv.DictReader(f)][: args.docs]
+        measure(f"real ({args.corpus})", real, args)
+
+
+def measure(name: str, docs: list[str], args: argparse.Namespace) -> None:
+    words = sum(len(tokenize_only(d)) for d in docs) / len(docs)
+    meta = DocumentMeta(published="2023-10-25")
+    if args.no_places:
+
+        def run(d: str) -> object:
+            return extract(d, meta, gazetteer=None)
+    else:
+
+        def run(d: str) -> object:
+            return extract(d, meta)
+
+    claims = sum(len(extract(d, meta)) for d in docs[:50]) / 50  # warm caches, report density
+    tok_rate = best_rate(tokenize_only, docs, args.rounds)
+    ext_rate = best_rate(run, docs, args.rounds)
+    print(f"corpus {name}: {len(docs)} documents, {words:.0f} words each on average")
+    print(f"claims per report (first 50): {claims:.1f}")
+    print(f"tokenizer-only: {tok_rate:,.0f} docs/s")
+    print(f"extract{' (no places)' if args.no_places else ''}: {ext_rate:,.0f} docs/s")
+    print(f"ratio extract/tokenizer: {ext_rate / tok_rate:.3f}  (goal >= 0.25)")
+    print(f"goal >= 200 docs/s: {'met' if ext_rate >= 200 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

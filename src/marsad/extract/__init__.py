@@ -1,0 +1,82 @@
+"""The extraction engine: ``extract(text, meta) -> list[Claim]``.
+
+Pure (no database, no network), deterministic and fast. Everything language-specific comes from
+a :class:`~marsad.lang.LanguagePack` (``lang/en`` data files); places come from the gazetteer.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from marsad.extract.engine import Engine, PlaceLocator
+from marsad.extract.errors import ExtractionError, InvalidTextError, TextTooLargeError
+from marsad.lang import LanguagePack, load_language_pack
+from marsad.schema import Claim, DocumentMeta
+
+__all__ = [
+    "MAX_TEXT_CHARS",
+    "ExtractionError",
+    "InvalidTextError",
+    "PlaceLocator",
+    "TextTooLargeError",
+    "engine_for",
+    "extract",
+]
+
+MAX_TEXT_CHARS = 1_000_000
+"""Longer inputs are refused: a report is at most tens of thousands of characters, and a
+megabyte of text is a whole archive that should be split into documents first."""
+
+_NO_LOCATOR = object()
+
+
+@lru_cache(maxsize=8)
+def engine_for(pack: LanguagePack) -> Engine:
+    """The compiled engine for a language pack (built once)."""
+    return Engine(pack)
+
+
+def _default_locator() -> PlaceLocator | None:
+    try:
+        from marsad import gazetteer
+    except ImportError:
+        return None
+    # The gazetteer package is built alongside this engine; until it provides
+    # default_gazetteer(), extraction runs without places rather than failing.
+    factory = getattr(gazetteer, "default_gazetteer", None)
+    if factory is None:
+        return None
+    locator: PlaceLocator = factory()
+    return locator
+
+
+def extract(
+    text: str,
+    meta: DocumentMeta | None = None,
+    *,
+    gazetteer: PlaceLocator | None | object = _NO_LOCATOR,
+    pack: LanguagePack | None = None,
+) -> list[Claim]:
+    """All claims (incidents and aggregates) that ``text`` makes.
+
+    ``meta.published`` (ISO date) anchors relative dates; without it they resolve to None.
+    ``gazetteer`` defaults to :func:`marsad.gazetteer.default_gazetteer`; pass ``None`` to skip
+    places, or any object with ``locate(text) -> list[PlaceRef]``. ``pack`` defaults to the pack
+    for ``meta.language`` ("en").
+
+    Raises :class:`InvalidTextError` when ``text`` is not a ``str`` and
+    :class:`TextTooLargeError` above :data:`MAX_TEXT_CHARS`; both are ``ValueError``s.
+    """
+    if not isinstance(text, str):
+        raise InvalidTextError(f"extract() needs str, got {type(text).__name__}")
+    if len(text) > MAX_TEXT_CHARS:
+        raise TextTooLargeError(
+            f"text of {len(text):,} characters exceeds the {MAX_TEXT_CHARS:,} limit; "
+            "split it into documents"
+        )
+    if pack is None:
+        pack = load_language_pack(meta.language if meta is not None and meta.language else "en")
+    locator: PlaceLocator | None = (
+        _default_locator() if gazetteer is _NO_LOCATOR else gazetteer  # type: ignore[assignment]
+    )
+    return engine_for(pack).extract(text, meta, locator)

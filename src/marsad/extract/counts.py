@@ -1,0 +1,425 @@
+"""Attach numbers to what they count: a category (killed, strikes, crowd size ...) and a group.
+
+For each number in a sentence the reader looks, in this order, at:
+
+1. the noun right after it ("57 airstrikes", "16 locations", "88 civilian facilities"), skipping
+   up to three modifiers ("29 Syrian rebels");
+2. a casualty word right after that noun, across auxiliaries ("12 civilians were killed");
+3. a casualty word just before the number ("killing 5", "the killing of over 60 civilians",
+   "the death toll rose to 30");
+4. further right in the same clause ("25,000 people, including ..., gathered");
+5. coordination and sentence context: "a child and two women were killed" gives the child the
+   category of the women; a group count left without a category takes the sentence's only
+   casualty category ("Six civilians including a child were among 22 people killed").
+
+"N of which/whom ..." is a sub-count of the count before (``part_of``), with its own perpetrator
+when the clause names one ("19 of which by Russian warplanes"); "including N children" is a
+sub-count too. "one-third of whom are children" is a *derived* count: low = ceil(parent low x
+fraction), high = floor(parent high x fraction), qualifier copied from the parent.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from marsad.extract.lexicon import (
+    ACTOR,
+    CASUALTY,
+    COUNT_NOUN,
+    CUE_CROWD,
+    CUE_INCLUDING,
+    CUE_SUBSET,
+    GROUP,
+    Match,
+)
+from marsad.extract.numbers import NumberMention, NumberReader
+from marsad.extract.text import JOINER, NUM, PUNCT, WORD, Tokens
+from marsad.lang import LanguagePack
+
+_CLAUSE_STOPS = frozenset({".", ";", ":", "!", "?", "(", ")"})
+_PLACE_LIKE = frozenset({"places_targeted", "facilities_hit"})
+
+
+@dataclass(slots=True)
+class CountMention:
+    category: str | None
+    group: str
+    low: int | None
+    high: int | None
+    qualifier: str
+    start: int  # token range of the evidence (number to noun / cue)
+    end: int
+    derived: bool = False
+    parent: int | None = None  # index into the sentence's count list
+    perpetrator: int | None = None  # actor index in the pack
+    absurd: bool = False
+
+
+class CountReader:
+    def __init__(self, pack: LanguagePack) -> None:
+        self.pack = pack
+        self.numbers = NumberReader(pack)
+        self.aux = pack.auxiliaries
+        grammar = pack.grammar
+        self.articles = grammar.articles
+        self.possessives = grammar.possessives
+        self.of_words = grammar.of_words
+        self.coordinators = grammar.coordinators
+        self.and_words = grammar.and_words
+        self.left_skip = grammar.left_skip
+        self.toll_words = grammar.toll_words
+        self.toll_verbs = grammar.toll_verbs
+        self.bare_followers = grammar.bare_count_followers
+        self.needs_violence = pack.needs_violence
+        self.armed_actor = frozenset(
+            i for i, a in enumerate(pack.actors) if a.type in pack.armed_types
+        )
+
+    def read(
+        self,
+        tokens: Tokens,
+        start: int,
+        end: int,
+        claimed: set[int],
+        matches: dict[str, list[Match]],
+        violent: bool,
+    ) -> tuple[list[CountMention], list[NumberMention]]:
+        keys, kinds = tokens.keys, tokens.kinds
+        numbers = self.numbers.read(tokens, start, end, claimed, matches)
+        # "a child", "a woman": the article is a count of one when it heads a victim group.
+        mentions = list(numbers)
+        number_starts = {n.value_start for n in numbers}
+        for g in matches.get(GROUP, ()):
+            art = g.start - 1
+            if (
+                art >= start
+                and keys[art] in self.articles
+                and art not in number_starts
+                and g.value != "all"
+            ):
+                mentions.append(NumberMention(art, art + 1, art, 1, 1, 1, "exact", word_form=True))
+        if not mentions:
+            return [], numbers
+        mentions.sort(key=lambda n: n.start)
+        mention_starts = {n.start for n in mentions}
+        casualty_start = {m.start: m for m in matches.get(CASUALTY, ())}
+        casualty_end = {m.end: m for m in matches.get(CASUALTY, ())}
+        noun_start = {m.start: m for m in matches.get(COUNT_NOUN, ())}
+        group_start = {m.start: m for m in matches.get(GROUP, ())}
+        crowd_start = {m.start: m for m in matches.get(CUE_CROWD, ())}
+        crowd_end = {m.end: m for m in matches.get(CUE_CROWD, ())}
+        subset_start = {m.start: m for m in matches.get(CUE_SUBSET, ())}
+        including_end = {m.end: m for m in matches.get(CUE_INCLUDING, ())}
+        actors = matches.get(ACTOR, [])
+        toll = next(
+            (m.start for m in matches.get(CASUALTY, ()) if keys[m.end - 1] in self.toll_words),
+            None,
+        )
+
+        counts: list[CountMention] = []
+        last_primary: int | None = None  # the latest count that is not itself a sub-count
+        for n in mentions:
+            if n.fraction is not None:
+                derived = self._derived(
+                    n, tokens, end, counts, last_primary, subset_start, group_start
+                )
+                if derived is not None:
+                    counts.append(derived)
+                continue
+            category: str | None = None
+            group = "all"
+            ev_end = n.end
+            # 1. the noun after the number
+            p = n.end
+            skipped = 0
+            noun_found = False
+            while p < end and skipped <= 4:
+                if kinds[p] == JOINER:
+                    p += 1
+                    continue
+                if kinds[p] != WORD or p in mention_starts:
+                    break
+                cn = noun_start.get(p)
+                gm = group_start.get(p)
+                if cn is not None and (gm is None or cn.end >= gm.end):
+                    cat = cn.value
+                    if cat in self.needs_violence and not violent:
+                        break
+                    category = cat
+                    if gm is not None and gm.end >= cn.end:
+                        group = gm.value
+                    ev_end = cn.end
+                    noun_found = True
+                    break
+                if gm is not None:
+                    group = gm.value
+                    ev_end = gm.end
+                    noun_found = True
+                    break
+                after = casualty_start.get(p)
+                if after is not None and skipped == 0:
+                    category = after.value
+                    ev_end = after.end
+                    break
+                if keys[p] in self.of_words and p + 1 < end and keys[p + 1] in self.possessives:
+                    p += 2  # "two of its volunteers"
+                    skipped += 1
+                    continue
+                word = keys[p]
+                acronym = tokens.text[tokens.starts[p] : tokens.ends[p]].isupper()
+                if word in self.and_words and skipped > 0 and p + 1 < end and kinds[p + 1] == WORD:
+                    pass  # "70 regime and rebel fighters": coordinated modifiers
+                elif not acronym and (  # "120 IS fighters": IS is a name, not the verb
+                    word in self.coordinators or word in self.aux or word in self.of_words
+                ):
+                    break
+                skipped += 1
+                p += 1
+            subset = subset_start.get(_after_joiners(tokens, n.end, end))
+            if subset is not None and counts and not noun_found and category is None:
+                # "19 of which were caused by Russian warplanes"
+                parent = last_primary if last_primary is not None else len(counts) - 1
+                clause_end = _clause_end(tokens, subset.end, end, mention_starts)
+                perpetrator = None
+                for a in actors:
+                    if subset.end <= a.start < clause_end:
+                        armed = [v for v in a.values if v in self.armed_actor]
+                        if armed:
+                            perpetrator = armed[0]
+                            break
+                if perpetrator is not None:
+                    # An agent ("by Russian warplanes") makes it a share of the strikes or
+                    # casualties, not of the places or facilities listed in between.
+                    agentive = [
+                        k
+                        for k, c in enumerate(counts)
+                        if c.parent is None and c.category not in _PLACE_LIKE
+                    ]
+                    if agentive:
+                        parent = agentive[-1]
+                pc = counts[parent]
+                sub_group = pc.group
+                for q in range(subset.end, clause_end):
+                    gm = group_start.get(q)
+                    if gm is not None:
+                        sub_group = gm.value
+                        break
+                counts.append(
+                    CountMention(
+                        pc.category,
+                        sub_group,
+                        n.low,
+                        n.high,
+                        n.qualifier,
+                        n.start,
+                        subset.end,
+                        parent=parent,
+                        perpetrator=perpetrator,
+                        absurd=n.absurd,
+                    )
+                )
+                continue
+            if category is None:
+                # "12 civilians were killed", and the bare "75 were killed yesterday"
+                category = self._casualty_right(tokens, ev_end, end, casualty_start)
+                if category is not None:
+                    cm_end = casualty_start[_skip_aux(tokens, ev_end, end, self.aux)].end
+                    ev_end = max(ev_end, cm_end)
+            if (
+                category is None
+                and toll is not None
+                and toll < n.start
+                and (keys[n.start - 1] in self.toll_verbs)
+            ):
+                category = "killed"  # "the death toll ... has reached at least 126"
+            if category is None:
+                left = self._casualty_left(tokens, n.start, start, casualty_end)
+                if left is not None and (noun_found or self._ends_phrase(tokens, n.end, end)):
+                    category = left.value
+            crowd_before = crowd_end.get(n.start) is not None or (
+                n.start - 1 >= start and crowd_end.get(n.start - 1) is not None
+            )
+            if category is None and noun_found and group in ("all", "civilians") and crowd_before:
+                category = "crowd_size"
+            if category is None and noun_found:
+                category = self._wide_right(
+                    tokens, ev_end, end, casualty_start, crowd_start, mention_starts, group
+                )
+            parent_index: int | None = None
+            inc = including_end.get(n.start)
+            if inc is not None and counts:
+                parent_index = last_primary if last_primary is not None else len(counts) - 1
+                if category is None:
+                    category = counts[parent_index].category
+            if category is None and not noun_found:
+                continue
+            counts.append(
+                CountMention(
+                    category,
+                    group,
+                    n.low,
+                    n.high,
+                    n.qualifier,
+                    n.start,
+                    ev_end,
+                    parent=parent_index,
+                    absurd=n.absurd,
+                )
+            )
+            if parent_index is None:
+                last_primary = len(counts) - 1
+
+        counts = _dedupe(counts)
+        self._coordinate(tokens, counts)
+        cats = {c.category for c in counts if c.category in self.pack.casualty_words}
+        if len(cats) == 1:
+            only = next(iter(cats))
+            for c in counts:
+                if c.category is None:
+                    c.category = only
+        return [c for c in counts if c.category is not None], numbers
+
+    # -- pieces --------------------------------------------------------------------------
+    def _casualty_right(
+        self, tokens: Tokens, p: int, end: int, casualty_start: dict[int, Match]
+    ) -> str | None:
+        q = _skip_aux(tokens, p, end, self.aux)
+        cm = casualty_start.get(q)
+        return cm.value if cm is not None else None
+
+    def _casualty_left(
+        self, tokens: Tokens, p: int, start: int, casualty_end: dict[int, Match]
+    ) -> Match | None:
+        keys, kinds = tokens.keys, tokens.kinds
+        q = p
+        steps = 0
+        while q > start and steps <= 4:
+            cm = casualty_end.get(q)
+            if cm is not None:
+                return cm
+            prev = q - 1
+            if kinds[prev] == PUNCT or kinds[prev] == NUM:
+                return None
+            if kinds[prev] != JOINER and keys[prev] not in self.left_skip:
+                return None
+            q = prev
+            steps += 1
+        return casualty_end.get(q)
+
+    def _wide_right(
+        self,
+        tokens: Tokens,
+        p: int,
+        end: int,
+        casualty_start: dict[int, Match],
+        crowd_start: dict[int, Match],
+        mention_starts: set[int],
+        group: str,
+    ) -> str | None:
+        keys = tokens.keys
+        stop = min(end, p + 12)
+        for q in range(p, stop):
+            if q in mention_starts or keys[q] in _CLAUSE_STOPS:
+                return None
+            cm = casualty_start.get(q)
+            if cm is not None:
+                return str(cm.value)
+            if group in ("all", "civilians") and crowd_start.get(q) is not None:
+                return "crowd_size"
+        return None
+
+    def _ends_phrase(self, tokens: Tokens, p: int, end: int) -> bool:
+        """True when nothing noun-like follows a bare number ("killing 12 and injuring 30")."""
+        if p >= end or tokens.kinds[p] == PUNCT:
+            return True
+        return tokens.keys[p] in self.bare_followers
+
+    def _derived(
+        self,
+        n: NumberMention,
+        tokens: Tokens,
+        end: int,
+        counts: list[CountMention],
+        parent: int | None,
+        subset_start: dict[int, Match],
+        group_start: dict[int, Match],
+    ) -> CountMention | None:
+        """ "one-third of whom are children": a share of the count before."""
+        if parent is None or n.fraction is None:
+            return None
+        subset = subset_start.get(_after_joiners(tokens, n.end, end))
+        if subset is None:
+            return None
+        group: str | None = None
+        q = subset.end
+        stop = min(end, q + 4)
+        while q < stop:
+            gm = group_start.get(q)
+            if gm is not None:
+                group = gm.value
+                q = gm.end
+                break
+            q += 1
+        if group is None:
+            return None
+        pc = counts[parent]
+        num, den = n.fraction
+        low = math.ceil(pc.low * num / den) if pc.low is not None else None
+        high = math.floor(pc.high * num / den) if pc.high is not None else None
+        return CountMention(
+            pc.category, group, low, high, pc.qualifier, n.start, q, derived=True, parent=parent
+        )
+
+    def _coordinate(self, tokens: Tokens, counts: list[CountMention]) -> None:
+        """ "a child and two women were killed": categories flow back along a list."""
+        keys = tokens.keys
+        for k in range(len(counts) - 2, -1, -1):
+            c, nxt = counts[k], counts[k + 1]
+            if c.category is not None or nxt.category is None:
+                continue
+            between = keys[c.end : nxt.start]
+            if len(between) <= 3 and all(b in self.coordinators for b in between):
+                c.category = nxt.category
+
+
+def _dedupe(counts: list[CountMention]) -> list[CountMention]:
+    """A headline restated in the first line gives the same figure twice: keep the first."""
+    seen: dict[tuple[object, ...], int] = {}
+    keep: list[CountMention] = []
+    remap: dict[int, int] = {}
+    for k, c in enumerate(counts):
+        key = (c.category, c.group, c.low, c.high, c.parent is None, c.derived)
+        if c.category is not None and key in seen:
+            remap[k] = seen[key]
+            continue
+        seen[key] = len(keep)
+        remap[k] = len(keep)
+        keep.append(c)
+    for c in keep:
+        if c.parent is not None:
+            c.parent = remap.get(c.parent)
+    return keep
+
+
+def _after_joiners(tokens: Tokens, i: int, end: int) -> int:
+    while i < end and tokens.kinds[i] == JOINER:
+        i += 1
+    if i < end and tokens.keys[i] == ",":
+        i += 1
+    return i
+
+
+def _skip_aux(tokens: Tokens, p: int, end: int, aux: frozenset[str]) -> int:
+    steps = 0
+    while p < end and steps < 4 and tokens.keys[p] in aux:
+        p += 1
+        steps += 1
+    return p
+
+
+def _clause_end(tokens: Tokens, p: int, end: int, mention_starts: set[int]) -> int:
+    keys = tokens.keys
+    while p < end and keys[p] not in _CLAUSE_STOPS and p not in mention_starts:
+        p += 1
+    return p

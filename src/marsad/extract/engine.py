@@ -1,0 +1,688 @@
+"""The extraction engine: text in, claims out.
+
+Pipeline, one pass per stage and nothing quadratic in the text length:
+
+1. tokenise once and split sentences and paragraphs (:mod:`marsad.extract.text`);
+2. match every lexicon phrase per sentence with one trie walk (:mod:`marsad.extract.lexicon`);
+3. per sentence, read dates, numbers and counts, actors, weapons, facilities, organisations and
+   named persons, and decide whether it reports an event (a trigger or a casualty figure that is
+   not negated, hypothetical, a call to action or background history);
+4. group consecutive event sentences into claims, starting a new claim where the date, the
+   event family, the place or an already-seen figure changes;
+5. attach places (from the gazetteer), fall back to the paragraph and the headline for dates and
+   places, and build :class:`~marsad.schema.Claim` objects with evidence spans everywhere.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Protocol
+
+from marsad.extract.counts import CountMention, CountReader
+from marsad.extract.dates import DateMention, DateReader, parse_iso
+from marsad.extract.lexicon import (
+    ACTOR,
+    CASUALTY,
+    COUNT_NOUN,
+    CUE_ACTION,
+    CUE_AGGREGATE,
+    CUE_BACKGROUND,
+    CUE_HYPOTHETICAL,
+    CUE_NEGATION,
+    CUE_REPORT,
+    CUE_WAR_TOTAL,
+    EVENT,
+    FACILITY,
+    FORCE,
+    ORG,
+    SPEECH,
+    WEAPON,
+    Match,
+    PhraseMatcher,
+    build_matcher,
+)
+from marsad.extract.numbers import NumberMention
+from marsad.extract.persons import PersonFound, PersonReader
+from marsad.extract.text import Sentence, Tokens, split_sentences, tokenize
+from marsad.lang import LanguagePack
+from marsad.schema import (
+    ACLED_SUB_EVENT_TYPES,
+    EVENT_FAMILIES,
+    ActorRef,
+    Claim,
+    Count,
+    DocumentMeta,
+    FacilityRef,
+    OrgRef,
+    PersonMention,
+    PlaceRef,
+    Span,
+    WeaponRef,
+)
+
+_PROTEST_TYPES = frozenset({"peaceful_protest"})
+_NON_VIOLENT = frozenset(
+    {"peaceful_protest", "threat", "displacement", "strategic_development", "arrest"}
+)
+_EVENT_COUNT_CATEGORIES = frozenset(
+    {"killed", "injured", "missing", "strikes", "facilities_hit", "crowd_size", "detained"}
+)
+_VICTIM_GROUP_ACTOR = {
+    "civilians": "civilians",
+    "children": "civilians",
+    "women": "civilians",
+    "rescue_workers": "rescue_workers",
+}
+_HARM_CATEGORIES = frozenset({"killed", "injured", "missing", "detained"})
+_BACKGROUND_DAYS = 365
+_WAR_TOTAL_DAYS = 2 * 365
+_GOVERNS = 6  # tokens after a hypothetical or call-to-action cue that it governs
+_GENERIC_TYPES = frozenset({"attack"})  # compatible with any family when grouping
+_FALLBACK_WINDOW_DAYS = 6
+
+
+class PlaceLocator(Protocol):
+    def locate(self, text: str) -> list[PlaceRef]: ...
+
+
+@dataclass(slots=True)
+class SentenceInfo:
+    sentence: Sentence
+    char_start: int
+    char_end: int
+    matches: dict[str, list[Match]]
+    event_type: str | None = None
+    event_match: Match | None = None
+    dates: list[DateMention] = field(default_factory=list)
+    counts: list[CountMention] = field(default_factory=list)
+    numbers: list[NumberMention] = field(default_factory=list)
+    persons_read: list[PersonFound] | None = None  # filled on first use (see Engine.persons_in)
+    places: list[PlaceRef] = field(default_factory=list)
+    eventful: bool = False
+    background: bool = False
+    hypothetical: bool = False
+    aggregate_cue: bool = False
+    report_cue: bool = False
+
+    @property
+    def index(self) -> int:
+        return self.sentence.index
+
+    @property
+    def paragraph(self) -> int:
+        return self.sentence.paragraph
+
+    def best_date(self) -> DateMention | None:
+        resolved = [d for d in self.dates if d.first is not None]
+        if not resolved:
+            return None
+        for d in resolved:
+            if d.since:
+                return d
+        return min(resolved, key=lambda d: (d.precision or 9, d.start))
+
+
+@dataclass(slots=True)
+class Group:
+    sentences: list[SentenceInfo]
+
+    @property
+    def last(self) -> SentenceInfo:
+        return self.sentences[-1]
+
+
+class Engine:
+    """The engine for one language pack (compiled once, reused for every document)."""
+
+    def __init__(self, pack: LanguagePack) -> None:
+        self.pack = pack
+        self.matcher: PhraseMatcher = build_matcher(pack)
+        self.dates = DateReader(pack)
+        self.counts = CountReader(pack)
+        self.persons = PersonReader(pack)
+        self.priority = {t: i for i, t in enumerate(pack.event_priority)}
+        self.actors = pack.actors
+        self.armed = frozenset(i for i, a in enumerate(pack.actors) if a.type in pack.armed_types)
+
+    # -- per sentence ----------------------------------------------------------------------
+    def _analyse(
+        self,
+        tokens: Tokens,
+        sent: Sentence,
+        anchor: date | None,
+        nodes: list[dict[str, Any] | None],
+    ) -> SentenceInfo:
+        s, e = sent.start, sent.end
+        matches = self.matcher.match(tokens, s, e, nodes)
+        cs, ce = sent.char_span(tokens)
+        info = SentenceInfo(sent, cs, ce, matches)
+        negated_until = {m.end for m in matches.get(CUE_NEGATION, ())}
+        # "No such attack took place": a negation opening the sentence negates all of it.
+        sentence_negated = any(m.start <= s + 1 for m in matches.get(CUE_NEGATION, ()))
+        # Cues of hypotheticals and calls to action govern the triggers just after them
+        # ("may result in an attack", "we call on them to halt the bombardment").
+        governing = [m.end for m in matches.get(CUE_HYPOTHETICAL, ())]
+        governing += [m.end for m in matches.get(CUE_ACTION, ())]
+
+        def live(m: Match) -> bool:
+            if sentence_negated or any(m.start - k in negated_until for k in (0, 1, 2)):
+                return False
+            return not any(0 <= m.start - g <= _GOVERNS for g in governing)
+
+        events = [m for m in matches.get(EVENT, ()) if live(m)]
+        info.hypothetical = len(events) < len(matches.get(EVENT, ()))
+        types: list[tuple[str, Match]] = [(t, m) for m in events for t in m.values]
+        for w in matches.get(WEAPON, ()):
+            implied = self.pack.weapon_implies.get(w.value)
+            if implied is not None and live(w):
+                types.append((implied, w))
+        forces = matches.get(FORCE, [])
+        protest = [m for t, m in types if t in _PROTEST_TYPES]
+        if protest and forces:
+            excessive = [f for f in forces if "excessive" in f.values]
+            if excessive:
+                types.append(("excessive_force_against_protesters", excessive[0]))
+            else:
+                types.append(("protest_with_intervention", forces[0]))
+        if types:
+            best = min(types, key=lambda tm: self.priority.get(tm[0], 99))
+            info.event_type, info.event_match = best
+        info.aggregate_cue = CUE_AGGREGATE in matches
+        info.report_cue = CUE_REPORT in matches
+        info.background = CUE_BACKGROUND in matches
+        has_figures = CASUALTY in matches or COUNT_NOUN in matches
+        if types or has_figures:
+            info.dates = self.dates.read(tokens, s, e, matches, anchor)
+            claimed: set[int] = set()
+            for d in info.dates:
+                claimed.update(range(d.start, d.end))
+            violent = any(t not in _NON_VIOLENT for t, _ in types)
+            info.counts, info.numbers = self.counts.read(tokens, s, e, claimed, matches, violent)
+        return info
+
+    def _decide_eventful(self, info: SentenceInfo, reference: date | None) -> None:
+        figures = any(c.category in _EVENT_COUNT_CATEGORIES and not c.absurd for c in info.counts)
+        if info.event_type is None and not figures:
+            return
+        war_total = self.pack.war_total_above
+        if CUE_WAR_TOTAL in info.matches or any(
+            c.category == "killed" and (c.low or 0) > war_total and not c.absurd
+            for c in info.counts
+        ):
+            info.background = True
+            return
+        best = info.best_date()
+        if best is not None and reference is not None and best.last is not None:
+            if best.last < reference - timedelta(days=_BACKGROUND_DAYS):
+                info.background = True
+                return
+            if (best.days or 0) > _BACKGROUND_DAYS and not figures:
+                info.background = True
+                return
+            if (
+                best.since
+                and best.first is not None
+                and best.first < reference - timedelta(days=_WAR_TOTAL_DAYS)
+            ):
+                # "more than 300,000 killed since 2011": a war-long total, context not news
+                info.background = True
+                return
+        if info.background and not figures:
+            return
+        info.background = False
+        if info.hypothetical and not figures and best is None:
+            return
+        info.eventful = True
+
+    # -- grouping --------------------------------------------------------------------------
+    def _compatible(self, group: Group, info: SentenceInfo) -> bool:
+        last = group.last
+        types = {s.event_type for s in group.sentences if s.event_type}
+        # Far apart: only the same kind of event with no figures or dates of its own joins.
+        near = info.paragraph == last.paragraph or info.index - last.index <= 3
+        if not near:
+            return (
+                info.event_type in types
+                and not info.counts
+                and not info.dates
+                and all(not s.counts for s in group.sentences)
+            )
+        specific = types - _GENERIC_TYPES
+        if info.event_type and info.event_type not in _GENERIC_TYPES and specific:
+            families = {EVENT_FAMILIES.get(t) for t in specific}
+            if EVENT_FAMILIES.get(info.event_type) not in families:
+                return False
+        mine = info.best_date()
+        if mine is not None:
+            for s in group.sentences:
+                theirs = s.best_date()
+                if theirs is not None and not _overlap(mine, theirs):
+                    return False
+        seen = {
+            (c.category, c.group) for s in group.sentences for c in s.counts if c.parent is None
+        }
+        for c in info.counts:
+            if c.parent is None and (c.category, c.group) in seen:
+                return False
+        mine_places = {_place_key(p) for p in info.places if p.precision in ("exact", "near")}
+        if mine_places:
+            theirs_places = {
+                _place_key(p)
+                for s in group.sentences
+                for p in s.places
+                if p.precision in ("exact", "near")
+            }
+            if theirs_places and not (mine_places & theirs_places) and info.counts:
+                return False
+        return True
+
+    # -- claims ----------------------------------------------------------------------------
+    def extract(
+        self, text: str, meta: DocumentMeta | None, locator: PlaceLocator | None
+    ) -> list[Claim]:
+        tokens = tokenize(text)
+        sentences = split_sentences(tokens, self.pack.grammar.abbreviations)
+        if not sentences:
+            return []
+        anchor = parse_iso(meta.published) if meta is not None else None
+        dateline = self._dateline(tokens, sentences[0])
+        if anchor is None and dateline is not None:
+            anchor = dateline.first
+        nodes = self.matcher.first_nodes(tokens)
+        infos = [self._analyse(tokens, s, anchor, nodes) for s in sentences]
+        if dateline is not None:
+            # The dateline says when the report was filed, not when the event happened.
+            head = infos[0]
+            others = [d for d in head.dates if d.start > dateline.start]
+            if others:
+                head.dates = others
+        reference = anchor or _latest_explicit(infos)
+        for info in infos:
+            self._decide_eventful(info, reference)
+        if not any(i.eventful for i in infos):
+            return []
+        places: list[PlaceRef] = locator.locate(text) if locator is not None else []
+        if places:
+            starts = [i.char_start for i in infos]
+            for p in places:
+                k = bisect_right(starts, p.evidence.start) - 1
+                if k >= 0:
+                    infos[k].places.append(p)
+        groups: list[Group] = []
+        for info in infos:
+            if not info.eventful:
+                continue
+            if groups and self._compatible(groups[-1], info):
+                groups[-1].sentences.append(info)
+            else:
+                groups.append(Group([info]))
+        # A headline restates the report's main event: it is a claim of its own only when the
+        # body holds none.
+        first = infos[0]
+        if (
+            len(groups) > 1
+            and groups[0].sentences == [first]
+            and (_is_headline(tokens, first, infos) or dateline is not None)
+        ):
+            groups.pop(0)
+        claims = []
+        for g in groups:
+            claim = self._build(tokens, g, infos, anchor)
+            if claim is not None:
+                claims.append(claim)
+        return claims
+
+    def _dateline(self, tokens: Tokens, first: Sentence) -> DateMention | None:
+        """A full date in the first few tokens ("Wed 05 Apr 2017 ...") anchors relative dates."""
+        end = min(first.end, first.start + 10)
+        matches = self.matcher.match(tokens, first.start, end)
+        for d in self.dates.read(tokens, first.start, end, matches, None):
+            # "Wed 05 Apr 2017", "Published April 2 2017", "Date of publication 7 July 2016"
+            if d.explicit_year and d.precision == 1 and d.start <= first.start + 4:
+                return d
+        return None
+
+    def _build(
+        self, tokens: Tokens, g: Group, infos: list[SentenceInfo], anchor: date | None
+    ) -> Claim | None:
+        text = tokens.text
+        sents = g.sentences
+        start, end = sents[0].char_start, sents[-1].char_end
+        typed = [(s.event_type, s.event_match) for s in sents if s.event_type and s.event_match]
+        counts: list[Count] = []
+        absurd = False
+        index_map: dict[tuple[int, int], int] = {}
+        for s in sents:
+            for k, mention in enumerate(s.counts):
+                c = mention
+                if c.absurd:
+                    absurd = True
+                    continue
+                assert c.category is not None
+                parent = index_map.get((s.index, c.parent)) if c.parent is not None else None
+                perpetrator = self.actors[c.perpetrator].id if c.perpetrator is not None else None
+                index_map[(s.index, k)] = len(counts)
+                counts.append(
+                    Count(
+                        category=c.category,
+                        low=c.low,
+                        high=c.high,
+                        qualifier=c.qualifier,
+                        evidence=_span(text, tokens.starts[c.start], tokens.ends[c.end - 1]),
+                        group=c.group,
+                        derived=c.derived,
+                        part_of=parent,
+                        perpetrator=perpetrator,
+                    )
+                )
+        event_type: str | None = None
+        event_evidence: Span | None = None
+        if typed:
+            et, em = min(typed, key=lambda tm: self.priority.get(tm[0] or "", 99))
+            event_type = et
+            assert em is not None
+            event_evidence = _span(text, tokens.starts[em.start], tokens.ends[em.end - 1])
+        else:
+            cats = {c.category for c in counts}
+            if "crowd_size" in cats:
+                event_type = "peaceful_protest"
+            elif "strikes" in cats:
+                event_type = "air_strike"
+            elif cats & {"killed", "injured"}:
+                event_type = "attack"
+            elif "detained" in cats:
+                event_type = "arrest"
+            else:
+                return None
+
+        # dates: the group's own, else the paragraph before it, else the headline
+        date_mention: DateMention | None = None
+        date_info: SentenceInfo | None = None
+        for s in sents:
+            d = s.best_date()
+            if d is not None and (
+                date_mention is None
+                or d.since
+                or ((d.precision or 9) < (date_mention.precision or 9) and not date_mention.since)
+            ):
+                date_mention, date_info = d, s
+        if date_mention is None:
+            for s in reversed(infos[: sents[0].index]):
+                if s.paragraph != sents[0].paragraph and s.index != 0:
+                    continue
+                if s.background:
+                    continue
+                d = self._dates_of(tokens, s, anchor)
+                if d is not None:
+                    date_mention, date_info = d, s
+                    break
+        date_start = date_end = None
+        precision: int | None = None
+        date_evidence: Span | None = None
+        if date_mention is not None and date_info is not None and date_mention.first is not None:
+            date_start = date_mention.first.isoformat()
+            date_end = date_mention.last.isoformat() if date_mention.last else None
+            precision = date_mention.precision
+            date_evidence = _span(
+                text, tokens.starts[date_mention.start], tokens.ends[date_mention.end - 1]
+            )
+        elif anchor is not None:
+            # Undated report: the event happened in the days before publication.
+            date_start = (anchor - timedelta(days=_FALLBACK_WINDOW_DAYS)).isoformat()
+            date_end = anchor.isoformat()
+            precision = 3
+
+        # scope
+        aggregate = any(s.aggregate_cue for s in sents)
+        if date_mention is not None and (date_mention.since or (date_mention.days or 0) > 7):
+            aggregate = True
+        if any(c.category == "places_targeted" and (c.low or 0) > 1 for c in counts):
+            aggregate = True
+
+        # places: the group's sentences, else the paragraph, else the headline/dateline
+        places = _dedupe_places([p for s in sents for p in s.places])
+        if not places:
+            same_para = [
+                s
+                for s in infos
+                if s.paragraph == sents[0].paragraph and s.places and not s.eventful
+            ]
+            if same_para:
+                nearest = min(same_para, key=lambda s: abs(s.index - sents[0].index))
+                places = _dedupe_places(nearest.places)
+        if not places and infos[0].places and infos[0] not in sents:
+            places = _dedupe_places(infos[0].places)
+
+        perpetrators, targets = self._actors(tokens, sents)
+        for count in counts:
+            actor_type = _VICTIM_GROUP_ACTOR.get(count.group)
+            if (
+                actor_type is not None
+                and count.category in _HARM_CATEGORIES
+                and all(t.type != actor_type for t in targets)
+            ):
+                a = next(x for x in self.actors if x.id == actor_type)
+                targets.append(ActorRef(a.id, a.name, a.type, count.evidence))
+
+        weapons: list[WeaponRef] = []
+        seen_w: set[str] = set()
+        facilities: list[FacilityRef] = []
+        seen_f: set[str] = set()
+        for s in sents:
+            for m in s.matches.get(WEAPON, ()):
+                if m.value not in seen_w:
+                    seen_w.add(m.value)
+                    weapons.append(WeaponRef(m.value, _mspan(tokens, m)))
+            number_at = {n.end: n for n in s.numbers}
+            for m in s.matches.get(FACILITY, ()):
+                n = number_at.get(m.start)
+                fcount = n.low if n is not None and n.qualifier == "exact" else None
+                if m.value not in seen_f:
+                    seen_f.add(m.value)
+                    facilities.append(FacilityRef(m.value, _mspan(tokens, m), fcount))
+
+        reported = self._orgs(tokens, sents, infos)
+        persons = self._persons(tokens, g, infos, places)
+
+        confidence = 0.4
+        confidence += 0.15 if counts else 0.0
+        confidence += 0.1 if date_evidence is not None else 0.0
+        confidence += 0.1 if places else 0.0
+        confidence += 0.1 if perpetrators else 0.0
+        confidence += 0.05 if reported else 0.0
+        confidence -= 0.2 if absurd else 0.0
+        confidence -= 0.1 if any(s.hypothetical for s in sents) else 0.0
+        if not (counts or date_evidence or places or perpetrators or weapons or persons or targets):
+            return None
+        return Claim(
+            scope="aggregate" if aggregate else "incident",
+            event_type=event_type,
+            evidence=_span(text, start, end),
+            acled_sub_event_type=ACLED_SUB_EVENT_TYPES.get(event_type),
+            date_start=date_start,
+            date_end=date_end,
+            date_precision=precision,
+            date_evidence=date_evidence,
+            places=places,
+            perpetrators=perpetrators,
+            targets=targets,
+            weapons=weapons,
+            counts=counts,
+            facilities=facilities,
+            reported_by=reported,
+            persons=persons,
+            event_type_evidence=event_evidence,
+            confidence=round(max(0.05, min(0.95, confidence)), 2),
+        )
+
+    def _dates_of(self, tokens: Tokens, s: SentenceInfo, anchor: date | None) -> DateMention | None:
+        if not s.dates and not s.eventful:
+            sent = s.sentence
+            s.dates = self.dates.read(tokens, sent.start, sent.end, s.matches, anchor)
+        d = s.best_date()
+        if d is not None and d.explicit_year is False and d.relative is False and d.days == 1:
+            return d
+        if d is not None and (d.precision or 9) <= 4:
+            return d
+        return None
+
+    def _actors(
+        self, tokens: Tokens, sents: list[SentenceInfo]
+    ) -> tuple[list[ActorRef], list[ActorRef]]:
+        perpetrators: list[ActorRef] = []
+        targets: list[ActorRef] = []
+        seen: set[tuple[str, bool]] = set()
+        for s in sents:
+            org_tokens = {t for m in s.matches.get(ORG, ()) for t in range(m.start, m.end)}
+            count_spans = [
+                (c.start, c.end)
+                for c in s.counts
+                if c.category in ("killed", "injured", "missing", "detained")
+            ]
+            casualty_at = {m.start for m in s.matches.get(CASUALTY, ())}
+            # Words that only describe a facility, a speaker or an audience are not actors:
+            # "civil-defence centres", "activist Lina Haddad said", "told reporters".
+            not_actor = {t for m in s.matches.get(FACILITY, ()) for t in range(m.start, m.end)}
+            not_actor.update(m.end for m in s.matches.get(SPEECH, ()))
+            # the role word right before a name ("activist Lina Haddad") describes the person
+            persons = self.persons_in(tokens, s)
+            person_starts = {p.start for p in persons} | {p.start - 1 for p in persons}
+            protest_only = s.event_type in _PROTEST_TYPES
+            for m in s.matches.get(ACTOR, ()):
+                if m.start in not_actor or m.end - 1 in not_actor or m.end in person_starts:
+                    continue
+                in_count = any(a <= m.start < b for a, b in count_spans)
+                # "soldiers were killed" (passive) makes them victims; "HTS arrested" does not
+                after = _skip_aux_to(tokens, m.end, self.counts.aux)
+                victim = in_count or (after > m.end and after in casualty_at)
+                for index in m.values:
+                    actor = self.actors[index]
+                    armed = index in self.armed
+                    if not armed and m.start in org_tokens and not in_count:
+                        continue  # "White Helmets teams documented ...": the reporter
+                    as_perpetrator = armed and not victim
+                    if as_perpetrator and protest_only:
+                        continue  # a peaceful protest has no perpetrator ("chants for the FSA")
+                    key = (actor.id, as_perpetrator)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    ref = ActorRef(actor.id, actor.name, actor.type, _mspan(tokens, m))
+                    (perpetrators if as_perpetrator else targets).append(ref)
+        return perpetrators, targets
+
+    def _orgs(
+        self, tokens: Tokens, sents: list[SentenceInfo], infos: list[SentenceInfo]
+    ) -> list[OrgRef]:
+        out: list[OrgRef] = []
+        seen: set[str] = set()
+        candidates = list(sents)
+        first, last = sents[0].index, sents[-1].index
+        for k in (first - 1, last + 1):
+            if 0 <= k < len(infos):
+                s = infos[k]
+                if s.report_cue and not s.eventful and s.paragraph == sents[0].paragraph:
+                    candidates.append(s)
+        for s in candidates:
+            for m in s.matches.get(ORG, ()):
+                org = self.pack.organisations[m.value]
+                if org.id in seen:
+                    continue
+                seen.add(org.id)
+                out.append(OrgRef(org.name, _mspan(tokens, m), org.id))
+        return out
+
+    def persons_in(self, tokens: Tokens, info: SentenceInfo) -> list[PersonFound]:
+        """Named persons of a sentence, read only for sentences a claim uses (names are costly
+        to look for and most sentences never need them)."""
+        if info.persons_read is None:
+            sent = info.sentence
+            info.persons_read = self.persons.read(tokens, sent.start, sent.end, info.matches)
+        return info.persons_read
+
+    def _persons(
+        self, tokens: Tokens, g: Group, infos: list[SentenceInfo], places: list[PlaceRef]
+    ) -> list[PersonMention]:
+        first, last = g.sentences[0].index, g.last.index
+        para = g.sentences[0].paragraph
+        pool: list[SentenceInfo] = []
+        for s in infos:
+            if (
+                first <= s.index <= last
+                or (not s.eventful and (s.paragraph == para or abs(s.index - last) <= 2))
+            ) and self.persons_in(tokens, s):
+                pool.append(s)
+        place_spans = [(p.evidence.start, p.evidence.end) for p in places]
+        all_place_spans = place_spans + [
+            (p.evidence.start, p.evidence.end) for s in pool for p in s.places
+        ]
+        out: list[PersonMention] = []
+        seen: set[str] = set()
+        for s in pool:
+            for p in self.persons_in(tokens, s):
+                ps = Span(p.char_start, p.char_end, p.name)
+                if any(a < ps.end and ps.start < b for a, b in all_place_spans):
+                    continue
+                key = p.name.lower()
+                if key in seen:
+                    continue
+                seen.add(key)
+                out.append(PersonMention(p.name, ps, p.role))
+        return out
+
+
+def _is_headline(tokens: Tokens, first: SentenceInfo, infos: list[SentenceInfo]) -> bool:
+    """A first line without sentence-final punctuation, followed by more text."""
+    last_key = tokens.keys[first.sentence.end - 1]
+    return len(infos) > 1 and last_key not in (".", "!", "?", '"', "”", "'", "’")
+
+
+def _skip_aux_to(tokens: Tokens, p: int, aux: frozenset[str]) -> int:
+    steps = 0
+    while p < len(tokens) and steps < 4 and tokens.keys[p] in aux:
+        p += 1
+        steps += 1
+    return p
+
+
+def _overlap(a: DateMention, b: DateMention) -> bool:
+    if a.first is None or b.first is None:
+        return True
+    a_last = a.last or a.first
+    b_last = b.last or b.first
+    return a.first <= b_last and b.first <= a_last
+
+
+def _latest_explicit(infos: list[SentenceInfo]) -> date | None:
+    latest: date | None = None
+    for i in infos:
+        for d in i.dates:
+            if d.explicit_year and d.last is not None and (latest is None or d.last > latest):
+                latest = d.last
+    return latest
+
+
+def _place_key(p: PlaceRef) -> str:
+    return p.gazetteer_id or p.name.lower()
+
+
+def _dedupe_places(places: list[PlaceRef]) -> list[PlaceRef]:
+    out: list[PlaceRef] = []
+    seen: set[str] = set()
+    for p in places:
+        k = _place_key(p)
+        if k not in seen:
+            seen.add(k)
+            out.append(p)
+    return out
+
+
+def _span(text: str, start: int, end: int) -> Span:
+    return Span(start, end, text[start:end])
+
+
+def _mspan(tokens: Tokens, m: Match) -> Span:
+    s, e = tokens.starts[m.start], tokens.ends[m.end - 1]
+    return Span(s, e, tokens.text[s:e])

@@ -1,0 +1,329 @@
+"""Numbers as sources state them: digits, words, scales, fractions, ranges, vague quantities,
+and the qualifier in front ("over", "at least", "nearly", "up to", "an estimated").
+
+How a qualifier becomes a low/high range (documented in docs/schema.md):
+
+* exact "12"            -> low 12, high 12
+* over "over 60"        -> low 61, high None (strictly more than the stated figure)
+* at_least "at least 8" -> low 8, high None
+* about "about 25,000"  -> low 25,000, high 25,000 (the stated figure is the best estimate)
+* nearly "nearly 100"   -> low ceil(0.9 x 100) = 90, high 99
+* up_to "up to 10"      -> low None, high 10; "less than 10" / "fewer than" / "under" -> high 9
+* vague "dozens"        -> low 24 (the least the word can mean), high None; never an exact figure
+* ranges "5 to 10", "between 5 and 10", "5-10" -> low 5, high 10 (qualifier of the first figure)
+
+Figures above the pack's ``absurd_above`` are marked ``absurd``; digit runs longer than 15 are
+never converted (Python refuses to parse huge integers, and no count is that large).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import eq
+
+from marsad.extract.lexicon import QUALIFIER, VAGUE, Match
+from marsad.extract.text import JOINER, NUM, PUNCT, Tokens
+from marsad.lang import LanguagePack
+
+_MAX_DIGITS = 15
+
+
+@dataclass(slots=True)
+class NumberMention:
+    start: int  # first token, qualifier included
+    end: int  # one past the last token
+    value_start: int  # first token of the figure itself
+    value: int  # the stated figure (for a fraction: its denominator)
+    low: int | None
+    high: int | None
+    qualifier: str
+    fraction: tuple[int, int] | None = None  # (numerator, denominator) for "one-third"
+    absurd: bool = False
+    word_form: bool = False  # spelled out ("seven"), as opposed to digits
+
+
+def digits_value(token: str) -> float | None:
+    """Value of a digit token: "25,000" -> 25000, "3.5" -> 3.5, "2,139" -> 2139."""
+    if "," in token:
+        parts = token.split(",")
+        if all(len(p) == 3 for p in parts[1:]):
+            token = "".join(parts)
+        else:
+            return None
+    if len(token) > _MAX_DIGITS + 2:
+        return None
+    try:
+        return float(token) if "." in token else int(token)
+    except ValueError:
+        return None
+
+
+def apply_qualifier(
+    value: int, qualifier: str, strict: bool = False
+) -> tuple[int | None, int | None]:
+    """low/high for a stated figure; ``strict`` for exclusive bounds ("less than 10" -> 9)."""
+    if qualifier == "over":
+        return value + 1, None
+    if qualifier == "at_least":
+        return value, None
+    if qualifier == "nearly":
+        high = max(value - 1, 0)
+        return min(math.ceil(value * 0.9), high), high
+    if qualifier == "up_to":
+        if strict:
+            return None, max(value - 1, 0)
+        return None, value
+    return value, value
+
+
+class NumberReader:
+    """Reads the numbers of one sentence. Built once per language pack."""
+
+    def __init__(self, pack: LanguagePack) -> None:
+        self.units = pack.number_units
+        self.tens = pack.number_tens
+        self.scales = pack.number_scales
+        self.fractions = pack.fractions
+        self.absurd_above = pack.absurd_above
+        # "a"/"an" are numbers only before a scale word ("a dozen", "a hundred").
+        grammar = pack.grammar
+        self.article = grammar.articles
+        self.and_words = grammar.and_words
+        self.or_words = grammar.or_words
+        self.of_words = grammar.of_words
+        self.between_words = grammar.between_words
+        self.range_words = grammar.number_range_words
+        self.strict_upper = grammar.strict_upper_qualifiers
+        self.share_words = grammar.share_words
+        self.starters = frozenset(
+            {*self.units, *self.tens, *self.scales, *self.share_words}
+            - grammar.number_word_exclusions
+        )
+
+    def _word_number(self, tokens: Tokens, i: int, end: int) -> tuple[int, int] | None:
+        """A spelled-out number starting at token i: (value, end token) or None."""
+        keys, kinds = tokens.keys, tokens.kinds
+        units, tens, scales = self.units, self.tens, self.scales
+        key = keys[i]
+        if key in self.article:
+            nxt = _next_word(tokens, i, end)
+            if nxt is None or keys[nxt] not in scales:
+                return None
+        elif key not in units and key not in tens and key not in scales:
+            return None
+        total = 0
+        current = 0
+        j = i
+        last = i
+        seen = False
+        while j < end:
+            k = keys[j]
+            if kinds[j] == JOINER:
+                j += 1
+                continue
+            if k in units:
+                if seen and current % 10 != 0 and current < 100:
+                    break  # "five six" is two numbers
+                current += units[k]
+            elif k in tens:
+                if seen and current % 100 != 0:
+                    break
+                current += tens[k]
+            elif k in scales:
+                scale = scales[k]
+                if scale >= 1000:
+                    total += max(current, 1) * scale
+                    current = 0
+                else:
+                    current = max(current, 1) * scale
+            elif k in self.and_words and seen:
+                nxt = _next_word(tokens, j, end)
+                if nxt is not None and (keys[nxt] in units or keys[nxt] in tens):
+                    j += 1
+                    continue
+                break
+            else:
+                break
+            seen = True
+            last = j
+            j += 1
+        return total + current, last + 1
+
+    def read(
+        self,
+        tokens: Tokens,
+        start: int,
+        end: int,
+        claimed: set[int],
+        matches: dict[str, list[Match]],
+    ) -> list[NumberMention]:
+        keys, kinds = tokens.keys, tokens.kinds
+        qualifier_by_end = {m.end: m for m in matches.get(QUALIFIER, ())}
+        vague_by_start = {m.start: m for m in matches.get(VAGUE, ())}
+        out: list[NumberMention] = []
+        next_free = start
+        for i in self._candidates(tokens, start, end, vague_by_start):
+            if i < next_free or i in claimed:
+                continue
+            vague = vague_by_start.get(i)
+            parsed: tuple[int, int] | None = None
+            word_form = False
+            absurd = False
+            if kinds[i] == NUM:
+                raw = keys[i]
+                value = digits_value(raw)
+                if value is None:
+                    absurd = len(raw.replace(",", "")) > _MAX_DIGITS
+                    if not absurd:
+                        continue
+                    parsed = (self.absurd_above + 1, i + 1)
+                else:
+                    stop = i + 1
+                    if stop < end and keys[stop] in self.scales and keys[stop] != "dozen":
+                        value = value * self.scales[keys[stop]]
+                        stop += 1
+                    if isinstance(value, float) and not value.is_integer():
+                        next_free = stop
+                        continue
+                    parsed = (int(value), stop)
+                    # "12 13 14" or a 16-digit run split by the tokenizer is not a count.
+                    if (
+                        stop < end
+                        and kinds[stop] == NUM
+                        and tokens.starts[stop] == tokens.ends[stop - 1]
+                    ):
+                        absurd = True
+            elif vague is None:
+                share = self._share(tokens, i, end)
+                if share is not None:
+                    # "a third of them", "half of whom": a share with no figure of its own
+                    out.append(
+                        NumberMention(
+                            i,
+                            share[1],
+                            i,
+                            share[0][1],
+                            None,
+                            None,
+                            "exact",
+                            fraction=share[0],
+                            word_form=True,
+                        )
+                    )
+                    next_free = share[1]
+                    continue
+                parsed = self._word_number(tokens, i, end)
+                word_form = parsed is not None
+            if vague is not None and parsed is None:
+                q = qualifier_by_end.get(i)
+                out.append(
+                    NumberMention(
+                        start=q.start if q else i,
+                        end=vague.end,
+                        value_start=i,
+                        value=int(vague.value),
+                        low=int(vague.value),
+                        high=None,
+                        qualifier="vague",
+                        word_form=True,
+                    )
+                )
+                next_free = vague.end
+                continue
+            if parsed is None:
+                continue
+            value_int, stop = parsed
+            fraction: tuple[int, int] | None = None
+            frac_at = _skip_joiners(tokens, stop, end)
+            if word_form and value_int <= 10 and frac_at < end and keys[frac_at] in self.fractions:
+                fraction = (value_int, self.fractions[keys[frac_at]])
+                stop = frac_at + 1
+            if value_int > self.absurd_above:
+                absurd = True
+            q = qualifier_by_end.get(i)
+            qualifier = q.value if q else "exact"
+            phrase = " ".join(keys[q.start : q.end]) if q else ""
+            low, high = apply_qualifier(value_int, qualifier, phrase in self.strict_upper)
+            # Ranges: "5 to 10", "5-10", "between 5 and 10".
+            if fraction is None and stop + 1 < end and keys[stop] in self.range_words:
+                nxt = stop + 1
+                nxt_stop = nxt
+                second: int | None = None
+                if kinds[nxt] == NUM:
+                    v2 = digits_value(keys[nxt])
+                    if isinstance(v2, int):
+                        second = v2
+                        nxt_stop = nxt + 1
+                elif not word_form or keys[stop] in self.and_words:
+                    second = None
+                else:
+                    w = self._word_number(tokens, nxt, end)
+                    if w is not None:
+                        second, nxt_stop = w
+                is_between = i > start and keys[i - 1] in self.between_words
+                if (
+                    second is not None
+                    and second > value_int
+                    and (keys[stop] not in self.and_words or is_between)
+                    and keys[stop] not in self.or_words
+                    and not (nxt_stop < end and keys[nxt_stop] in self.scales)
+                ):
+                    low = value_int if qualifier in ("exact", "about") else low
+                    high = second
+                    stop = nxt_stop
+            out.append(
+                NumberMention(
+                    start=q.start if q else i,
+                    end=stop,
+                    value_start=i,
+                    value=value_int,
+                    low=low,
+                    high=high,
+                    qualifier=qualifier,
+                    fraction=fraction,
+                    absurd=absurd,
+                    word_form=word_form,
+                )
+            )
+            next_free = stop
+        return out
+
+    def _candidates(
+        self, tokens: Tokens, start: int, end: int, vague_by_start: dict[int, Match]
+    ) -> list[int]:
+        """Tokens that can start a number: digits, number words, vague quantities."""
+        keys = tokens.keys[start:end]
+        found = set(compress(range(start, end), map(self.starters.__contains__, keys)))
+        found.update(compress(range(start, end), map(eq, tokens.kinds[start:end], repeat(NUM))))
+        found.update(vague_by_start)
+        return sorted(found)
+
+    def _share(self, tokens: Tokens, i: int, end: int) -> tuple[tuple[int, int], int] | None:
+        """ "half" or "a third" followed by "of" ("half of them were children")."""
+        keys = tokens.keys
+        key = keys[i]
+        if key in self.share_words and i + 1 < end and keys[i + 1] in self.of_words:
+            return (1, self.share_words[key]), i + 1
+        if (
+            key in self.article
+            and i + 2 < end
+            and keys[i + 1] in self.fractions
+            and keys[i + 2] in self.of_words
+        ):
+            return (1, self.fractions[keys[i + 1]]), i + 2
+        return None
+
+
+def _skip_joiners(tokens: Tokens, i: int, end: int) -> int:
+    while i < end and tokens.kinds[i] == JOINER:
+        i += 1
+    return i
+
+
+def _next_word(tokens: Tokens, i: int, end: int) -> int | None:
+    j = _skip_joiners(tokens, i + 1, end)
+    if j < end and tokens.kinds[j] != PUNCT:
+        return j
+    return None

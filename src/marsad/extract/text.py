@@ -1,0 +1,252 @@
+"""Tokens and sentences: one regex pass over the text, offsets kept for evidence spans.
+
+Tokens are held in parallel lists (not one object per token) because the engine touches every
+token and attribute access on lists is the cheapest thing Python offers. A token's *key* is what
+lexicon lookups use: lower-cased, apostrophes dropped, a possessive "'s" removed, dots removed
+from abbreviations ("U.S." -> "us"). Hyphens between word characters are *joiners*: the matcher
+steps over them, so "air-strike" reads as "air strike" and "twenty-two" as "twenty two".
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+from itertools import accumulate, compress, repeat
+from operator import contains, eq, is_, itemgetter
+
+# Kinds of token.
+WORD = 0
+NUM = 1
+PUNCT = 2
+ISO_DATE = 3
+SLASH_DATE = 4
+JOINER = 5
+
+# Ordered by frequency: ASCII words first (the guard hands words with other letters to the
+# general branch), then any-script words, then everything starting with a digit (dates, figures).
+_TOKEN_PATTERN = (
+    r"[a-z]+(?:['’][a-z]+)*(?![^\W\d_])"
+    r"|[^\W\d_]+(?:['’][^\W\d_]+)*"
+    r"|\d(?:\d{3}-\d{1,2}-\d{1,2}(?!\d)"  # 2023-10-05
+    r"|\d?/\d{1,2}/\d{2,4}(?!\d)"  # 5/10/2023
+    r"|\d{0,14}(?:[.,]\d{1,3}(?!\d))*)"  # 25,000 or 3.5 (at most 15 digits a run)
+    r"|[^\w\s]"  # any other visible character
+)
+# Splitting on one capturing group gives [gap, token, gap, token, ..., gap] in C; offsets then
+# come from running sums of the pieces' lengths, so no Python code runs per token.
+_SPLIT_RE = re.compile("(" + _TOKEN_PATTERN + ")")
+_APOSTROPHES = str.maketrans("", "", "'’‘`.")
+_HYPHENS = frozenset("-‐‑")
+_KIND_OF_FIRST: dict[str, int] = {c: NUM for c in "0123456789"}
+_KIND_OF_FIRST.update({c: PUNCT for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~"})
+_KIND_OF_FIRST.update({c: PUNCT for c in "–—‐‑‘’“”«»…•·¡¿§¶†‡′″،؛؟٪"})
+_KIND_OF_FIRST.update({c: WORD for c in "abcdefghijklmnopqrstuvwxyz"})
+
+
+def _kind_of(first: str) -> int:
+    if first.isalpha():
+        return WORD
+    return NUM if first.isdecimal() and first.isascii() else PUNCT
+
+
+@dataclass(slots=True)
+class Tokens:
+    """The tokens of one text: parallel lists indexed by token number."""
+
+    text: str
+    keys: list[str]
+    starts: list[int]
+    ends: list[int]
+    kinds: list[int]
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def surface(self, i: int) -> str:
+        return self.text[self.starts[i] : self.ends[i]]
+
+    def index_at(self, char: int) -> int | None:
+        """The token starting exactly at character ``char``, if any."""
+        i = bisect_left(self.starts, char)
+        if i < len(self.starts) and self.starts[i] == char:
+            return i
+        return None
+
+
+def word_key(word: str) -> str:
+    """The lookup key of a word token."""
+    low = word.lower()
+    if len(low) > 3 and (low.endswith("'s") or low.endswith("’s")):
+        low = low[:-2]
+    return low.translate(_APOSTROPHES)
+
+
+def tokenize(text: str) -> Tokens:
+    lower = text.lower()
+    if len(lower) != len(text):  # a few scripts change length when lower-cased
+        lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    parts = _SPLIT_RE.split(lower)
+    keys = parts[1::2]
+    offsets = list(accumulate(map(len, parts)))
+    ends = offsets[1::2]
+    starts = offsets[0:-1:2]
+    kinds: list[int] = list(map(_KIND_OF_FIRST.get, map(itemgetter(0), keys)))  # type: ignore[arg-type]
+    # Characters outside the table (other scripts, symbols) are classified one by one.
+    for i in compress(range(len(kinds)), map(is_, kinds, repeat(None))):
+        kinds[i] = _kind_of(keys[i][0])
+    tokens = Tokens(text, keys, starts, ends, kinds)
+    # The rare tokens that need more than a first-character look, each kind found with C-level
+    # filters (compress/map) so no Python code runs for ordinary tokens.
+    n = len(keys)
+    for quote in ("'", "’"):
+        if quote in lower:
+            for i in compress(range(n), map(contains, keys, repeat(quote))):
+                if len(keys[i]) > 1:
+                    keys[i] = word_key(keys[i])
+    for i in compress(range(n), map(eq, kinds, repeat(NUM))):
+        key = keys[i]
+        if "-" in key:
+            kinds[i] = ISO_DATE
+        elif "/" in key:
+            kinds[i] = SLASH_DATE
+    for i in compress(range(n), map(_HYPHENS.__contains__, keys)):
+        # A hyphen glued to the words on both sides joins them ("al-Sham").
+        if (
+            0 < i < n - 1
+            and starts[i] == ends[i - 1]
+            and starts[i + 1] == ends[i]
+            and keys[i + 1][0].isalnum()
+        ):
+            kinds[i] = JOINER
+    # "u.s." -> one word "us": runs of single letters each glued to a dot.
+    chains: list[list[int]] = []  # [first letter token, last dot token]
+    for i in compress(range(n), map(eq, keys, repeat("."))):
+        if i == 0 or not _letter_dot(keys, starts, ends, i - 1):
+            continue
+        if chains and chains[-1][1] == i - 2 and ends[i - 2] == starts[i - 1]:
+            chains[-1][1] = i
+        else:
+            chains.append([i - 1, i])
+    for first, last in reversed(chains):
+        glued_letter_after = (
+            last + 1 < n and starts[last + 1] == ends[last] and keys[last + 1][0].isalpha()
+        )
+        if last - first >= 3 and not glued_letter_after:
+            _merge(tokens, starts[first], ends[last], "".join(keys[first : last + 1 : 2]))
+    return tokens
+
+
+def _letter_dot(keys: list[str], starts: list[int], ends: list[int], i: int) -> bool:
+    """Token i is a single letter glued to the dot after it."""
+    k = keys[i]
+    return len(k) == 1 and k.isalpha() and k.isascii() and ends[i] == starts[i + 1]
+
+
+def _merge(tokens: Tokens, start: int, end: int, key: str) -> None:
+    """Make the tokens covering characters [start, end) one word token ("u . s ." -> "us")."""
+    first = tokens.index_at(start)
+    if first is None:
+        return
+    last = bisect_left(tokens.starts, end)
+    tokens.keys[first:last] = [key]
+    tokens.starts[first:last] = [start]
+    tokens.ends[first:last] = [end]
+    tokens.kinds[first:last] = [WORD]
+
+
+@dataclass(slots=True)
+class Sentence:
+    """Token range [start, end) of one sentence, with its paragraph number."""
+
+    index: int
+    start: int
+    end: int
+    paragraph: int
+
+    def char_span(self, tokens: Tokens) -> tuple[int, int]:
+        return tokens.starts[self.start], tokens.ends[self.end - 1]
+
+
+_CLOSERS = frozenset("\"'”’)]»")
+_ENDERS_RE = re.compile(r"[.!?]")
+_NEWLINES_RE = re.compile(r"\n+")
+
+
+def split_sentences(tokens: Tokens, abbreviations: frozenset[str] = frozenset()) -> list[Sentence]:
+    """Sentences from sentence-final punctuation and line breaks.
+
+    A line break ends a sentence unless the line runs on (it ends in a letter, digit or comma and
+    the next line starts in lower case), so headlines and list items stand alone while
+    hard-wrapped paragraphs stay whole. A blank line starts a new paragraph. A dot after one of
+    ``abbreviations`` (the language pack's "mr", "dr" ...) or a single letter does not end one.
+    """
+    text = tokens.text
+    keys, starts, ends, kinds = tokens.keys, tokens.starts, tokens.ends, tokens.kinds
+    n = len(keys)
+    sentences: list[Sentence] = []
+    if n == 0:
+        return sentences
+    # Only tokens that can end a sentence are visited: sentence-final punctuation and the
+    # last token before a line break (found by regex, not by walking every token).
+    candidates: set[int] = set()
+    for m in _ENDERS_RE.finditer(text):
+        k = tokens.index_at(m.start())
+        if k is not None:
+            candidates.add(k)
+    for m in _NEWLINES_RE.finditer(text):
+        k = bisect_left(starts, m.start()) - 1
+        if k >= 0:
+            candidates.add(k)
+    paragraph = 0
+    begin = 0
+    next_free = 0
+    for i in sorted(candidates):
+        if i < next_free:
+            continue
+        boundary_after = False
+        key = keys[i]
+        if kinds[i] == PUNCT and key in ".!?":
+            j = i + 1
+            while j < n and kinds[j] == PUNCT and (keys[j] in _CLOSERS or keys[j] in ".!?"):
+                j += 1
+            prev = keys[i - 1] if i > 0 else ""
+            abbreviation = key == "." and (
+                prev in abbreviations or (len(prev) == 1 and prev.isalpha())
+            )
+            if j >= n:
+                boundary_after = True
+                i = j - 1
+            elif not abbreviation:
+                nxt = text[starts[j]]
+                gap = text[ends[j - 1] : starts[j]]
+                if gap and (nxt.isupper() or nxt.isdigit() or nxt in "\"“'‘(" or "\n" in gap):
+                    boundary_after = True
+                    i = j - 1
+        next_free = i + 1
+        if not boundary_after and i + 1 < n:
+            gap_start, gap_end = ends[i], starts[i + 1]
+            if gap_end - gap_start > 0 and "\n" in text[gap_start:gap_end]:
+                gap = text[gap_start:gap_end]
+                new_paragraph = gap.count("\n") >= 2
+                runs_on = (
+                    not new_paragraph
+                    and (key[-1:].isalnum() or key == ",")
+                    and text[gap_end].islower()
+                )
+                if not runs_on:
+                    sentences.append(Sentence(len(sentences), begin, i + 1, paragraph))
+                    begin = i + 1
+                    if new_paragraph:
+                        paragraph += 1
+                continue
+        if boundary_after:
+            sentences.append(Sentence(len(sentences), begin, i + 1, paragraph))
+            begin = i + 1
+            if i + 1 < n:
+                gap = text[ends[i] : starts[i + 1]]
+                if gap.count("\n") >= 2:
+                    paragraph += 1
+    if begin < n:
+        sentences.append(Sentence(len(sentences), begin, n, paragraph))
+    return sentences

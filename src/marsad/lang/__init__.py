@@ -1,0 +1,298 @@
+"""Language packs: everything the extraction engine knows about one language, as data files.
+
+A pack is a folder ``lang/<code>/`` of YAML files (events, actors, weapons, facilities, counts,
+numbers, dates, orgs, persons). The engine reads only the :class:`LanguagePack` built here, so
+another language is added by writing its folder, not by touching the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LANG_DIR = Path(__file__).resolve().parent
+PACK_FILES = (
+    "events",
+    "actors",
+    "weapons",
+    "facilities",
+    "counts",
+    "numbers",
+    "dates",
+    "orgs",
+    "persons",
+    "grammar",
+)
+
+
+class LanguagePackError(ValueError):
+    """A language pack is missing or malformed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    id: str
+    name: str
+    type: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Grammar:
+    """Function words by the role the engine's rules give them (see ``grammar.yaml``)."""
+
+    articles: frozenset[str]
+    definite_article: str
+    keep_definite_before: frozenset[str]
+    of_words: frozenset[str]
+    possessives: frozenset[str]
+    and_words: frozenset[str]
+    or_words: frozenset[str]
+    between_words: frozenset[str]
+    from_words: frozenset[str]
+    since_words: frozenset[str]
+    ago_words: frozenset[str]
+    number_range_words: frozenset[str]
+    date_range_joiners: frozenset[str]
+    year_cues: frozenset[str]
+    month_context: frozenset[str]
+    strict_upper_qualifiers: frozenset[str]
+    share_words: dict[str, int]
+    number_word_exclusions: frozenset[str]
+    left_skip: frozenset[str]
+    toll_words: frozenset[str]
+    toll_verbs: frozenset[str]
+    coordinators: frozenset[str]
+    bare_count_followers: frozenset[str]
+    relative_pronouns: frozenset[str]
+    abbreviations: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+
+
+# eq=False: packs hash by identity, so compiled matchers can be cached per pack.
+@dataclass(frozen=True, slots=True, eq=False)
+class LanguagePack:
+    """The vocabulary of one language. Phrases are plain strings as written in the data files."""
+
+    code: str
+    # events
+    event_priority: tuple[str, ...]
+    event_triggers: dict[str, tuple[str, ...]]
+    excessive_force_cues: tuple[str, ...]
+    intervention_cues: tuple[str, ...]
+    hypothetical_cues: tuple[str, ...]
+    call_to_action_cues: tuple[str, ...]
+    background_cues: tuple[str, ...]
+    war_total_cues: tuple[str, ...]
+    negation_cues: tuple[str, ...]
+    aggregate_cues: tuple[str, ...]
+    # actors, weapons, facilities, organisations
+    armed_types: frozenset[str]
+    actors: tuple[Actor, ...]
+    weapons: dict[str, tuple[str, ...]]
+    weapon_implies: dict[str, str]
+    facilities: dict[str, tuple[str, ...]]
+    organisations: tuple[Organisation, ...]
+    report_cues: tuple[str, ...]
+    # counts
+    casualty_words: dict[str, tuple[str, ...]]
+    count_nouns: dict[str, tuple[str, ...]]
+    needs_violence: frozenset[str]
+    crowd_cues: tuple[str, ...]
+    victim_groups: dict[str, tuple[str, ...]]
+    auxiliaries: frozenset[str]
+    subset_cues: tuple[str, ...]
+    including_cues: tuple[str, ...]
+    # numbers
+    number_units: dict[str, int]
+    number_tens: dict[str, int]
+    number_scales: dict[str, int]
+    fractions: dict[str, int]
+    qualifiers: dict[str, tuple[str, ...]]
+    vague_quantities: dict[str, int]
+    absurd_above: int
+    war_total_above: int
+    # dates
+    months: dict[str, int]
+    ambiguous_months: frozenset[str]
+    weekdays: dict[str, int]
+    ambiguous_weekdays: frozenset[str]
+    ordinal_suffixes: frozenset[str]
+    relative_days: dict[str, tuple[Any, int]]
+    ago_units: dict[str, int]
+    month_parts: dict[str, tuple[int, int]]
+    interval_starts: frozenset[str]
+    interval_joiners: frozenset[str]
+    # persons
+    role_cues: dict[str, tuple[str, ...]]
+    speech_verbs: frozenset[str]
+    name_particles: frozenset[str]
+    not_names: frozenset[str]
+    grammar: Grammar
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _strs(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise LanguagePackError(f"{where}: expected a list, got {type(value).__name__}")
+    out = []
+    for item in value:
+        if not isinstance(item, str | int):
+            raise LanguagePackError(f"{where}: expected strings, got {item!r}")
+        out.append(str(item))
+    return tuple(out)
+
+
+def _str_lists(value: Any, where: str) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        raise LanguagePackError(f"{where}: expected a mapping")
+    return {str(k): _strs(v, f"{where}.{k}") for k, v in value.items()}
+
+
+def _ints(value: Any, where: str) -> dict[str, int]:
+    if not isinstance(value, dict):
+        raise LanguagePackError(f"{where}: expected a mapping")
+    try:
+        return {str(k): int(v) for k, v in value.items()}
+    except (TypeError, ValueError) as exc:
+        raise LanguagePackError(f"{where}: expected integers ({exc})") from exc
+
+
+def _read(directory: Path, name: str) -> dict[str, Any]:
+    path = directory / f"{name}.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise LanguagePackError(f"cannot read language file {path}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise LanguagePackError(f"invalid YAML in {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise LanguagePackError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def load_pack_from(directory: Path, code: str) -> LanguagePack:
+    """Build a pack from a folder of data files (used for the packaged packs and for tests)."""
+    d = {name: _read(directory, name) for name in PACK_FILES}
+    ev, ac, we, fa, co, nu, da, og, pe, gr = (d[n] for n in PACK_FILES)
+    try:
+        actors = tuple(
+            Actor(str(a["id"]), str(a["name"]), str(a["type"]), _strs(a["aliases"], "actors"))
+            for a in ac["actors"]
+        )
+        orgs = tuple(
+            Organisation(str(o["id"]), str(o["name"]), _strs(o["aliases"], "organisations"))
+            for o in og["organisations"]
+        )
+        relative: dict[str, tuple[Any, int]] = {}
+        for phrase, (first, last) in da["relative_days"].items():
+            relative[str(phrase)] = (first if isinstance(first, str) else int(first), int(last))
+        return LanguagePack(
+            code=code,
+            event_priority=_strs(ev["priority"], "events.priority"),
+            event_triggers=_str_lists(ev["triggers"], "events.triggers"),
+            excessive_force_cues=_strs(ev["excessive_force_cues"], "events"),
+            intervention_cues=_strs(ev["intervention_cues"], "events"),
+            hypothetical_cues=_strs(ev["hypothetical_cues"], "events"),
+            call_to_action_cues=_strs(ev["call_to_action_cues"], "events"),
+            background_cues=_strs(ev["background_cues"], "events"),
+            war_total_cues=_strs(ev["war_total_cues"], "events"),
+            negation_cues=_strs(ev["negation_cues"], "events"),
+            aggregate_cues=_strs(ev["aggregate_cues"], "events"),
+            armed_types=frozenset(_strs(ac["armed_types"], "actors.armed_types")),
+            actors=actors,
+            weapons={k: _strs(v["terms"], f"weapons.{k}") for k, v in we["weapons"].items()},
+            weapon_implies={
+                k: str(v["implies"]) for k, v in we["weapons"].items() if "implies" in v
+            },
+            facilities=_str_lists(fa["facilities"], "facilities"),
+            organisations=orgs,
+            report_cues=_strs(og["report_cues"], "orgs.report_cues"),
+            casualty_words=_str_lists(co["casualty_words"], "counts.casualty_words"),
+            count_nouns=_str_lists(co["count_nouns"], "counts.count_nouns"),
+            needs_violence=frozenset(_strs(co["needs_violence"], "counts.needs_violence")),
+            crowd_cues=_strs(co["crowd_cues"], "counts.crowd_cues"),
+            victim_groups=_str_lists(co["victim_groups"], "counts.victim_groups"),
+            auxiliaries=frozenset(_strs(co["auxiliaries"], "counts.auxiliaries")),
+            subset_cues=_strs(co["subset_cues"], "counts.subset_cues"),
+            including_cues=_strs(co["including_cues"], "counts.including_cues"),
+            number_units=_ints(nu["units"], "numbers.units"),
+            number_tens=_ints(nu["tens"], "numbers.tens"),
+            number_scales=_ints(nu["scales"], "numbers.scales"),
+            fractions=_ints(nu["fractions"], "numbers.fractions"),
+            qualifiers=_str_lists(nu["qualifiers"], "numbers.qualifiers"),
+            vague_quantities=_ints(nu["vague"], "numbers.vague"),
+            absurd_above=int(nu["absurd_above"]),
+            war_total_above=int(nu["war_total_above"]),
+            months=_ints(da["months"], "dates.months"),
+            ambiguous_months=frozenset(_strs(da["ambiguous_months"], "dates")),
+            weekdays=_ints(da["weekdays"], "dates.weekdays"),
+            ambiguous_weekdays=frozenset(_strs(da["ambiguous_weekdays"], "dates")),
+            ordinal_suffixes=frozenset(_strs(da["ordinal_suffixes"], "dates")),
+            relative_days=relative,
+            ago_units=_ints(da["ago_units"], "dates.ago_units"),
+            month_parts={str(k): (int(v[0]), int(v[1])) for k, v in da["month_parts"].items()},
+            interval_starts=frozenset(_strs(da["interval_starts"], "dates")),
+            interval_joiners=frozenset(_strs(da["interval_joiners"], "dates")),
+            role_cues=_str_lists(pe["role_cues"], "persons.role_cues"),
+            speech_verbs=frozenset(_strs(pe["speech_verbs"], "persons.speech_verbs")),
+            name_particles=frozenset(_strs(pe["name_particles"], "persons.name_particles")),
+            not_names=frozenset(_strs(pe["not_names"], "persons.not_names")),
+            grammar=_grammar(gr),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        if isinstance(exc, LanguagePackError):
+            raise
+        raise LanguagePackError(f"malformed language pack in {directory}: {exc!r}") from exc
+
+
+def _grammar(gr: dict[str, Any]) -> Grammar:
+    def words(key: str) -> frozenset[str]:
+        return frozenset(_strs(gr[key], f"grammar.{key}"))
+
+    return Grammar(
+        articles=words("articles"),
+        definite_article=str(gr["definite_article"]),
+        keep_definite_before=words("keep_definite_before"),
+        of_words=words("of_words"),
+        possessives=words("possessives"),
+        and_words=words("and_words"),
+        or_words=words("or_words"),
+        between_words=words("between_words"),
+        from_words=words("from_words"),
+        since_words=words("since_words"),
+        ago_words=words("ago_words"),
+        number_range_words=words("number_range_words"),
+        date_range_joiners=words("date_range_joiners"),
+        year_cues=words("year_cues"),
+        month_context=words("month_context"),
+        strict_upper_qualifiers=words("strict_upper_qualifiers"),
+        share_words=_ints(gr["share_words"], "grammar.share_words"),
+        number_word_exclusions=words("number_word_exclusions"),
+        left_skip=words("left_skip"),
+        toll_words=words("toll_words"),
+        toll_verbs=words("toll_verbs"),
+        coordinators=words("coordinators"),
+        bare_count_followers=words("bare_count_followers"),
+        relative_pronouns=words("relative_pronouns"),
+        abbreviations=words("abbreviations"),
+    )
+
+
+@lru_cache(maxsize=8)
+def load_language_pack(code: str = "en") -> LanguagePack:
+    """The packaged pack for ``code`` (``"en"``), loaded once and cached."""
+    directory = LANG_DIR / code
+    if not code.isalpha() or not directory.is_dir():
+        raise LanguagePackError(f"no language pack for {code!r}")
+    return load_pack_from(directory, code)
