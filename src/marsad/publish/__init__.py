@@ -1,0 +1,10 @@
+"""Publishing: exports in partner formats, partner-dataset imports, and briefs.
+
+Everything here reads the store through its views (``marsad.store.views``) at an explicit
+sensitivity level, ``public`` unless the caller widens it.
+"""
+
+from marsad.publish.export import FORMATS, ExportResult, export_incidents
+from marsad.publish.imports import ImportReport, import_dataset
+
+__all__ = ["FORMATS", "ExportResult", "ImportReport", "export_incidents", "import_dataset"]

@@ -1,0 +1,363 @@
+"""ACLED's event format, both ways: our incidents as ACLED rows, ACLED rows as our claims.
+
+Column names and codes follow ACLED's codebook. Where our data has no ACLED equivalent the
+choice made is written in ``docs/publishing.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from marsad import schema
+from marsad.publish.common import (
+    NameRedactor,
+    acled_geo_precision,
+    acled_time_precision,
+    killed_low,
+    source_names,
+)
+from marsad.store.views import IncidentView
+
+COLUMNS: tuple[str, ...] = (
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+)
+
+# sub_event_type -> (event_type, disorder_type), from ACLED's codebook.
+SUB_EVENT_PARENT: dict[str, tuple[str, str]] = {
+    "Armed clash": ("Battles", "Political violence"),
+    "Government regains territory": ("Battles", "Political violence"),
+    "Non-state actor overtakes territory": ("Battles", "Political violence"),
+    "Chemical weapon": ("Explosions/Remote violence", "Political violence"),
+    "Air/drone strike": ("Explosions/Remote violence", "Political violence"),
+    "Suicide bomb": ("Explosions/Remote violence", "Political violence"),
+    "Shelling/artillery/missile attack": ("Explosions/Remote violence", "Political violence"),
+    "Remote explosive/landmine/IED": ("Explosions/Remote violence", "Political violence"),
+    "Grenade": ("Explosions/Remote violence", "Political violence"),
+    "Sexual violence": ("Violence against civilians", "Political violence"),
+    "Attack": ("Violence against civilians", "Political violence"),
+    "Abduction/forced disappearance": ("Violence against civilians", "Political violence"),
+    "Peaceful protest": ("Protests", "Demonstrations"),
+    "Protest with intervention": ("Protests", "Demonstrations"),
+    "Excessive force against protesters": ("Protests", "Political violence; Demonstrations"),
+    "Violent demonstration": ("Riots", "Demonstrations"),
+    "Mob violence": ("Riots", "Political violence"),
+    "Agreement": ("Strategic developments", "Strategic developments"),
+    "Arrests": ("Strategic developments", "Strategic developments"),
+    "Change to group/activity": ("Strategic developments", "Strategic developments"),
+    "Disrupted weapons use": ("Strategic developments", "Strategic developments"),
+    "Headquarters or base established": ("Strategic developments", "Strategic developments"),
+    "Looting/property destruction": ("Strategic developments", "Strategic developments"),
+    "Non-violent transfer of territory": ("Strategic developments", "Strategic developments"),
+    "Other": ("Strategic developments", "Strategic developments"),
+}
+
+# ACLED sub-event types with no exact equivalent of ours, mapped to the nearest (imports).
+_EXTRA_SUB_EVENT_TO_OURS: dict[str, str] = {
+    "Non-state actor overtakes territory": "territory_change",
+    "Grenade": "remote_explosive",
+    "Sexual violence": "attack",
+    "Violent demonstration": "protest_with_intervention",
+    "Mob violence": "attack",
+    "Agreement": "strategic_development",
+    "Change to group/activity": "strategic_development",
+    "Disrupted weapons use": "strategic_development",
+    "Headquarters or base established": "strategic_development",
+    "Looting/property destruction": "strategic_development",
+}
+SUB_EVENT_TO_OURS: dict[str, str] = {
+    **{sub: ours for ours, sub in schema.ACLED_SUB_EVENT_TYPES.items()},
+    **_EXTRA_SUB_EVENT_TO_OURS,
+}
+
+# ACLED's actor interaction codes (inter1/inter2) for our actor types.
+INTER_CODES: dict[str, int] = {
+    "state_forces": 1,
+    "non_state_armed_group": 2,
+    "militia": 3,
+    "protesters": 6,
+    "civilians": 7,
+    "rescue_workers": 7,
+    "journalists": 7,
+    "activists": 7,
+    "foreign_state_forces": 8,
+}
+_INTER_TO_TYPE: dict[int, str] = {
+    1: "state_forces",
+    2: "non_state_armed_group",
+    3: "militia",
+    4: "militia",
+    5: "protesters",
+    6: "protesters",
+    7: "civilians",
+    8: "foreign_state_forces",
+}
+UNIDENTIFIED_ACTOR = "Unidentified Armed Group (Syria)"
+SYRIA_ISO = 760
+_CIVILIAN_TYPES = {"civilians", "rescue_workers", "journalists", "activists"}
+
+
+def sub_event_type(view: IncidentView) -> str:
+    return view.acled_sub_event_type or schema.ACLED_SUB_EVENT_TYPES.get(view.event_type, "Other")
+
+
+def _notes(view: IncidentView) -> str:
+    """A short factual summary in ACLED's style, written from the record's fields."""
+    when = view.date_start.isoformat() if view.date_start else "an unknown date"
+    who = ", ".join(a.name for a in view.perpetrators) or "unidentified perpetrators"
+    where = ", ".join(p for p in (view.place_name, view.admin1) if p) or "an unknown location"
+    kind = sub_event_type(view).lower()
+    parts = [f"On {when}, {who}: {kind} in {where}."]
+    killed = view.figure("killed")
+    if killed.low is not None:
+        if killed.high is not None and killed.high != killed.low:
+            parts.append(f"Sources report between {killed.low} and {killed.high} killed.")
+        elif killed.high is None:
+            parts.append(f"Sources report at least {killed.low} killed.")
+        else:
+            parts.append(f"Sources report {killed.low} killed.")
+    if view.weapons:
+        parts.append("Weapons: " + ", ".join(w.replace("_", " ") for w in view.weapons) + ".")
+    return " ".join(parts)
+
+
+def _tags(view: IncidentView) -> str:
+    tags = [f"grade: {view.grade}"]
+    if view.weapons:
+        tags.append("weapons: " + ", ".join(view.weapons))
+    if view.facilities:
+        tags.append("facilities: " + ", ".join(sorted(view.facilities)))
+    killed = view.figure("killed")
+    if killed.high is not None and killed.low is not None and killed.high != killed.low:
+        tags.append(f"fatalities range: {killed.low}-{killed.high}")
+    return "; ".join(tags)
+
+
+def export_row(view: IncidentView, redact: NameRedactor, timestamp: int) -> dict[str, Any]:
+    sub = sub_event_type(view)
+    event_type, disorder = SUB_EVENT_PARENT.get(sub, ("Strategic developments",) * 2)
+    perps, targets = view.perpetrators, view.targets
+    actor1 = perps[0].name if perps else UNIDENTIFIED_ACTOR
+    inter1 = INTER_CODES.get(perps[0].type, 3) if perps else 3
+    actor2 = targets[0].name if targets else ""
+    inter2 = INTER_CODES.get(targets[0].type, 0) if targets else 0
+    civilian = any(t.type in _CIVILIAN_TYPES for t in targets) or any(
+        view.figure(n).low for n in ("killed_civilians", "killed_children", "killed_women")
+    )
+    return {
+        "event_id_cnty": f"MARSAD-SYR{view.id}",
+        "event_date": view.date_start.isoformat() if view.date_start else "",
+        "year": view.date_start.year if view.date_start else "",
+        "time_precision": acled_time_precision(view),
+        "disorder_type": disorder,
+        "event_type": event_type,
+        "sub_event_type": sub,
+        "actor1": actor1,
+        "assoc_actor_1": "; ".join(a.name for a in perps[1:]),
+        "inter1": inter1,
+        "actor2": actor2,
+        "assoc_actor_2": "; ".join(a.name for a in targets[1:]),
+        "inter2": inter2,
+        "interaction": int("".join(sorted(f"{inter1}{inter2}"))) if inter2 else inter1 * 10,
+        "civilian_targeting": "Civilian targeting" if civilian else "",
+        "iso": SYRIA_ISO,
+        "region": "Middle East",
+        "country": "Syria",
+        "admin1": view.admin1 or "",
+        "admin2": view.admin2 or "",
+        "admin3": view.admin3 or "",
+        "location": view.place_name or "",
+        "latitude": view.lat if view.lat is not None else "",
+        "longitude": view.lon if view.lon is not None else "",
+        "geo_precision": acled_geo_precision(view),
+        "source": "; ".join(source_names(view)),
+        "source_scale": "",
+        "notes": redact(_notes(view)),
+        "fatalities": killed_low(view),
+        "tags": _tags(view),
+        "timestamp": timestamp,
+    }
+
+
+# -- import -----------------------------------------------------------------------------------
+
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "event_id_cnty",
+    "event_date",
+    "sub_event_type",
+    "actor1",
+    "location",
+    "latitude",
+    "longitude",
+    "fatalities",
+)
+MAX_PLAUSIBLE_FATALITIES = 100_000
+_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d/%m/%Y")
+
+
+class RowError(ValueError):
+    """A dataset row that cannot become a claim; the message says why."""
+
+
+def parse_date(value: str, column: str) -> date:
+    text = (value or "").strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise RowError(f"{column}: not a date: {text!r}")
+
+
+def parse_int(value: str, column: str, *, required: bool = True) -> int | None:
+    text = (value or "").strip()
+    if not text:
+        if required:
+            raise RowError(f"{column}: empty")
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        raise RowError(f"{column}: not a number: {text!r}") from None
+    if number != int(number):
+        raise RowError(f"{column}: not a whole number: {text!r}")
+    if number < 0 or number > MAX_PLAUSIBLE_FATALITIES:
+        raise RowError(f"{column}: implausible value {text}")
+    return int(number)
+
+
+def parse_coordinate(value: str, column: str, limit: float) -> float | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        raise RowError(f"{column}: not a number: {text!r}") from None
+    if not -limit <= number <= limit:
+        raise RowError(f"{column}: out of range: {text}")
+    return number
+
+
+def actor_id(name: str) -> str:
+    """A stable id for a dataset's actor name: ``acled:military_forces_of_syria``."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def _inter_type(value: str) -> str:
+    text = (value or "").strip()
+    if text.isdigit():
+        return _INTER_TO_TYPE.get(int(text), "unknown")
+    labels = {
+        "state forces": "state_forces",
+        "rebel group": "non_state_armed_group",
+        "political militia": "militia",
+        "identity militia": "militia",
+        "protesters": "protesters",
+        "civilians": "civilians",
+        "external/other forces": "foreign_state_forces",
+    }
+    return labels.get(text.lower(), "unknown")
+
+
+_GEO_TO_PRECISION = {1: "exact", 2: "near", 3: "governorate"}
+_TIME_TO_DATE_PREC = {1: 1, 2: 3, 3: 4}
+
+
+def row_to_claim(row: Mapping[str, str], dataset: str = "ACLED") -> schema.Claim:
+    """One ACLED row as a claim. Raises :class:`RowError` with the reason when it cannot."""
+    missing = [c for c in REQUIRED_COLUMNS if row.get(c) is None]
+    if missing:
+        raise RowError("missing columns: " + ", ".join(missing))
+    day = parse_date(row["event_date"], "event_date")
+    sub = row["sub_event_type"].strip()
+    event_type = SUB_EVENT_TO_OURS.get(sub)
+    if event_type is None:
+        raise RowError(f"sub_event_type: unknown {sub!r}")
+    fatalities = parse_int(row["fatalities"], "fatalities")
+    lat = parse_coordinate(row["latitude"], "latitude", 90)
+    lon = parse_coordinate(row["longitude"], "longitude", 180)
+    time_prec = parse_int(row.get("time_precision", "") or "1", "time_precision") or 1
+    geo_prec = parse_int(row.get("geo_precision", "") or "1", "geo_precision") or 1
+
+    notes = (row.get("notes") or "").strip()
+    location = row["location"].strip()
+    evidence_text = notes or f"{sub} in {location} on {day.isoformat()}"
+    whole = schema.Span(0, len(evidence_text), evidence_text)
+
+    def actor(name_col: str, inter_col: str) -> list[schema.ActorRef]:
+        name = (row.get(name_col) or "").strip()
+        if not name:
+            return []
+        return [schema.ActorRef(actor_id(name), name, _inter_type(row.get(inter_col, "")), whole)]
+
+    place = schema.PlaceRef(
+        name=location,
+        precision=_GEO_TO_PRECISION.get(geo_prec, "governorate"),
+        evidence=whole,
+        admin1=(row.get("admin1") or "").strip() or None,
+        admin2=(row.get("admin2") or "").strip() or None,
+        admin3=(row.get("admin3") or "").strip() or None,
+        lat=lat,
+        lon=lon,
+    )
+    assert fatalities is not None
+    # ACLED calls its fatality figures conservative: a floor, not an exact toll.
+    killed = schema.Count(
+        "killed",
+        low=fatalities,
+        high=None if fatalities else 0,
+        qualifier="at_least" if fatalities else "exact",
+        evidence=whole,
+    )
+    return schema.Claim(
+        scope="incident",
+        event_type=event_type,
+        evidence=whole,
+        acled_sub_event_type=sub,
+        date_start=day.isoformat(),
+        date_end=day.isoformat(),
+        date_precision=_TIME_TO_DATE_PREC.get(time_prec, 4),
+        places=[place],
+        perpetrators=actor("actor1", "inter1"),
+        targets=actor("actor2", "inter2"),
+        counts=[killed],
+        reported_by=[schema.OrgRef(dataset, whole, id=dataset.lower())],
+        confidence=0.8,
+    )
+
+
+def row_id(row: Mapping[str, str]) -> str:
+    return (row.get("event_id_cnty") or "").strip()

@@ -1,0 +1,305 @@
+"""The brief: a publication-ready summary of a period, built only from store views.
+
+Restricted-safe by construction: every number, place and source comes from views queried at the
+filter's ``max_sensitivity`` (``public`` unless the caller widened it, which is then logged and
+stamped on the page), and free text passes through the name redactor. The footer carries the
+exact query and the ledger head hash so anyone with the database can reproduce the figures.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from marsad.publish.charts import MapPoint, daily_timeline, incident_map
+from marsad.publish.common import source_names
+from marsad.publish.export import filter_description, redactor_for
+from marsad.publish.figures import METHOD, PROHIBITED_WEAPONS, Totals, reported_count_words
+from marsad.store.views import AggregateView, IncidentFilter, IncidentView
+
+if TYPE_CHECKING:
+    from marsad.store import Store
+
+BRIEF_FORMATS: tuple[str, ...] = ("html", "md", "pdf")
+LANGUAGES: tuple[str, ...] = ("en", "ar")
+TABLE_LIMIT = 300  # rows in the incident table; the exports carry the full list
+
+
+@lru_cache(maxsize=1)
+def _all_strings() -> dict[str, dict[str, str]]:
+    text = resources.files("marsad.publish").joinpath("data/strings.json").read_text("utf-8")
+    data: dict[str, dict[str, str]] = json.loads(text)
+    return data
+
+
+def strings(lang: str) -> dict[str, str]:
+    """The frame's words in ``lang``; any missing key falls back to English."""
+    table = _all_strings()
+    if lang not in table:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(table)}")
+    return {**table["en"], **table[lang]}
+
+
+@dataclass
+class HeadlineFigure:
+    label: str
+    value: str
+    detail: str = ""
+
+
+@dataclass
+class Brief:
+    lang: str
+    direction: str
+    words: dict[str, str]
+    title: str
+    period: str
+    area: str
+    headline: list[HeadlineFigure]
+    facilities: list[tuple[str, str]]
+    prohibited: list[tuple[str, int]]
+    map_svg: str
+    timeline_svg: str
+    rows: list[dict[str, Any]]
+    incident_count: int
+    reported: list[dict[str, Any]]
+    on_record: str
+    method: tuple[str, ...]
+    query: str
+    filter_json: str
+    ledger_head: str
+    generated: str
+    level: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def command_line(f: IncidentFilter) -> str:
+    """The ``marsad brief`` arguments that select exactly these incidents."""
+    parts = ["marsad brief"]
+    if f.date_from:
+        parts.append(f"--from {f.date_from.isoformat()}")
+    if f.date_to:
+        parts.append(f"--to {f.date_to.isoformat()}")
+    if f.area:
+        parts.append(f"--area {json.dumps(f.area, ensure_ascii=False)}")
+    parts.extend(f"--type {t}" for t in f.event_types)
+    if f.max_sensitivity != "public":
+        parts.append(f"--include {f.max_sensitivity}")
+    return " ".join(parts)
+
+
+def _aggregate_in_area(agg: AggregateView, area: str | None) -> bool:
+    if not area:
+        return True
+    needle = area.strip().lower()
+    return any(needle in name.lower() for name in agg.area) or any(
+        code.lower().startswith(needle) for code in agg.admin1_pcodes
+    )
+
+
+def _table_row(view: IncidentView, words: dict[str, str], redact: Any) -> dict[str, Any]:
+    def cell(name: str) -> str:
+        f = view.figure(name)
+        if f.low is None:
+            return "–"
+        if f.high is None:
+            return f"≥{f.low}"
+        return str(f.low) if f.high == f.low else f"{f.low}–{f.high}"
+
+    return {
+        "date": view.date_start.isoformat() if view.date_start else "",
+        "place": redact(", ".join(p for p in (view.place_name, view.admin1) if p)),
+        "type": view.event_type.replace("_", " "),
+        "killed": cell("killed"),
+        "injured": cell("injured"),
+        "grade": view.grade,
+        "sources": [
+            {"name": redact(s.source or s.dataset or s.title or ""), "url": s.url}
+            for s in view.sources
+        ]
+        or [{"name": n, "url": None} for n in source_names(view)],
+    }
+
+
+def build_brief(
+    store: Store,
+    f: IncidentFilter,
+    *,
+    lang: str = "en",
+    title: str | None = None,
+    actor: str = "unknown",
+) -> Brief:
+    if f.date_from is None or f.date_to is None:
+        raise ValueError("a brief needs a period: give both --from and --to")
+    if f.date_to < f.date_from:
+        raise ValueError("--to is before --from")
+    words = strings(lang)
+    redact = redactor_for(store, f.max_sensitivity)
+    totals = Totals()
+    points: list[MapPoint] = []
+    per_day: Counter[date] = Counter()
+    killed_per_day: Counter[date] = Counter()
+    rows: list[dict[str, Any]] = []
+    for view in store.iter_incidents(f):
+        totals.add(view)
+        killed = view.figure("killed").low or 0
+        if view.lat is not None and view.lon is not None:
+            label = f"{view.date_start or ''} {view.place_name or ''}: {killed}"
+            points.append(MapPoint(view.lon, view.lat, killed, redact(label)))
+        if view.date_start:
+            day = max(view.date_start, f.date_from)
+            per_day[day] += 1
+            killed_per_day[day] += killed
+        if len(rows) < TABLE_LIMIT:
+            rows.append(_table_row(view, words, redact))
+
+    headline = [
+        HeadlineFigure(
+            words["incidents"],
+            str(totals.incidents),
+            words["sources_differ"].format(n=totals.with_disagreement)
+            if totals.with_disagreement
+            else "",
+        ),
+        HeadlineFigure(words["strikes"], totals.strikes.words(words)),
+        HeadlineFigure(
+            words["killed"],
+            totals.killed.words(words),
+            "; ".join(
+                f"{words[key]} {getattr(totals, name).words(words)}"
+                for key, name in (
+                    ("of_whom_children", "killed_children"),
+                    ("of_whom_women", "killed_women"),
+                )
+                if getattr(totals, name).low
+            ),
+        ),
+        HeadlineFigure(words["injured"], totals.injured.words(words)),
+        HeadlineFigure(words["facilities_hit"], totals.facilities_total().words(words)),
+    ]
+    facilities = [
+        (kind.replace("_", " "), r.words(words)) for kind, r in sorted(totals.facilities.items())
+    ]
+    prohibited = [(w.replace("_", " "), totals.prohibited[w]) for w in PROHIBITED_WEAPONS]
+
+    reported = []
+    for agg in store.aggregates(f):
+        if not _aggregate_in_area(agg, f.area):
+            continue
+        figures = [reported_count_words(c) for c in agg.counts]
+        figures += [
+            f"{fac.get('count') or ''} {fac.get('type', '').replace('_', ' ')} hit".strip()
+            for fac in agg.facilities
+        ]
+        reported.append(
+            {
+                "who": ", ".join(agg.reported_by) or agg.source or "",
+                "source": agg.source or "",
+                "period": " – ".join(
+                    d.isoformat() for d in (agg.date_start, agg.date_end) if d is not None
+                ),
+                "area": redact(", ".join(agg.area)),
+                "figures": figures,
+            }
+        )
+
+    level = f.max_sensitivity
+    warnings = [words["not_public"].format(level=level)] if level != "public" else []
+    period = words["period"].format(start=f.date_from.isoformat(), end=f.date_to.isoformat())
+    timeline = daily_timeline(
+        f.date_from,
+        f.date_to,
+        dict(per_day),
+        dict(killed_per_day),
+        labels={
+            "timeline": words["timeline"],
+            "incidents": words["timeline_incidents"],
+            "killed": words["timeline_killed"],
+        },
+    )
+    brief = Brief(
+        lang=lang,
+        direction=words["dir"],
+        words=words,
+        title=title or words["title"],
+        period=period,
+        area=f.area or words["area_all"],
+        headline=headline,
+        facilities=facilities,
+        prohibited=prohibited,
+        map_svg=incident_map(points, caption=words["map_caption"], label_lang=lang),
+        timeline_svg=timeline,
+        rows=rows,
+        incident_count=totals.incidents,
+        reported=reported,
+        on_record=words["on_record"].format(killed=totals.killed.words(words), n=totals.incidents),
+        method=METHOD,
+        query=command_line(f),
+        filter_json=json.dumps(filter_description(f), ensure_ascii=False, sort_keys=True),
+        ledger_head=store.ledger_head(),
+        generated=datetime.now(UTC).isoformat(timespec="seconds"),
+        level=level,
+        warnings=warnings,
+    )
+    if level != "public":
+        store.append_ledger(
+            actor=actor,
+            action="brief",
+            subject_type="export",
+            subject_id=f"brief:{f.date_from}:{f.date_to}",
+            payload={
+                "include": level,
+                "filter": filter_description(f),
+                "incidents": totals.incidents,
+            },
+        )
+    return brief
+
+
+def _environment() -> Any:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    return Environment(
+        loader=PackageLoader("marsad.publish", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_html(brief: Brief) -> str:
+    return str(_environment().get_template("brief.html.j2").render(b=brief))
+
+
+def render_markdown(brief: Brief) -> str:
+    env = _environment()
+    env.autoescape = False
+    return str(env.get_template("brief.md.j2").render(b=brief))
+
+
+def write_brief(brief: Brief, path: Path, fmt: str) -> None:
+    """Write the brief as ``html``, ``md`` (charts beside it as .svg files) or ``pdf``."""
+    if fmt == "html":
+        path.write_text(render_html(brief), encoding="utf-8")
+    elif fmt == "md":
+        stem = path.with_suffix("")
+        map_file = stem.parent / f"{stem.name}-map.svg"
+        timeline_file = stem.parent / f"{stem.name}-timeline.svg"
+        map_file.write_text(brief.map_svg, encoding="utf-8")
+        timeline_file.write_text(brief.timeline_svg, encoding="utf-8")
+        text = render_markdown(brief)
+        text = text.replace("{{MAP}}", map_file.name).replace("{{TIMELINE}}", timeline_file.name)
+        path.write_text(text, encoding="utf-8")
+    elif fmt == "pdf":
+        from weasyprint import HTML
+
+        # base_url points nowhere on the network: the HTML carries its charts inline
+        HTML(string=render_html(brief), base_url=str(path.parent)).write_pdf(str(path))
+    else:
+        raise ValueError(f"unknown brief format {fmt!r}; use one of {', '.join(BRIEF_FORMATS)}")

@@ -1,0 +1,105 @@
+"""Helpers every export format shares: safe cells, public-safe records, precision codes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from marsad.schema import UCDP_WHERE_PREC
+from marsad.store.views import IncidentView
+
+# A spreadsheet treats a cell starting with one of these as a formula (or, for tab and carriage
+# return, may shift it into one); an apostrophe in front makes it plain text again.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+WITHHELD = "[name withheld]"
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell that a spreadsheet could run as a formula gets an apostrophe prefix.
+
+    Numbers are left alone (a negative longitude is data, not a formula)."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+class NameRedactor:
+    """Replaces names of persons the reader is not cleared to see with a neutral marker.
+
+    Public sources can quote a person whom an analyst has kept restricted; exports and briefs
+    below ``restricted`` level pass every free-text field through this."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        cleaned = sorted({n.strip() for n in names if n and len(n.strip()) >= 3}, key=len)
+        if cleaned:
+            alternatives = "|".join(re.escape(n) for n in reversed(cleaned))
+            self._pattern: re.Pattern[str] | None = re.compile(alternatives, re.IGNORECASE)
+        else:
+            self._pattern = None
+
+    def __call__(self, text: str | None) -> str:
+        if not text or self._pattern is None:
+            return text or ""
+        return self._pattern.sub(WITHHELD, text)
+
+
+def safe_record(view: IncidentView, redact: NameRedactor, *, staff_names: bool) -> dict[str, Any]:
+    """The view as a dict fit for the reader: free text redacted and, unless ``staff_names``,
+    the names of analysts who made corrections left out (their values stay)."""
+    record = view.to_dict()
+    record["notes"] = redact(record.get("notes"))
+    for source in record["sources"]:
+        source["excerpt"] = redact(source.get("excerpt"))
+        source["title"] = redact(source.get("title"))
+    if not staff_names:
+        record["corrections"] = {
+            name: {k: v for k, v in c.items() if k != "actor"}
+            for name, c in record["corrections"].items()
+        }
+    return record
+
+
+def actor_names(view: IncidentView, side: str = "perpetrators") -> list[str]:
+    return [a.name for a in getattr(view, side)]
+
+
+def source_names(view: IncidentView) -> list[str]:
+    names: list[str] = []
+    for s in view.sources:
+        name = s.source or s.dataset or s.title
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def where_prec(view: IncidentView) -> int:
+    """UCDP ``where_prec`` (1 exact .. 7 unknown/international waters) for the place precision."""
+    return UCDP_WHERE_PREC.get(view.place_precision or "", 7)
+
+
+def acled_geo_precision(view: IncidentView) -> int:
+    """ACLED ``geo_precision``: 1 the town itself, 2 near it or a small part of a region,
+    3 only the larger region (a governorate or wider) is known."""
+    prec = where_prec(view)
+    if prec == 1:
+        return 1
+    if prec in (2, 3):
+        return 2
+    return 3
+
+
+def acled_time_precision(view: IncidentView) -> int:
+    """ACLED ``time_precision``: 1 the day is known, 2 the week, 3 only the month (or wider)."""
+    prec = view.date_precision or 5
+    if prec == 1:
+        return 1
+    if prec in (2, 3):
+        return 2
+    return 3
+
+
+def killed_low(view: IncidentView) -> int:
+    """The most conservative death toll: the lowest figure any visible source supports."""
+    return view.figure("killed").low or 0
