@@ -1,0 +1,424 @@
+"""The JSON API under ``/api``. Every read goes through the reader's clearance; every write is a
+ledger entry naming the account."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from marsad.store.stats import DIMENSIONS
+from marsad.store.views import IncidentFilter, IncidentView
+from marsad.web.auth import Reader, check_csrf, identify
+from marsad.web.params import (
+    MAX_PAGE,
+    BadInput,
+    decode_incident_cursor,
+    decode_simple_cursor,
+    encode_cursor,
+    parse_filter,
+    parse_id,
+)
+
+router = APIRouter(prefix="/api")
+
+
+# -- who may call what ---------------------------------------------------------------------
+
+
+def reader_for_read(request: Request) -> Reader:
+    """Any signed-in account, or anyone when the app serves public read."""
+    reader = identify(request)
+    if reader.account is None and not request.app.state.public_read:
+        raise HTTPException(401, "sign in or send an API token")
+    return reader
+
+
+def signed_in(request: Request) -> Reader:
+    reader = identify(request)
+    if reader.account is None:
+        raise HTTPException(401, "sign in or send an API token")
+    return reader
+
+
+def reviewer(request: Request) -> Reader:
+    reader = signed_in(request)
+    if not reader.can_review:
+        raise HTTPException(403, "this needs an analyst or admin account")
+    return reader
+
+
+def admin(request: Request) -> Reader:
+    reader = signed_in(request)
+    if not reader.is_admin:
+        raise HTTPException(403, "this needs an admin account")
+    return reader
+
+
+ReadAccess = Annotated[Reader, Depends(reader_for_read)]
+SignedIn = Annotated[Reader, Depends(signed_in)]
+Reviewer = Annotated[Reader, Depends(reviewer)]
+Admin = Annotated[Reader, Depends(admin)]
+
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"page size, 1-{MAX_PAGE}")]
+Cursor = Annotated[str | None, Query(max_length=200, description="from the previous page")]
+Text = Annotated[str | None, Query(max_length=200)]
+
+
+def incident_filter(
+    request: Request,
+    reader: ReadAccess,
+    from_: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+    to: Annotated[str | None, Query(max_length=10)] = None,
+    area: Text = None,
+    type: Text = None,
+    perpetrator: Text = None,
+    weapon: Text = None,
+    facility: Text = None,
+    grade: Text = None,
+    q: Text = None,
+) -> IncidentFilter:
+    """Filters (comma-separated for several values); declared for the OpenAPI document and
+    parsed from the query string so repeated parameters work too."""
+    return parse_filter(request.query_params, reader.max_sensitivity)
+
+
+Filter = Annotated[IncidentFilter, Depends(incident_filter)]
+
+
+def store_of(request: Request) -> Any:
+    return request.app.state.store
+
+
+def audit_restricted(request: Request, reader: Reader, kind: str, subject: str, level: str) -> None:
+    """Analysts may read restricted records; each such read is recorded in the ledger."""
+    if level == "restricted" and reader.account is not None:
+        store_of(request).append_ledger(
+            actor=reader.name,
+            action="view_restricted",
+            subject_type=kind,
+            subject_id=subject,
+            payload={"via": reader.via, "path": request.url.path[:200]},
+        )
+
+
+def incident_json(view: IncidentView) -> dict[str, Any]:
+    return view.to_dict()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def fast_json(payload: dict[str, Any]) -> Response:
+    """Plain data straight to JSON: skips FastAPI's generic encoder, which costs more than the
+    database query on a page of 50 incidents."""
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=_plain)
+    return Response(body, media_type="application/json")
+
+
+# -- reads ---------------------------------------------------------------------------------
+
+
+@router.get("/health")
+def health() -> dict[str, Any]:
+    return {"ok": True}
+
+
+@router.get("/me")
+def me(reader: SignedIn) -> dict[str, Any]:
+    return {"username": reader.name, "role": reader.role, "clearance": reader.max_sensitivity}
+
+
+@router.get("/documents")
+def list_documents(
+    request: Request, reader: ReadAccess, limit: Limit = 50, cursor: Cursor = None
+) -> dict[str, Any]:
+    after = decode_simple_cursor(cursor, str)
+    items, nxt = store_of(request).documents_page(reader.max_sensitivity, after=after, limit=limit)
+    return {"items": items, "next_cursor": encode_cursor((nxt,)) if nxt else None}
+
+
+@router.get("/documents/{document_id}")
+def get_document(request: Request, document_id: str, reader: ReadAccess) -> dict[str, Any]:
+    if len(document_id) > 64:
+        raise BadInput("a document id is at most 64 hexadecimal characters")
+    record = store_of(request).visible_document(document_id.lower(), reader.max_sensitivity)
+    if record is None:
+        raise HTTPException(404, "no such document")
+    audit_restricted(request, reader, "document", record.id, record.sensitivity)
+    out = asdict(record)
+    out["published"] = record.published.isoformat() if record.published else None
+    out["retrieved_at"] = record.retrieved_at.isoformat()
+    return out
+
+
+@router.get("/claims")
+def list_claims(
+    request: Request,
+    reader: ReadAccess,
+    document: Annotated[str | None, Query(max_length=64)] = None,
+    scope: Annotated[str | None, Query(pattern="^(incident|aggregate)$")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    after = decode_simple_cursor(cursor, int)
+    items, nxt = store_of(request).claims_page(
+        reader.max_sensitivity, after=after, limit=limit, document_id=document, scope=scope
+    )
+    return {"items": items, "next_cursor": encode_cursor((nxt,)) if nxt else None}
+
+
+@router.get("/incidents")
+def list_incidents(
+    request: Request, f: Filter, limit: Limit = 50, cursor: Cursor = None
+) -> Response:
+    views, nxt = store_of(request).incident_page(
+        f, after=decode_incident_cursor(cursor), limit=limit
+    )
+    return fast_json(
+        {"items": [incident_json(v) for v in views], "next_cursor": encode_cursor(nxt)}
+    )
+
+
+@router.get("/incidents/{incident_id}")
+def get_incident(request: Request, incident_id: str, reader: ReadAccess) -> Response:
+    iid = parse_id(incident_id, "an incident")
+    view = store_of(request).visible_incident(iid, reader.max_sensitivity)
+    if view is None:
+        raise HTTPException(404, "no such incident")
+    audit_restricted(request, reader, "incident", str(iid), view.sensitivity)
+    return fast_json(incident_json(view))
+
+
+@router.get("/incidents/{incident_id}/history")
+def incident_history(request: Request, incident_id: str, reader: Reviewer) -> dict[str, Any]:
+    iid = parse_id(incident_id, "an incident")
+    store = store_of(request)
+    if store.visible_incident(iid, reader.max_sensitivity) is None:
+        raise HTTPException(404, "no such incident")
+    return {
+        "ledger": [
+            {
+                "seq": e.seq,
+                "time": e.time,
+                "actor": e.actor,
+                "action": e.action,
+                "payload": e.payload,
+                "entry_hash": e.entry_hash,
+            }
+            for e in store.history("incident", str(iid))
+        ],
+        "corrections": store.corrections_for(iid),
+    }
+
+
+@router.get("/persons")
+def list_persons(
+    request: Request, reader: Reviewer, limit: Limit = 50, cursor: Cursor = None
+) -> dict[str, Any]:
+    items, nxt = store_of(request).persons_page(
+        after=decode_simple_cursor(cursor, int), limit=limit
+    )
+    return {
+        "items": [asdict(p) for p in items],
+        "next_cursor": encode_cursor((nxt,)) if nxt else None,
+    }
+
+
+@router.get("/aggregates")
+def aggregates(
+    request: Request,
+    f: Filter,
+    by: Annotated[
+        str, Query(max_length=200, description=f"comma-separated: {', '.join(DIMENSIONS)}")
+    ] = "type",
+    reported: bool = False,
+) -> dict[str, Any]:
+    """Counts of visible incidents by dimension, computed only over what the reader may see;
+    ``reported=true`` adds the totals sources reported (aggregate claims)."""
+    dims = [d.strip() for d in by.split(",") if d.strip()]
+    unknown = [d for d in dims if d not in DIMENSIONS]
+    if unknown or not dims:
+        raise BadInput(f"'by' takes {', '.join(DIMENSIONS)}", unknown)
+    store = store_of(request)
+    out: dict[str, Any] = {
+        "totals": store.incident_totals(f),
+        "by": {d: [asdict(r) for r in store.incident_counts(f, d)] for d in dims},
+    }
+    if reported:
+        out["reported_totals"] = [
+            {**asdict(a), "date_start": _iso(a.date_start), "date_end": _iso(a.date_end)}
+            for a in store.reported_totals(f)
+        ]
+    return out
+
+
+def _iso(d: Any) -> str | None:
+    return d.isoformat() if d else None
+
+
+@router.get("/review/queue")
+def review_queue(request: Request, reader: Reviewer, limit: Limit = 50) -> dict[str, Any]:
+    items = store_of(request).review_queue(max_sensitivity=reader.max_sensitivity, limit=limit)
+    return {
+        "items": [
+            {"incident": incident_json(i.incident), "priority": i.priority, "reasons": i.reasons}
+            for i in items
+        ]
+    }
+
+
+# -- review actions ------------------------------------------------------------------------
+
+
+class ConfirmBody(BaseModel):
+    note: str = Field("", max_length=2000)
+
+
+class CorrectionBody(BaseModel):
+    field: str = Field(max_length=80)
+    value: str | int | list[str] | None = None
+    reason: str = Field("", max_length=2000)
+
+
+class SensitivityBody(BaseModel):
+    level: str = Field(max_length=16)
+    reason: str = Field("", max_length=2000)
+
+
+class MergeBody(BaseModel):
+    incidents: list[int] = Field(min_length=2, max_length=100)
+    reason: str = Field("", max_length=2000)
+
+
+class SplitBody(BaseModel):
+    groups: list[list[int]] = Field(min_length=2, max_length=100)
+    reason: str = Field("", max_length=2000)
+
+
+class TokenBody(BaseModel):
+    label: str = Field("api", min_length=1, max_length=120)
+
+
+def _reviewable(request: Request, reader: Reader, incident_id: str) -> int:
+    check_csrf(request, reader, None)
+    iid = parse_id(incident_id, "an incident")
+    if store_of(request).visible_incident(iid, reader.max_sensitivity) is None:
+        raise HTTPException(404, "no such incident")
+    return iid
+
+
+@router.post("/incidents/{incident_id}/confirm")
+def confirm(
+    request: Request, incident_id: str, body: ConfirmBody, reader: Reviewer
+) -> dict[str, Any]:
+    iid = _reviewable(request, reader, incident_id)
+    seq = store_of(request).confirm_incident(iid, actor=reader.name, note=body.note)
+    return {"ok": True, "ledger_seq": seq}
+
+
+@router.post("/incidents/{incident_id}/corrections")
+def correct(
+    request: Request, incident_id: str, body: CorrectionBody, reader: Reviewer
+) -> dict[str, Any]:
+    iid = _reviewable(request, reader, incident_id)
+    try:
+        seq = store_of(request).correct_incident(
+            iid, body.field, body.value, actor=reader.name, reason=body.reason
+        )
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+    return {"ok": True, "ledger_seq": seq}
+
+
+@router.post("/incidents/{incident_id}/sensitivity")
+def set_sensitivity(
+    request: Request, incident_id: str, body: SensitivityBody, reader: Reviewer
+) -> dict[str, Any]:
+    iid = _reviewable(request, reader, incident_id)
+    try:
+        seq = store_of(request).set_incident_sensitivity(
+            iid, body.level, actor=reader.name, reason=body.reason
+        )
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+    return {"ok": True, "ledger_seq": seq}
+
+
+@router.post("/incidents/{incident_id}/split")
+def split(request: Request, incident_id: str, body: SplitBody, reader: Reviewer) -> dict[str, Any]:
+    iid = _reviewable(request, reader, incident_id)
+    try:
+        seq = store_of(request).record_split(
+            iid, body.groups, actor=reader.name, reason=body.reason
+        )
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+    return {"ok": True, "ledger_seq": seq}
+
+
+@router.post("/decisions/merge")
+def merge(request: Request, body: MergeBody, reader: Reviewer) -> dict[str, Any]:
+    check_csrf(request, reader, None)
+    store = store_of(request)
+    for iid in body.incidents:
+        if (
+            not 1 <= iid <= 2_147_483_647
+            or store.visible_incident(iid, reader.max_sensitivity) is None
+        ):
+            raise HTTPException(404, f"no such incident {iid}")
+    try:
+        seq = store.record_merge(body.incidents, actor=reader.name, reason=body.reason)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+    return {"ok": True, "ledger_seq": seq}
+
+
+# -- tokens and users ------------------------------------------------------------------------
+
+
+@router.get("/tokens")
+def list_tokens(request: Request, reader: SignedIn) -> dict[str, Any]:
+    owner = None if reader.is_admin else reader.name
+    return {
+        "items": [
+            {
+                "id": t.id,
+                "username": t.username,
+                "label": t.label,
+                "created_at": t.created_at.isoformat(),
+                "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+            }
+            for t in store_of(request).tokens(owner)
+        ]
+    }
+
+
+@router.post("/tokens")
+def create_token(request: Request, body: TokenBody, reader: SignedIn) -> dict[str, Any]:
+    check_csrf(request, reader, None)
+    token = store_of(request).create_token(reader.name, label=body.label, actor=reader.name)
+    return {"token": token, "note": "shown once; only its SHA-256 is stored"}
+
+
+@router.delete("/tokens/{token_id}")
+def revoke_token(request: Request, token_id: str, reader: SignedIn) -> dict[str, Any]:
+    check_csrf(request, reader, None)
+    tid = parse_id(token_id, "a token")
+    store = store_of(request)
+    mine = {t.id for t in store.tokens(None if reader.is_admin else reader.name)}
+    if tid not in mine:
+        raise HTTPException(404, "no such token")
+    return {"revoked": store.revoke_token(actor=reader.name, token_id=tid)}
+
+
+@router.get("/users")
+def list_users(request: Request, reader: Admin) -> dict[str, Any]:
+    return {"items": [asdict(u) for u in store_of(request).users()]}

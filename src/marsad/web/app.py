@@ -1,0 +1,193 @@
+"""The web application: JSON API, dashboard pages and static assets, all served by this package
+(no CDN: it works with the network cable unplugged)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from marsad.store import Store
+from marsad.web import api, pages
+from marsad.web.params import BadInput
+
+MAX_BODY_BYTES = 1024 * 1024
+STATIC_DIR = Path(__file__).parent / "static"
+log = logging.getLogger("marsad.web")
+
+_ERROR_NAMES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    422: "invalid_parameters",
+    500: "internal_error",
+}
+_SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes (declared or streamed) with a 413, and add
+    security headers to every response."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await _too_large(send)
+            return
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _BodyTooLarge()
+            return message
+
+        async def secure_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + _SECURITY_HEADERS
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, secure_send)
+        except _BodyTooLarge:
+            await _too_large(send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send) -> None:
+    body = b'{"error":"too_large","detail":"request bodies are limited to 1 MB"}'
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), *_SECURITY_HEADERS],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api") or request.url.path.startswith("/static")
+
+
+def error_response(request: Request, status: int, detail: Any) -> Response:
+    if _wants_json(request):
+        return JSONResponse(
+            {"error": _ERROR_NAMES.get(status, "error"), "detail": detail}, status_code=status
+        )
+    if status == 401:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+    return pages.error_page(request, status, detail)
+
+
+def create_app(store_url: str, *, public_read: bool = False) -> FastAPI:
+    """The whole web application over the database at ``store_url``. With ``public_read`` an
+    anonymous visitor may read public records; otherwise everything needs an account."""
+    store = Store(store_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="Marsad API",
+        version="1",
+        description="Evidence-linked incidents of attacks on civilians. See docs/web.md.",
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # the stock API explorers load scripts from a CDN
+        redoc_url=None,
+    )
+    app.state.store = store
+    app.state.public_read = public_read
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return error_response(request, exc.status_code, exc.detail)
+
+    @app.exception_handler(HTTPException)
+    async def fastapi_http_error(request: Request, exc: HTTPException) -> Response:
+        return error_response(request, exc.status_code, exc.detail)
+
+    @app.exception_handler(BadInput)
+    async def bad_input(request: Request, exc: BadInput) -> Response:
+        detail: Any = str(exc) if exc.detail is None else {"message": str(exc), "value": exc.detail}
+        return error_response(request, 400, detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {
+                "where": ".".join(str(p) for p in e.get("loc", ())),
+                "message": e.get("msg", "invalid"),
+            }
+            for e in exc.errors()
+        ]
+        return error_response(request, 422, problems)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # logged here with its trace; the client gets no trace and no internals
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(request, 500, "the server could not complete this request")
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(BodyLimit)
+
+    return app
+
+
+def iter_routes(app: FastAPI) -> Iterator[tuple[str, frozenset[str]]]:
+    """Every (path, methods) the app serves, routers included flattened (mounts: no methods).
+    The authorization tests walk this so that no route escapes them."""
+
+    def walk(routes: Iterable[Any]) -> Iterator[tuple[str, frozenset[str]]]:
+        for route in routes:
+            if hasattr(route, "effective_candidates"):
+                yield from walk(route.effective_candidates())
+            elif isinstance(route, Mount):
+                yield route.path, frozenset()
+            elif hasattr(route, "path"):
+                yield route.path, frozenset(getattr(route, "methods", None) or ())
+
+    yield from walk(app.routes)

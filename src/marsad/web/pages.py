@@ -1,0 +1,512 @@
+"""The dashboard: server-rendered pages (Jinja2) in English and Arabic.
+
+Pages read through the same store methods and clearance as the API. Every form POST carries a
+CSRF token; every write is a ledger entry naming the account.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from marsad.schema import EVENT_TYPES, FACILITY_TYPES, SENSITIVITY_LEVELS, WEAPONS
+from marsad.store.review import GRADES, correctable_fields
+from marsad.store.stats import DocumentRecord
+from marsad.store.views import IncidentView
+from marsad.web import charts
+from marsad.web.auth import (
+    CSRF_FIELD,
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    Reader,
+    check_csrf,
+    identify,
+    new_login_csrf,
+)
+from marsad.web.params import (
+    BadInput,
+    decode_incident_cursor,
+    encode_cursor,
+    filter_query,
+    parse_filter,
+    parse_id,
+)
+
+HERE = Path(__file__).parent
+LANGS = ("en", "ar")
+LANG_COOKIE = "marsad_lang"
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+router = APIRouter(include_in_schema=False)
+# claim fields whose evidence spans are highlighted as values inside the passage
+_VALUE_LISTS = (
+    "places",
+    "perpetrators",
+    "targets",
+    "weapons",
+    "counts",
+    "facilities",
+    "reported_by",
+)
+# above this many matching incidents, counts by perpetrator (read from each record) are skipped
+_JSON_COUNT_LIMIT = 20_000
+
+
+@lru_cache(maxsize=len(LANGS))
+def strings(lang: str) -> dict[str, str]:
+    return dict(json.loads((HERE / "i18n" / f"{lang}.json").read_text(encoding="utf-8")))
+
+
+def language(request: Request) -> str:
+    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or "en"
+    return asked if asked in LANGS else "en"
+
+
+def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    lang = language(request)
+    text = strings(lang)
+    reader = getattr(request.state, "reader", None)
+    base = {
+        "request": request,
+        "lang": lang,
+        "dir": "rtl" if lang == "ar" else "ltr",
+        "t": lambda key: text.get(key, strings("en").get(key, key)),
+        "reader": reader,
+        "csrf": reader.csrf_token if isinstance(reader, Reader) else "",
+        "csrf_field": CSRF_FIELD,
+        "other_lang": "en" if lang == "ar" else "ar",
+        "path": request.url.path,
+    }
+    response = templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status)
+    if request.query_params.get("lang") in LANGS:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+def error_page(request: Request, status: int, detail: Any) -> Response:
+    message = detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)
+    return render(request, "error.html", status=status, status_code=status, message=message)
+
+
+def page_reader(request: Request) -> Reader:
+    reader = identify(request)
+    if reader.account is None and not request.app.state.public_read:
+        raise HTTPException(401, "sign in")
+    return reader
+
+
+def reviewer_page(request: Request) -> Reader:
+    reader = identify(request)
+    if reader.account is None:
+        raise HTTPException(401, "sign in")
+    if not reader.can_review:
+        raise HTTPException(403, "this page needs an analyst or admin account")
+    return reader
+
+
+def _store(request: Request) -> Any:
+    return request.app.state.store
+
+
+def _audit(request: Request, reader: Reader, kind: str, subject: str, level: str) -> None:
+    if level == "restricted" and reader.account is not None:
+        _store(request).append_ledger(
+            actor=reader.name,
+            action="view_restricted",
+            subject_type=kind,
+            subject_id=subject,
+            payload={"via": "page", "path": request.url.path[:200]},
+        )
+
+
+def _safe_next(target: str | None) -> str:
+    # only paths on this site: no scheme, no host, no protocol-relative '//'
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+# -- signing in ----------------------------------------------------------------------------
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/", failed: int = 0) -> Response:
+    identify(request)
+    token = new_login_csrf()
+    response = render(request, "login.html", next=_safe_next(next), failed=failed, token=token)
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request)
+    )
+    return response
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    form = await request.form()
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    given = str(form.get(CSRF_FIELD, ""))
+    if not cookie or not secrets.compare_digest(cookie, given):
+        raise HTTPException(403, "the sign-in form expired; reload it and try again")
+    username, password = str(form.get("username", ""))[:120], str(form.get("password", ""))[:1000]
+    target = _safe_next(str(form.get("next", "/")))
+    store = _store(request)
+    account = store.authenticate(username, password) if username and password else None
+    if account is None:
+        return RedirectResponse(f"/login?failed=1&next={quote(target, safe='')}", status_code=303)
+    client = request.client.host if request.client else ""
+    token = store.open_session(account, client=client)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        max_age=12 * 3600,
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    reader = identify(request)
+    form = await request.form()
+    if reader.via == "session" and reader.session_token:
+        check_csrf(request, reader, str(form.get(CSRF_FIELD, "")))
+        _store(request).close_session(reader.session_token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+# -- incidents -----------------------------------------------------------------------------
+
+
+def _filter_options() -> dict[str, Any]:
+    return {
+        "event_types": EVENT_TYPES,
+        "weapons": WEAPONS,
+        "facility_types": FACILITY_TYPES,
+        "grades": GRADES,
+        "governorates": charts.governorates(),
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request) -> Response:
+    reader = page_reader(request)
+    lang = language(request)
+    params = request.query_params
+    f = parse_filter(params, reader.max_sensitivity)
+    store = _store(request)
+    views, nxt = store.incident_page(
+        f, after=decode_incident_cursor(params.get("cursor")), limit=50
+    )
+    totals = store.incident_totals(f)
+    by_area = store.incident_counts(f, "area")
+    by_type = store.incident_counts(f, "type")
+    by_perp = (
+        store.incident_counts(f, "perpetrator") if totals["incidents"] <= _JSON_COUNT_LIMIT else []
+    )
+    query = filter_query(params)
+    next_link = f"/?{query}&{urlencode({'cursor': encode_cursor(nxt)})}" if nxt else None
+    return render(
+        request,
+        "dashboard.html",
+        incidents=views,
+        totals=totals,
+        by_area=by_area,
+        by_type=by_type,
+        by_perp=by_perp[:10],
+        map_svg=Markup(charts.incident_map(by_area, views, lang=lang)),
+        timeline_svg=Markup(charts.timeline(store.incident_counts(f, "day"))),
+        filters=f,
+        params=params,
+        query=query,
+        next_link=next_link,
+        paged=bool(params.get("cursor")),
+        **_filter_options(),
+    )
+
+
+def _claim_spans(data: dict[str, Any]) -> tuple[tuple[int, int] | None, list[tuple[int, int]]]:
+    """The claim's passage and the spans of the values read from it."""
+    ev = data.get("evidence") or {}
+    passage = (int(ev["start"]), int(ev["end"])) if "start" in ev and "end" in ev else None
+    values: list[tuple[int, int]] = []
+    for key in _VALUE_LISTS:
+        for item in data.get(key) or []:
+            span = item.get("evidence") if isinstance(item, dict) else None
+            if span and "start" in span:
+                values.append((int(span["start"]), int(span["end"])))
+    for key in ("date_evidence", "event_type_evidence"):
+        span = data.get(key)
+        if span and "start" in span:
+            values.append((int(span["start"]), int(span["end"])))
+    return passage, values
+
+
+def _source_evidence(store: Any, view: IncidentView, clearance: str) -> list[dict[str, Any]]:
+    """Each source with its passage highlighted in the document text (when the document is
+    stored and visible), else the stored excerpt."""
+    docs: dict[str, DocumentRecord | None] = {}
+    out = []
+    for s in view.sources:
+        html = None
+        if s.document_id:
+            if s.document_id not in docs:
+                docs[s.document_id] = store.visible_document(s.document_id, clearance)
+            doc = docs[s.document_id]
+            claim = next((c for c in doc.claims if c["id"] == s.claim_id), None) if doc else None
+            if doc and claim:
+                passage, values = _claim_spans(claim["data"])
+                if passage:
+                    html = Markup(charts.highlight(doc.text, [passage], values, window=240))
+        out.append({"source": s, "html": html})
+    return out
+
+
+@router.get("/incidents/{incident_id}", response_class=HTMLResponse)
+def incident_page(request: Request, incident_id: str) -> Response:
+    reader = page_reader(request)
+    iid = parse_id(incident_id, "an incident")
+    store = _store(request)
+    view = store.visible_incident(iid, reader.max_sensitivity)
+    if view is None:
+        raise HTTPException(404, "no such incident")
+    _audit(request, reader, "incident", str(iid), view.sensitivity)
+    first = ("killed", "injured")
+    figures = sorted(
+        view.figures.items(), key=lambda kv: (first.index(kv[0]) if kv[0] in first else 2, kv[0])
+    )
+    return render(
+        request,
+        "incident.html",
+        incident=view,
+        figures=figures,
+        sources=_source_evidence(store, view, reader.max_sensitivity),
+        corrections=store.corrections_for(iid) if reader.can_review else [],
+        history=store.history("incident", str(iid)) if reader.can_review else [],
+        claim_ids=store.incident_claim_ids(iid) if reader.can_review else [],
+        fields=correctable_fields(view),
+        levels=SENSITIVITY_LEVELS,
+        saved=request.query_params.get("saved"),
+        error=request.query_params.get("error", "")[:300],
+    )
+
+
+@router.get("/documents/{document_id}", response_class=HTMLResponse)
+def document_page(request: Request, document_id: str) -> Response:
+    reader = page_reader(request)
+    if len(document_id) > 64:
+        raise BadInput("a document id is at most 64 hexadecimal characters")
+    doc = _store(request).visible_document(document_id.lower(), reader.max_sensitivity)
+    if doc is None:
+        raise HTTPException(404, "no such document")
+    _audit(request, reader, "document", doc.id, doc.sensitivity)
+    passages: list[tuple[int, int]] = []
+    values: list[tuple[int, int]] = []
+    for c in doc.claims:
+        passage, vals = _claim_spans(c["data"])
+        if passage:
+            passages.append(passage)
+        values += vals
+    return render(
+        request,
+        "document.html",
+        doc=doc,
+        text_html=Markup(charts.highlight(doc.text, passages, values)),
+    )
+
+
+# -- review --------------------------------------------------------------------------------
+
+
+@router.get("/review", response_class=HTMLResponse)
+def review_page(request: Request) -> Response:
+    reader = reviewer_page(request)
+    items = _store(request).review_queue(max_sensitivity=reader.max_sensitivity, limit=100)
+    return render(request, "review.html", items=items)
+
+
+async def _review_form(request: Request, incident_id: str) -> tuple[Reader, int, dict[str, str]]:
+    reader = reviewer_page(request)
+    form = await request.form()
+    check_csrf(request, reader, str(form.get(CSRF_FIELD, "")))
+    iid = parse_id(incident_id, "an incident")
+    if _store(request).visible_incident(iid, reader.max_sensitivity) is None:
+        raise HTTPException(404, "no such incident")
+    values = {k: str(v)[:2000] for k, v in form.items() if isinstance(v, str)}
+    return reader, iid, values
+
+
+def _back(iid: int, error: str | None = None) -> RedirectResponse:
+    query = urlencode({"error": error}) if error else "saved=1"
+    return RedirectResponse(f"/incidents/{iid}?{query}", status_code=303)
+
+
+def _ids(text: str) -> list[int]:
+    out = []
+    for part in text.replace(" ", "").split(","):
+        if part:
+            out.append(parse_id(part, "an"))
+    return out
+
+
+@router.post("/incidents/{incident_id}/confirm")
+async def confirm_action(request: Request, incident_id: str) -> Response:
+    reader, iid, form = await _review_form(request, incident_id)
+    _store(request).confirm_incident(iid, actor=reader.name, note=form.get("note", ""))
+    return _back(iid)
+
+
+@router.post("/incidents/{incident_id}/correct")
+async def correct_action(request: Request, incident_id: str) -> Response:
+    reader, iid, form = await _review_form(request, incident_id)
+    try:
+        _store(request).correct_incident(
+            iid,
+            form.get("field", ""),
+            form.get("value", ""),
+            actor=reader.name,
+            reason=form.get("reason", ""),
+        )
+    except ValueError as exc:
+        return _back(iid, str(exc))
+    return _back(iid)
+
+
+@router.post("/incidents/{incident_id}/sensitivity")
+async def sensitivity_action(request: Request, incident_id: str) -> Response:
+    reader, iid, form = await _review_form(request, incident_id)
+    try:
+        _store(request).set_incident_sensitivity(
+            iid, form.get("level", ""), actor=reader.name, reason=form.get("reason", "")
+        )
+    except ValueError as exc:
+        return _back(iid, str(exc))
+    return _back(iid)
+
+
+@router.post("/incidents/{incident_id}/merge")
+async def merge_action(request: Request, incident_id: str) -> Response:
+    reader, iid, form = await _review_form(request, incident_id)
+    store = _store(request)
+    try:
+        others = _ids(form.get("incidents", ""))
+        for other in others:
+            if store.visible_incident(other, reader.max_sensitivity) is None:
+                raise ValueError(f"no such incident {other}")
+        store.record_merge([iid, *others], actor=reader.name, reason=form.get("reason", ""))
+    except ValueError as exc:
+        return _back(iid, str(exc))
+    return _back(iid)
+
+
+@router.post("/incidents/{incident_id}/split")
+async def split_action(request: Request, incident_id: str) -> Response:
+    reader, iid, form = await _review_form(request, incident_id)
+    try:
+        groups = [_ids(g) for g in form.get("groups", "").split(";") if g.strip()]
+        _store(request).record_split(iid, groups, actor=reader.name, reason=form.get("reason", ""))
+    except ValueError as exc:
+        return _back(iid, str(exc))
+    return _back(iid)
+
+
+# -- brief ---------------------------------------------------------------------------------
+
+
+@router.get("/brief", response_class=HTMLResponse)
+def brief_page(request: Request) -> Response:
+    """Publishable figures for the current filters, each traceable to its incidents."""
+    reader = page_reader(request)
+    params = request.query_params
+    f = parse_filter(params, reader.max_sensitivity)
+    store = _store(request)
+    totals = store.incident_totals(f)
+    big = totals["incidents"] > _JSON_COUNT_LIMIT
+    return render(
+        request,
+        "brief.html",
+        filters=f,
+        totals=totals,
+        by_type=store.incident_counts(f, "type"),
+        by_area=store.incident_counts(f, "area"),
+        by_facility=[] if big else store.incident_counts(f, "facility"),
+        by_perp=[] if big else store.incident_counts(f, "perpetrator"),
+        reported=store.reported_totals(f)[:50],
+        query=filter_query(params),
+        **_filter_options(),
+    )
+
+
+# -- account -------------------------------------------------------------------------------
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request) -> Response:
+    reader = identify(request)
+    if reader.account is None:
+        raise HTTPException(401, "sign in")
+    return render(
+        request,
+        "account.html",
+        tokens=_store(request).tokens(reader.name),
+        new_token=None,
+    )
+
+
+@router.post("/account/tokens", response_class=HTMLResponse)
+async def create_token_action(request: Request) -> Response:
+    reader = identify(request)
+    if reader.account is None:
+        raise HTTPException(401, "sign in")
+    form = await request.form()
+    check_csrf(request, reader, str(form.get(CSRF_FIELD, "")))
+    label = str(form.get("label", "api")).strip()[:120] or "api"
+    try:
+        token = _store(request).create_token(reader.name, label=label, actor=reader.name)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+    return render(
+        request, "account.html", tokens=_store(request).tokens(reader.name), new_token=token
+    )
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+async def revoke_token_action(request: Request, token_id: str) -> Response:
+    reader = identify(request)
+    if reader.account is None:
+        raise HTTPException(401, "sign in")
+    form = await request.form()
+    check_csrf(request, reader, str(form.get(CSRF_FIELD, "")))
+    tid = parse_id(token_id, "a token")
+    store = _store(request)
+    if tid not in {t.id for t in store.tokens(reader.name)}:
+        raise HTTPException(404, "no such token")
+    store.revoke_token(actor=reader.name, token_id=tid)
+    return RedirectResponse("/account", status_code=303)
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def users_page(request: Request) -> Response:
+    reader = identify(request)
+    if reader.account is None:
+        raise HTTPException(401, "sign in")
+    if not reader.is_admin:
+        raise HTTPException(403, "this page needs an admin account")
+    return render(request, "users.html", users=_store(request).users())

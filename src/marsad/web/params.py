@@ -1,0 +1,147 @@
+"""Query parameters shared by the API and the pages: filters, cursors, page sizes.
+
+Every parser raises :class:`BadInput` with a sentence a person can act on; the app turns it into
+a 400 JSON error (API) or a message on the page, never a 500.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from marsad.store.views import IncidentFilter
+
+MAX_PAGE = 500
+DEFAULT_PAGE = 50
+MAX_PARAM_CHARS = 200
+MAX_ID = 2_147_483_647  # ids are 32-bit integers on every backend
+FILTER_KEYS = ("from", "to", "area", "type", "perpetrator", "weapon", "facility", "grade", "q")
+
+
+class BadInput(ValueError):
+    """A request parameter that cannot be used, with what was wrong."""
+
+    def __init__(self, message: str, detail: Any = None) -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
+def _values(params: Mapping[str, Any], key: str) -> list[str]:
+    getlist = getattr(params, "getlist", None)
+    raw = getlist(key) if getlist else ([params[key]] if key in params else [])
+    out: list[str] = []
+    for item in raw:
+        text = str(item)
+        if len(text) > MAX_PARAM_CHARS:
+            raise BadInput(f"parameter {key!r} is longer than {MAX_PARAM_CHARS} characters")
+        out += [v.strip() for v in text.split(",") if v.strip()]
+    if len(out) > 50:
+        raise BadInput(f"parameter {key!r} lists more than 50 values")
+    return out
+
+
+def _one(params: Mapping[str, Any], key: str) -> str | None:
+    values = _values(params, key)
+    return values[0] if values else None
+
+
+def parse_date(value: str | None, key: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise BadInput(f"{key!r} must be a date as YYYY-MM-DD", value) from exc
+
+
+def parse_filter(params: Mapping[str, Any], max_sensitivity: str) -> IncidentFilter:
+    """An :class:`IncidentFilter` from ``from``, ``to``, ``area``, ``type``, ``perpetrator``,
+    ``weapon``, ``facility``, ``grade`` and ``q``; the reader's clearance is always applied."""
+    f = IncidentFilter(
+        date_from=parse_date(_one(params, "from"), "from"),
+        date_to=parse_date(_one(params, "to"), "to"),
+        area=_one(params, "area"),
+        event_types=_values(params, "type"),
+        perpetrators=_values(params, "perpetrator"),
+        weapons=_values(params, "weapon"),
+        facilities=_values(params, "facility"),
+        grades=_values(params, "grade"),
+        max_sensitivity=max_sensitivity,
+        text=_one(params, "q"),
+    )
+    if f.date_from and f.date_to and f.date_from > f.date_to:
+        raise BadInput("'from' is after 'to'")
+    return f
+
+
+def filter_query(params: Mapping[str, Any]) -> str:
+    """The filter part of a query string, to carry filters into links (pages, brief, export)."""
+    pairs = []
+    for key in FILTER_KEYS:
+        for value in _values(params, key):
+            pairs.append((key, value))
+    return urlencode(pairs)
+
+
+def parse_limit(value: str | None) -> int:
+    if value in (None, ""):
+        return DEFAULT_PAGE
+    try:
+        limit = int(str(value))
+    except ValueError as exc:
+        raise BadInput("'limit' must be a whole number", value) from exc
+    if not 1 <= limit <= MAX_PAGE:
+        raise BadInput(f"'limit' must be between 1 and {MAX_PAGE}", value)
+    return limit
+
+
+def parse_id(value: str, what: str) -> int:
+    """A positive 32-bit id from a path segment."""
+    if not value.isdigit() or len(value) > 10 or not 1 <= int(value) <= MAX_ID:
+        raise BadInput(f"{what} id must be a positive whole number", value[:40])
+    return int(value)
+
+
+def encode_cursor(key: tuple[Any, ...] | None) -> str | None:
+    """An opaque cursor for a keyset position (dates as ISO text)."""
+    if key is None:
+        return None
+    plain = [k.isoformat() if isinstance(k, date) else k for k in key]
+    raw = json.dumps(plain, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_incident_cursor(cursor: str | None) -> tuple[date | None, int] | None:
+    if not cursor:
+        return None
+    try:
+        if len(cursor) > 200:
+            raise ValueError("too long")
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        d, i = json.loads(raw)
+        if not isinstance(i, int) or not 0 <= i <= MAX_ID:
+            raise ValueError("bad id")
+        return (date.fromisoformat(d) if d is not None else None), i
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
+        raise BadInput("'cursor' is not one this server issued; start from the first page") from exc
+
+
+def decode_simple_cursor(cursor: str | None, kind: type) -> Any:
+    """Cursors over one id (claims and persons: int; documents: str)."""
+    if not cursor:
+        return kind()
+    try:
+        if len(cursor) > 200:
+            raise ValueError("too long")
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        (value,) = json.loads(raw)
+        if not isinstance(value, kind) or (isinstance(value, int) and not 0 <= value <= MAX_ID):
+            raise ValueError("bad value")
+        return value
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
+        raise BadInput("'cursor' is not one this server issued; start from the first page") from exc

@@ -1,0 +1,244 @@
+"""The JSON API and pages: bad input answered with 4xx JSON, paging, sessions with CSRF, the
+review workflow through forms, and the ``marsad user`` commands."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import typer
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from marsad.cli.web import user_app
+from marsad.config import database_url
+from marsad.store import Store
+from marsad.web import create_app
+from test_web_seed import PASSWORD, PROTECTED_PERSON, USERS, Seeded, seed
+
+
+@pytest.fixture
+def web(tmp_path: Path) -> Iterator[tuple[TestClient, Seeded, dict[str, str], str]]:
+    url = database_url(str(tmp_path / "w.db"))
+    store = Store(url)
+    s = seed(store)
+    tokens = {role: store.create_token(name, actor="setup") for role, name in USERS.items()}
+    store.close()
+    with TestClient(create_app(url)) as client:
+        yield client, s, tokens, url
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+BAD_INCIDENT_IDS = ["abc", "-1", "0", "1.5", "99999999999999999999", "1%3BDROP%20TABLE%20incidents"]
+INJECTIONS = ["' OR 1=1 --", "x%' UNION SELECT password_hash FROM users --", "\\", "%", "_"]
+
+
+def test_bad_input_is_a_4xx_json_error(web: tuple[TestClient, Seeded, dict[str, str], str]) -> None:
+    client, _, tokens, _ = web
+    h = bearer(tokens["analyst"])
+    cases = [f"/api/incidents/{bad}" for bad in BAD_INCIDENT_IDS] + [
+        "/api/incidents?limit=1000000000",
+        "/api/incidents?limit=0",
+        "/api/incidents?limit=ten",
+        "/api/incidents?cursor=not-a-cursor",
+        "/api/incidents?from=2024-13-45",
+        "/api/incidents?from=2024-03-20&to=2024-03-01",
+        "/api/incidents?area=" + "x" * 500,
+        "/api/aggregates?by=colour",
+        "/api/claims?scope=everything",
+        "/api/claims?cursor=%00%01",
+        "/api/documents/" + "z" * 80,
+        "/api/documents/not-hex",
+        "/api/persons?limit=100000",
+    ]
+    for path in cases:
+        response = client.get(path, headers=h)
+        assert 400 <= response.status_code < 500, (path, response.status_code)
+        body = response.json()
+        assert set(body) == {"error", "detail"} and "Traceback" not in response.text, path
+
+
+def test_injection_strings_in_filters_match_nothing(
+    web: tuple[TestClient, Seeded, dict[str, str], str],
+) -> None:
+    client, _, tokens, _ = web
+    for text in INJECTIONS:
+        for key in ("area", "type", "perpetrator", "weapon", "facility", "grade", "q"):
+            response = client.get(
+                "/api/incidents", params={key: text}, headers=bearer(tokens["admin"])
+            )
+            assert response.status_code == 200, (key, text)
+            assert response.json()["items"] == [], (key, text)
+    assert client.get("/api/users", headers=bearer(tokens["admin"])).json()["items"]
+
+
+def test_oversized_and_malformed_bodies(
+    web: tuple[TestClient, Seeded, dict[str, str], str],
+) -> None:
+    client, s, tokens, _ = web
+    h = bearer(tokens["analyst"])
+    big = client.post(
+        f"/api/incidents/{s.public_incident}/corrections",
+        content=b"{" + b" " * (1024 * 1024 + 10) + b"}",
+        headers={**h, "content-type": "application/json"},
+    )
+    assert big.status_code == 413 and big.json()["error"] == "too_large"
+    for content in (b"not json", b"[]", b'{"field": 5}', b'{"field": "killed.best", "value": "x"}'):
+        response = client.post(
+            f"/api/incidents/{s.public_incident}/corrections",
+            content=content,
+            headers={**h, "content-type": "application/json"},
+        )
+        assert response.status_code in (400, 422), content
+        assert set(response.json()) == {"error", "detail"}
+
+
+def test_keyset_pages_cover_everything_once(
+    web: tuple[TestClient, Seeded, dict[str, str], str],
+) -> None:
+    client, s, tokens, _ = web
+    seen: list[int] = []
+    cursor = None
+    while True:
+        params = {"limit": 1, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/api/incidents", params=params, headers=bearer(tokens["admin"])).json()
+        seen += [i["id"] for i in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == [s.restricted_incident, s.internal_incident, s.public_incident]
+    filtered = client.get(
+        "/api/incidents",
+        params={"area": "SY07", "from": "2024-03-12", "to": "2024-03-12"},
+        headers=bearer(tokens["viewer"]),
+    ).json()
+    assert [i["id"] for i in filtered["items"]] == [s.public_incident]
+
+
+def test_openapi_lists_the_api(web: tuple[TestClient, Seeded, dict[str, str], str]) -> None:
+    client, *_ = web
+    spec = client.get("/api/openapi.json").json()
+    assert {"/api/incidents", "/api/aggregates", "/api/persons"} <= set(spec["paths"])
+    names = {p["name"] for p in spec["paths"]["/api/incidents"]["get"]["parameters"]}
+    assert {"from", "to", "area", "type", "perpetrator", "weapon", "facility", "grade"} <= names
+
+
+def _login(client: TestClient, username: str) -> str:
+    form = client.get("/login").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert csrf
+    response = client.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "csrf_token": csrf.group(1), "next": "/"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
+    page = client.get("/").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    return token.group(1)
+
+
+def test_session_login_csrf_and_review_by_form(
+    web: tuple[TestClient, Seeded, dict[str, str], str],
+) -> None:
+    client, s, _, url = web
+    bad = client.post(
+        "/login",
+        data={"username": USERS["analyst"], "password": "nope", "csrf_token": "x"},
+        follow_redirects=False,
+    )
+    assert bad.status_code == 403  # no login CSRF cookie
+    csrf = _login(client, USERS["analyst"])
+    target = f"/incidents/{s.public_incident}/correct"
+    form = {"field": "killed.best", "value": "8", "reason": "hospital list"}
+    refused = client.post(target, data=form, follow_redirects=False)
+    assert refused.status_code == 403  # a cookie alone is not enough to change anything
+    api_refused = client.post(f"/api/incidents/{s.public_incident}/confirm", json={})
+    assert api_refused.status_code == 403
+    done = client.post(target, data={**form, "csrf_token": csrf}, follow_redirects=False)
+    assert done.status_code == 303 and "saved=1" in done.headers["location"]
+    page = client.get(f"/incidents/{s.public_incident}").text
+    assert "hospital list" in page and 'class="machine">7<' in page
+    assert re.search(r"<td>omar_analyst</td><td>correct</td>", page)
+    wrong = client.post(
+        target, data={**form, "value": "lots", "csrf_token": csrf}, follow_redirects=False
+    )
+    assert "error=" in wrong.headers["location"]
+    out = client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
+    assert out.status_code == 303
+    assert client.get("/", follow_redirects=False).status_code == 303
+    store = Store(url)
+    try:
+        actions = [(e.actor, e.action) for e in store.history("user", USERS["analyst"])]
+        assert ("omar_analyst", "login") in actions and ("omar_analyst", "logout") in actions
+    finally:
+        store.close()
+
+
+def test_viewer_sees_masked_names_and_arabic_layout(
+    web: tuple[TestClient, Seeded, dict[str, str], str],
+) -> None:
+    client, s, tokens, _ = web
+    page = client.get(f"/documents/{s.public_doc}?lang=ar", headers=bearer(tokens["viewer"]))
+    assert page.status_code == 200 and 'dir="rtl"' in page.text
+    assert PROTECTED_PERSON not in page.text and "\u2588" * len(PROTECTED_PERSON) in page.text
+    assert "marsad_lang=ar" in page.headers.get("set-cookie", "")
+    english = client.get("/?lang=en", headers=bearer(tokens["viewer"]))
+    assert 'dir="ltr"' in english.text and "<svg" in english.text
+    assert "default-src 'self'" in english.headers["content-security-policy"]
+
+
+def test_restricted_reads_by_analysts_are_audited(
+    web: tuple[TestClient, Seeded, dict[str, str], str],
+) -> None:
+    client, s, tokens, url = web
+    assert (
+        client.get(
+            f"/api/incidents/{s.restricted_incident}", headers=bearer(tokens["analyst"])
+        ).status_code
+        == 200
+    )
+    store = Store(url)
+    try:
+        entries = store.history("incident", str(s.restricted_incident))
+        assert (entries[-1].action, entries[-1].actor) == ("view_restricted", USERS["analyst"])
+    finally:
+        store.close()
+
+
+def test_user_commands(tmp_path: Path) -> None:
+    db = str(tmp_path / "cli.db")
+    app = typer.Typer()
+    app.add_typer(user_app, name="user")
+    runner = CliRunner()
+    added = runner.invoke(
+        app,
+        ["user", "add", "nour", "--role", "analyst", "--password-stdin", "--db", db],
+        input="a-long-password\n",
+    )
+    assert added.exit_code == 0, added.output
+    bad_role = runner.invoke(
+        app,
+        ["user", "add", "sami", "--role", "boss", "--password-stdin", "--db", db],
+        input="a-long-password\n",
+    )
+    assert bad_role.exit_code == 2
+    token = runner.invoke(app, ["user", "token", "nour", "--db", db]).output.strip()
+    assert token.startswith("msd_")
+    listed = runner.invoke(app, ["user", "list", "--tokens", "--json", "--db", db])
+    assert '"role": "analyst"' in listed.output and token not in listed.output
+    assert runner.invoke(app, ["user", "revoke-token", token, "--db", db]).exit_code == 0
+    assert runner.invoke(app, ["user", "revoke-token", token, "--db", db]).exit_code == 1
+    store = Store(database_url(db))
+    try:
+        assert store.account_for_token(token) is None
+    finally:
+        store.close()
