@@ -1,0 +1,94 @@
+"""``marsad eval fakes|ucdp|gold PATH``: accuracy against FA-KES, UCDP GED and the gold set.
+
+Each command prints Rich tables and a final one-line summary, and ``--json-out FILE`` writes the
+full result (per-article outcomes included) as JSON. An unusable file (missing, not UTF-8, a
+required column absent) exits with status 2 and a message naming the file; malformed rows are
+skipped with a warning naming their row numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from marsad.evaluate.files import EvalFileError
+from marsad.evaluate.report import print_result
+
+app = typer.Typer(
+    help="Measure extraction accuracy against FA-KES, UCDP GED and the project's gold set.",
+    no_args_is_help=True,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+JsonOut = Annotated[
+    Path | None, typer.Option("--json-out", help="Also write the full result as JSON to FILE.")
+]
+Limit = Annotated[
+    int | None, typer.Option("--limit", min=1, help="Score only the first N documents.")
+]
+
+
+def _run(scorer: Callable[[], dict[str, Any]], json_out: Path | None) -> None:
+    try:
+        result = scorer()
+    except EvalFileError as exc:
+        err_console.print(f"[red]error:[/] {exc}", soft_wrap=True, markup=True)
+        raise typer.Exit(2) from None
+    print_result(result, console)
+    if json_out is not None:
+        json_out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", "utf-8")
+        console.print(f"wrote {json_out}")
+
+
+@app.command()
+def fakes(
+    path: Annotated[Path, typer.Argument(help="FA-KES CSV file.")],
+    json_out: JsonOut = None,
+    limit: Limit = None,
+    rule: Annotated[
+        str,
+        typer.Option(
+            "--rule", help="Main-incident rule: lead (first incident with deaths) or largest."
+        ),
+    ] = "lead",
+) -> None:
+    """Governorate, cause, actor, death counts and date of each article's main incident."""
+    from marsad.evaluate.fakes import score_fakes
+    from marsad.evaluate.incident import MAIN_INCIDENT_RULES
+
+    if rule not in MAIN_INCIDENT_RULES:
+        err_console.print(f"[red]error:[/] --rule must be one of {', '.join(MAIN_INCIDENT_RULES)}")
+        raise typer.Exit(2)
+    _run(lambda: score_fakes(path, limit=limit, rule=rule), json_out)
+
+
+@app.command()
+def ucdp(
+    path: Annotated[Path, typer.Argument(help="UCDP GED CSV file.")],
+    json_out: JsonOut = None,
+    limit: Limit = None,
+    names: Annotated[
+        bool, typer.Option("--names/--no-names", help="Also score name-only place resolution.")
+    ] = True,
+) -> None:
+    """Place resolution from names, and place, governorate, date and toll from headlines."""
+    from marsad.evaluate.ucdp import score_ucdp
+
+    _run(lambda: score_ucdp(path, limit=limit, names=names), json_out)
+
+
+@app.command()
+def gold(
+    path: Annotated[Path, typer.Argument(help="Gold JSON Lines file.")],
+    json_out: JsonOut = None,
+) -> None:
+    """Precision, recall and F1 per claim field, value-exact and span-exact."""
+    from marsad.evaluate.gold import score_gold
+
+    _run(lambda: score_gold(path), json_out)

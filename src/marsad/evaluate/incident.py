@@ -1,0 +1,118 @@
+"""Reading one "main incident" and its figures out of a document's claims.
+
+FA-KES and UCDP describe each article or headline as one event, while the engine returns every
+claim a text makes (background paragraphs and conflict timelines included). Two rules pick the
+claim to compare; ``lead`` is the default and the one reported in ``docs/accuracy.md``:
+
+* ``lead`` - the earliest ``incident`` claim that reports deaths, else the earliest incident
+  claim, else the earliest ``aggregate`` claim. News leads with its main event, and later
+  paragraphs recap older, larger tolls.
+* ``largest`` - the ``incident`` claim with the largest killed figure (ties: earliest), else the
+  earliest aggregate claim.
+
+"Earliest" is by the start offset of the claim's evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from marsad.schema import Claim, Count, PlaceRef
+
+ARMED_ACTOR_TYPES = frozenset(
+    {"state_forces", "foreign_state_forces", "militia", "non_state_armed_group"}
+)
+
+
+def count_value(count: Count) -> int | None:
+    """The figure as the text states it: "over 33" is 33 (the schema stores low = 34), "up to 8"
+    is 8; reference datasets record the stated number."""
+    if count.low is None:
+        return count.high
+    return count.low - 1 if count.qualifier == "over" and count.low > 0 else count.low
+
+
+def killed_figure(claim: Claim) -> int:
+    """The largest killed figure on a claim (0 when it reports none)."""
+    values = [count_value(c) for c in claim.counts if c.category == "killed"]
+    return max((v for v in values if v is not None), default=0)
+
+
+def _candidates(claims: list[Claim]) -> list[Claim]:
+    incidents = [c for c in claims if c.scope == "incident"]
+    return incidents or [c for c in claims if c.scope == "aggregate"]
+
+
+def lead_incident(claims: list[Claim]) -> Claim | None:
+    """The ``lead`` rule (module docstring)."""
+    pool = _candidates(claims)
+    with_deaths = [c for c in pool if killed_figure(c) > 0]
+    return min(with_deaths or pool, key=lambda c: c.evidence.start, default=None)
+
+
+def largest_incident(claims: list[Claim]) -> Claim | None:
+    """The ``largest`` rule (module docstring)."""
+    return min(
+        _candidates(claims), key=lambda c: (-killed_figure(c), c.evidence.start), default=None
+    )
+
+
+MainIncidentRule = Callable[[list[Claim]], Claim | None]
+MAIN_INCIDENT_RULES: dict[str, MainIncidentRule] = {
+    "lead": lead_incident,
+    "largest": largest_incident,
+}
+DEFAULT_RULE = "lead"
+
+
+def main_incident(claims: list[Claim], rule: str = DEFAULT_RULE) -> Claim | None:
+    """The claim to compare with a one-event reference record."""
+    return MAIN_INCIDENT_RULES[rule](claims)
+
+
+def main_place(main: Claim | None, claims: list[Claim]) -> PlaceRef | None:
+    """The main incident's first place with a governorate; else the document's first such place."""
+    ordered = ([main] if main else []) + sorted(claims, key=lambda c: c.evidence.start)
+    for claim in ordered:
+        for place in claim.places:
+            if place.admin1_pcode or place.admin1:
+                return place
+    return None
+
+
+def killed_in_group(claim: Claim | None, group: str) -> int | None:
+    """The killed figure a claim gives for one victim group, if it gives one."""
+    if claim is None:
+        return None
+    count = claim.count("killed", group)
+    return count_value(count) if count else None
+
+
+BATTLE_EVENT_TYPES = frozenset({"armed_clash", "territory_change"})
+
+
+def dead_are_combatants(claim: Claim) -> bool:
+    """True when the claim's unqualified dead are fighters: every named target is an armed
+    actor, or the event is a battle that names no civilian target."""
+    if claim.targets:
+        return all(t.type in ARMED_ACTOR_TYPES for t in claim.targets)
+    return claim.event_type in BATTLE_EVENT_TYPES
+
+
+def civilian_and_combatant_deaths(claim: Claim | None) -> tuple[int, int]:
+    """(civilians killed, non-civilians killed) as FA-KES counts them; 0 where nothing is said.
+
+    An explicit civilian or combatant count wins. A count for "all" victims goes to combatants
+    when :func:`dead_are_combatants`, else to civilians (less any combatants counted apart).
+    """
+    if claim is None:
+        return 0, 0
+    civilians = killed_in_group(claim, "civilians")
+    combatants = killed_in_group(claim, "combatants")
+    everyone = killed_in_group(claim, "all")
+    if everyone is not None:
+        if dead_are_combatants(claim):
+            combatants = combatants if combatants is not None else everyone
+        elif civilians is None:
+            civilians = max(0, everyone - (combatants or 0))
+    return civilians or 0, combatants or 0
