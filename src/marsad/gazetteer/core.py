@@ -1,0 +1,548 @@
+"""Places, name resolution and in-text place finding (``locate``).
+
+How ``locate`` works, and why:
+
+* The text is split into word tokens with exact offsets; each token is folded once
+  (:func:`~marsad.gazetteer.normalize.fold_token`, cached). Every place name is indexed under the
+  space-joined folds of its tokens, so one dict lookup tests an n-gram; only tokens that open some
+  name are tried, longest first (5 tokens down to 1). This keeps a megabyte of text to a second or
+  so on one core.
+* Precision over recall: a Latin mention must open with a capital letter (``al``/``el`` excepted);
+  one-word names that are English words or given names (``data/matching.yaml: stop_single``) are
+  never matched alone; tokens of one mention may be joined only by spaces or hyphens.
+* Words around the name set the meaning: "Idlib province" or "Idlib governorate" is the
+  governorate; "southern Idlib", "rural Aleppo", "Hama countryside" are regions of a governorate
+  (precision ``region``); "X district" / "X sub-district" pick the admin2 / admin3 unit; "Idlib
+  city" or "the city of Idlib" the city; "near X" / "outskirts of X" give ``near``.
+* A bare governorate name means the governorate for the P-codes listed in the pack's meta
+  (``bare_name_means_governorate``: Idlib, Daraa, Deir ez-Zor, Quneitra, Rural Damascus) and the
+  city of that name otherwise (Aleppo, Homs, Hama, Raqqa, ...). A place that is both a town and the
+  sub-district named after it is the town (``exact``).
+* When a name belongs to several places (many villages share names) the one in a governorate
+  named or otherwise implied nearby wins, then one in a governorate mentioned elsewhere in the
+  text, then the bigger (town over village, larger population, more sources).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from marsad.gazetteer.normalize import (
+    DATA_DIR,
+    fold_token,
+    is_arabic,
+    matching_rules,
+    normalize_name,
+    plain,
+    split_name,
+)
+from marsad.schema import PlaceRef, Span
+
+DEFAULT_PACK = DATA_DIR / "syria.jsonl.gz"
+MAX_NGRAM = 5
+SETTLEMENT_KINDS = ("city", "town", "village", "neighbourhood")
+_KIND_RANK = {"city": 6, "town": 5, "village": 4, "neighbourhood": 3, "admin3": 2, "admin2": 1}
+_PRECISION_BY_KIND = {"admin1": "governorate", "admin2": "district", "admin3": "subdistrict"}
+_TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’‘`ʿʾ][^\W\d_]+)*")
+_JOIN_GAP = re.compile(r"[ \t\u00a0\-‐‑–]{1,3}")
+_CONTEXT_GAP = re.compile(r"[ \t\u00a0\-‐‑–]{1,3}|['’]s\s{1,2}")
+_ARABIC_CLITICS = ("و", "ب", "ل", "ف")
+_NEARBY_CHARS = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One gazetteer entry. ``id`` is stable across rebuilds ("ocha:SY07", "gn:168661")."""
+
+    id: str
+    name: str
+    names: tuple[str, ...]
+    kind: str  # admin1, admin2, admin3, city, town, village, neighbourhood
+    lat: float | None = None
+    lon: float | None = None
+    admin1: str | None = None
+    admin1_pcode: str | None = None
+    admin2: str | None = None
+    admin2_pcode: str | None = None
+    admin3: str | None = None
+    admin3_pcode: str | None = None
+    population: int | None = None
+    sources: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Place:
+        names = tuple(str(n) for n in d.get("names") or ())
+        name = str(d["name"])
+        return cls(
+            id=str(d["id"]),
+            name=name,
+            names=names if name in names else (name, *names),
+            kind=str(d["kind"]),
+            lat=_opt_float(d.get("lat")),
+            lon=_opt_float(d.get("lon")),
+            admin1=d.get("admin1"),
+            admin1_pcode=d.get("admin1_pcode"),
+            admin2=d.get("admin2"),
+            admin2_pcode=d.get("admin2_pcode"),
+            admin3=d.get("admin3"),
+            admin3_pcode=d.get("admin3_pcode"),
+            population=int(d["population"]) if d.get("population") else None,
+            sources=tuple(d.get("sources") or ()),
+        )
+
+
+def _opt_float(v: Any) -> float | None:
+    return None if v is None or v == "" else float(v)
+
+
+@dataclass(slots=True)
+class _Token:
+    start: int
+    end: int
+    surface: str
+    key: str
+    lower: str
+
+
+@dataclass(slots=True)
+class _Mention:
+    start: int  # of the name itself
+    end: int
+    span_start: int  # including context words ("southern", "province")
+    span_end: int
+    candidates: list[Place]
+    context: str | None  # governorate, region, district, subdistrict, city, near
+
+
+class Gazetteer:
+    """An in-memory gazetteer with a token n-gram index (see the module docstring)."""
+
+    def __init__(
+        self, places: Iterable[Place] = (), *, bare_governorate: Iterable[str] = ()
+    ) -> None:
+        rules = matching_rules()
+        self._stop = frozenset(str(w).lower() for w in rules.get("stop_single", []))
+        self._openers = frozenset(str(w) for w in rules.get("lowercase_openers", []))
+        self._drop = frozenset(normalize_name(str(n)) for n in rules.get("drop_names", []))
+        self._words = {
+            k: frozenset(str(w).lower() for w in rules.get(k, []))
+            for k in (
+                "governorate_words",
+                "countryside_words",
+                "district_words",
+                "subdistrict_words",
+                "city_words",
+                "directions",
+            )
+        }
+        self._prefixes = {
+            k: [tuple(str(p).lower().split()) for p in rules.get(k, [])]
+            for k in ("city_prefix", "governorate_prefix", "near_prefix")
+        }
+        self.bare_governorate = frozenset(bare_governorate)
+        self._places: dict[str, Place] = {}
+        self._index: dict[str, list[Place]] = {}
+        self._first: dict[str, int] = {}
+        self.add_places(places)
+
+    # --- building -----------------------------------------------------------------------
+
+    def add_places(self, places: Iterable[Place]) -> int:
+        """Add (or replace, by id) places and index their names; returns how many were added.
+
+        Why public: other countries or analyst-curated villages are added as data, e.g. from a
+        GeoNames dump, without rebuilding the packaged file.
+        """
+        n = 0
+        for p in places:
+            old = self._places.get(p.id)
+            if old is not None:
+                for key in self._keys(old):
+                    self._index[key] = [q for q in self._index.get(key, []) if q.id != p.id]
+            self._places[p.id] = p
+            for key in self._keys(p):
+                bucket = self._index.setdefault(key, [])
+                if all(q.id != p.id for q in bucket):
+                    bucket.append(p)
+                tokens = key.split(" ")
+                self._first[tokens[0]] = max(self._first.get(tokens[0], 0), len(tokens))
+            n += 1
+        return n
+
+    def _keys(self, p: Place) -> set[str]:
+        keys: set[str] = set()
+        for name in p.names:
+            toks = split_name(name)
+            if not toks or len(toks) > MAX_NGRAM:
+                continue
+            key = " ".join(fold_token(t) for t in toks)
+            if key in self._drop:
+                continue
+            keys.add(key)
+            # "Al-Bara" is also written "Bara"; index the article-less form when it is safe.
+            if len(toks) > 1 and fold_token(toks[0]) == "al":
+                rest = toks[1:]
+                if len(rest) > 1 or (plain(rest[0]) not in self._stop and len(rest[0]) >= 4):
+                    keys.add(" ".join(fold_token(t) for t in rest))
+        return keys
+
+    # --- look-ups -----------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    def __iter__(self) -> Iterator[Place]:
+        return iter(self._places.values())
+
+    def get(self, place_id: str) -> Place | None:
+        return self._places.get(place_id)
+
+    def admin1_names(self) -> list[str]:
+        """Display names of the governorates (admin1 units), sorted."""
+        return sorted(p.name for p in self._places.values() if p.kind == "admin1")
+
+    def places_in_admin1(self, admin1: str, kinds: Iterable[str] | None = None) -> list[Place]:
+        """Places whose governorate is ``admin1`` (a name in any spelling, or a P-code)."""
+        wanted = set(kinds) if kinds is not None else None
+        return [
+            p
+            for p in self._places.values()
+            if self._in_admin1(p, admin1) and (wanted is None or p.kind in wanted)
+        ]
+
+    def _in_admin1(self, p: Place, admin1: str) -> bool:
+        if p.admin1_pcode and admin1.upper() == p.admin1_pcode.upper():
+            return True
+        target = self.resolve_admin1(admin1)
+        return target is not None and p.admin1_pcode == target.admin1_pcode
+
+    def resolve_admin1(self, name: str) -> Place | None:
+        """The governorate called ``name`` (any spelling, "X Governorate" too) or P-code."""
+        direct = self._places.get(f"ocha:{name.upper()}")
+        if direct is not None and direct.kind == "admin1":
+            return direct
+        toks = [t for t in split_name(name) if t.lower() not in self._words["governorate_words"]]
+        key = " ".join(fold_token(t) for t in toks)
+        for p in self._index.get(key, []):
+            if p.kind == "admin1":
+                return p
+        return None
+
+    def candidates(self, name: str) -> list[Place]:
+        """Every place one of whose names folds like ``name``."""
+        return list(self._index.get(normalize_name(name), []))
+
+    def resolve_name(
+        self, name: str, admin1_hint: str | None = None, *, admin1: str | None = None
+    ) -> Place | None:
+        """The most likely place called ``name`` (optionally within governorate ``admin1``).
+
+        Tries the whole name, then without a trailing "Governorate/Province/District" word (which
+        then selects that unit), then each part of "A/B" or "A (B)". Settlements beat the admin
+        unit of the same name unless such a word asked for the unit. ``admin1_hint`` is an
+        alias of ``admin1`` for callers written against the evaluation's resolver protocol.
+        """
+        admin1 = admin1 if admin1 is not None else admin1_hint
+        for variant, want in self._name_variants(name):
+            cands = self._index.get(variant, [])
+            if admin1 is not None:
+                in_a1 = [p for p in cands if self._in_admin1(p, admin1)]
+                cands = in_a1 or ([] if cands and self.resolve_admin1(admin1) else cands)
+            if want is not None:
+                cands = [p for p in cands if p.kind == want] or cands
+            if cands:
+                return max(cands, key=_size_rank)
+        return None
+
+    def _name_variants(self, name: str) -> Iterator[tuple[str, str | None]]:
+        toks = split_name(name)
+        if not toks:
+            return
+        yield " ".join(fold_token(t) for t in toks), None
+        last = toks[-1].lower()
+        unit = (
+            "admin1"
+            if last in self._words["governorate_words"]
+            else "admin2"
+            if last in self._words["district_words"]
+            else "admin3"
+            if last in self._words["subdistrict_words"]
+            else None
+        )
+        if unit is not None and len(toks) > 1:
+            yield " ".join(fold_token(t) for t in toks[:-1]), unit
+        if fold_token(toks[0]) == "al" and len(toks) > 1:
+            yield " ".join(fold_token(t) for t in toks[1:]), None
+        for part in re.split(r"[/()]", name):
+            if part.strip() and part.strip() != name.strip():
+                yield normalize_name(part), None
+
+    # --- locate -------------------------------------------------------------------------
+
+    def locate(self, text: str) -> list[PlaceRef]:
+        """Every place mention in ``text``, in order, with exact evidence spans."""
+        tokens = self._tokenize(text)
+        mentions = self._find(text, tokens)
+        return self._resolve(text, mentions)
+
+    def _tokenize(self, text: str) -> list[_Token]:
+        out: list[_Token] = []
+        for m in _TOKEN_RE.finditer(text):
+            s, e = m.start(), m.end()
+            surface = m.group()
+            if len(surface) > 2 and surface[-2] in "'’" and surface[-1] in "sS":
+                e -= 2
+                surface = surface[:-2]
+            if len(surface) > 60:  # no place name is this long; keeps noise cheap
+                continue
+            out.append(_Token(s, e, surface, fold_token(surface), surface.lower()))
+        return out
+
+    def _find(self, text: str, tokens: list[_Token]) -> list[_Mention]:
+        found: list[_Mention] = []
+        n_tok = len(tokens)
+        joinable = [
+            i + 1 < n_tok
+            and _JOIN_GAP.fullmatch(text, tokens[i].end, tokens[i + 1].start) is not None
+            for i in range(n_tok)
+        ]
+        i = 0
+        while i < n_tok:
+            tok = tokens[i]
+            keys = [tok.key]
+            offset = 0
+            maxn = self._first.get(tok.key, 0)
+            if not maxn and is_arabic(tok.surface) and tok.surface[0] in _ARABIC_CLITICS:
+                stripped = fold_token(tok.surface[1:])
+                if len(stripped) >= 3 and stripped in self._first:
+                    keys, offset, maxn = [stripped], 1, self._first[stripped]
+            if not maxn:
+                i += 1
+                continue
+            hit: tuple[int, list[Place]] | None = None
+            limit = 1
+            while limit < maxn and i + limit < n_tok and joinable[i + limit - 1]:
+                limit += 1
+            for n in range(limit, 0, -1):
+                key = " ".join(keys + [t.key for t in tokens[i + 1 : i + n]])
+                cands = self._index.get(key)
+                if cands and self._acceptable(tokens[i : i + n]):
+                    hit = (n, cands)
+                    break
+            if hit is None:
+                i += 1
+                continue
+            n, cands = hit
+            found.append(
+                self._with_context(text, tokens, i, i + n - 1, tok.start + offset, list(cands))
+            )
+            i += n
+        return found
+
+    def _acceptable(self, toks: list[_Token]) -> bool:
+        """Capitalisation and stoplist rules that keep English words from becoming places."""
+        first = toks[0]
+        if is_arabic(first.surface):
+            return len(toks) > 1 or first.surface not in self._stop
+        # "al-Assad", "al-Sham": a lower-case article plus a stoplisted word is no place, while
+        # capitalised "Al-Bab" is how the town is written.
+        stop_pair = len(toks) == 2 and first.key == "al" and plain(toks[1].surface) in self._stop
+        if stop_pair and first.surface[0].islower():
+            return False
+        if len(toks) == 1:
+            p = plain(first.surface)
+            return len(p) >= 3 and p not in self._stop and first.surface[0].isupper()
+        # Later words must be capitalised unless they are the article ("Al said" is no place).
+        if any(
+            t.key != "al" and not t.surface[0].isupper() and not is_arabic(t.surface)
+            for t in toks[1:]
+        ):
+            return False
+        if first.surface[0].isupper():
+            return True
+        if first.lower in self._openers:
+            return True
+        # "rural Damascus" (the governorate): lower-case opener, capitalised last word.
+        return toks[-1].surface[0].isupper() and not is_arabic(toks[-1].surface)
+
+    def _with_context(
+        self, text: str, tokens: list[_Token], a: int, b: int, start: int, cands: list[Place]
+    ) -> _Mention:
+        """Read the words around tokens ``a..b`` and widen the span over those that qualify."""
+        end = tokens[b].end
+        m = _Mention(start, end, start, end, cands, None)
+
+        def linked(i: int, j: int) -> bool:
+            return _CONTEXT_GAP.fullmatch(text, tokens[i].end, tokens[j].start) is not None
+
+        def before(k: int) -> list[str]:
+            out: list[str] = []
+            i = a
+            while len(out) < k and i > 0 and linked(i - 1, i):
+                i -= 1
+                out.insert(0, tokens[i].lower)
+            return out
+
+        w = self._words
+        nxt = tokens[b + 1].lower if b + 1 < len(tokens) and linked(b, b + 1) else None
+        nxt2 = tokens[b + 2].lower if nxt and b + 2 < len(tokens) and linked(b + 1, b + 2) else None
+        prev = before(3)
+        has_admin1 = any(p.kind == "admin1" for p in cands)
+        if nxt == "sub" and nxt2 == "district" or nxt in w["subdistrict_words"]:
+            m.context = "subdistrict"
+            m.span_end = tokens[b + (2 if nxt == "sub" else 1)].end
+        elif nxt in w["district_words"]:
+            m.context = "district"
+            m.span_end = tokens[b + 1].end
+        elif nxt in w["governorate_words"]:
+            m.context = "governorate"
+            m.span_end = tokens[b + 1].end
+        elif nxt in w["city_words"]:
+            m.context = "city"
+            m.span_end = tokens[b + 1].end
+        elif nxt in w["countryside_words"] and nxt not in ("area", "areas", "region"):
+            m.context = "region" if has_admin1 else "near"
+            m.span_end = tokens[b + 1].end
+        for words, ctx in (
+            (self._prefixes["city_prefix"], "city"),
+            (self._prefixes["governorate_prefix"], "governorate"),
+            (self._prefixes["near_prefix"], "near"),
+        ):
+            for p in words:
+                if tuple(prev[-len(p) :]) == p:
+                    if ctx == "governorate" and p[-1] in ("rural", "of") and p[0] != "province":
+                        ctx = "region" if has_admin1 else "near"
+                    if m.context is None or (ctx == "region" and m.context == "governorate"):
+                        m.context = ctx
+                    if ctx != "near":
+                        m.span_start = tokens[a - len(p)].start
+                    break
+        # "southern Idlib", "western rural Aleppo", "north-western Hama countryside"
+        k = a - 1 if prev and prev[-1] == "rural" else a
+        if k > 0 and linked(k - 1, k) and tokens[k - 1].lower in w["directions"] and has_admin1:
+            if m.context in (None, "region", "governorate"):
+                m.context = "region"
+                m.span_start = tokens[k - 1].start
+        elif prev and prev[-1] == "rural" and has_admin1 and m.context in (None, "governorate"):
+            m.context = "region"
+            m.span_start = tokens[a - 1].start
+        return m
+
+    def _resolve(self, text: str, mentions: list[_Mention]) -> list[PlaceRef]:
+        chosen_kinds = [self._filter(m) for m in mentions]
+        # Governorates implied by unambiguous mentions, for disambiguating the others.
+        certain: list[tuple[int, str]] = []
+        for m, cands in zip(mentions, chosen_kinds, strict=True):
+            a1 = {p.admin1_pcode for p in cands}
+            if len(a1) == 1 and None not in a1:
+                certain.append((m.start, next(iter(a1))))  # type: ignore[arg-type]
+        doc_a1 = Counter(a for _, a in certain)
+        refs: list[PlaceRef] = []
+        for m, cands in zip(mentions, chosen_kinds, strict=True):
+            if len(cands) > 1:
+                near = Counter(
+                    a
+                    for pos, a in certain
+                    if abs(pos - m.start) <= _NEARBY_CHARS and pos != m.start
+                )
+                place = max(
+                    cands,
+                    key=lambda p: (
+                        near.get(p.admin1_pcode or "", 0),
+                        doc_a1.get(p.admin1_pcode or "", 0),
+                        *_size_rank(p),
+                    ),
+                )
+            else:
+                place = cands[0]
+            refs.append(self._ref(text, m, place))
+        return refs
+
+    def _filter(self, m: _Mention) -> list[Place]:
+        """The candidates of the kind the context asks for (see the module docstring)."""
+        by_kind: dict[str, list[Place]] = {}
+        for p in m.candidates:
+            group = "settlement" if p.kind in SETTLEMENT_KINDS else p.kind
+            by_kind.setdefault(group, []).append(p)
+        admin1s = by_kind.get("admin1", [])
+        if m.context in ("governorate", "region") and admin1s:
+            return admin1s
+        order: tuple[str, ...]
+        if m.context == "district":
+            order = ("admin2", "admin3", "settlement", "admin1")
+        elif m.context == "subdistrict":
+            order = ("admin3", "admin2", "settlement", "admin1")
+        elif m.context in ("city", "near"):
+            order = ("settlement", "admin3", "admin2", "admin1")
+        elif any(p.admin1_pcode in self.bare_governorate for p in admin1s):
+            order = ("admin1", "settlement", "admin3", "admin2")
+        else:
+            order = ("settlement", "admin3", "admin2", "admin1")
+        for group in order:
+            if group in by_kind:
+                return by_kind[group]
+        return m.candidates
+
+    def _ref(self, text: str, m: _Mention, p: Place) -> PlaceRef:
+        if m.context == "region" and p.kind == "admin1":
+            precision, kind = "region", "region"
+            name = text[m.span_start : m.span_end]
+        else:
+            precision = _PRECISION_BY_KIND.get(p.kind, "exact")
+            if m.context == "near" and precision == "exact":
+                precision = "near"
+            kind, name = p.kind, p.name
+        s, e = m.span_start, m.span_end
+        return PlaceRef(
+            name=name,
+            precision=precision,
+            evidence=Span(s, e, text[s:e]),
+            gazetteer_id=p.id,
+            kind=kind,
+            admin1=p.admin1,
+            admin1_pcode=p.admin1_pcode,
+            admin2=p.admin2,
+            admin2_pcode=p.admin2_pcode,
+            admin3=p.admin3,
+            admin3_pcode=p.admin3_pcode,
+            lat=p.lat,
+            lon=p.lon,
+        )
+
+
+def _size_rank(p: Place) -> tuple[int, int, int]:
+    return (_KIND_RANK.get(p.kind, 0), p.population or 0, len(p.sources))
+
+
+def load_pack(path: str | Path = DEFAULT_PACK) -> tuple[list[Place], dict[str, Any]]:
+    """Places and meta from a pack written by ``scripts/build_gazetteer.py``."""
+    places: list[Place] = []
+    meta: dict[str, Any] = {}
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            d = json.loads(line)
+            if "meta" in d:
+                meta = d["meta"]
+            else:
+                places.append(Place.from_dict(d))
+    return places, meta
+
+
+def load_gazetteer(path: str | Path = DEFAULT_PACK) -> Gazetteer:
+    places, meta = load_pack(path)
+    return Gazetteer(places, bare_governorate=meta.get("bare_name_means_governorate", ()))
+
+
+def with_admin(place: Place, **changes: Any) -> Place:
+    """A copy of ``place`` with fields changed (``Place`` is frozen)."""
+    return replace(place, **changes)
