@@ -40,9 +40,9 @@ def test_json_lines_with_front_matter(tmp_path: Path) -> None:
     assert claim.date_start == "2023-10-20"
     killed = claim.count("killed", "civilians")
     assert killed is not None and killed.low == 8
-    # offsets point into the file as stored, front matter included
-    raw = doc.read_text(encoding="utf-8")
-    assert raw[killed.evidence.start : killed.evidence.end] == killed.evidence.text
+    # offsets point into the text exactly as ingest parses and stores it
+    text, _ = read_document(doc)
+    assert text[killed.evidence.start : killed.evidence.end] == killed.evidence.text
 
 
 def test_published_option_overrides(tmp_path: Path) -> None:
@@ -76,10 +76,26 @@ def test_table_output(tmp_path: Path) -> None:
     assert "air_strike" in result.stdout and "killed civilians 8" in result.stdout
 
 
-def test_read_document_blanks_front_matter(tmp_path: Path) -> None:
+def test_read_document_uses_the_ingest_parser(tmp_path: Path) -> None:
     doc = tmp_path / "a.md"
     doc.write_text("---\npublished: 2023-10-25\n---\nBody text.", encoding="utf-8")
     text, front = read_document(doc)
-    assert len(text) == len(doc.read_text(encoding="utf-8"))
-    assert text.strip() == "Body text."
+    assert text == "Body text."
     assert str(front["published"]) == "2023-10-25"
+
+
+def test_html_scripts_never_reach_the_engine(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><meta property='article:published_time' content='2023-10-18'>"
+        "<script>var x = 'Air strike killed 99 civilians in Saraqib';</script></head>"
+        "<body><p>Rockets hit a school in Ariha on Wednesday, killing 2 civilians.</p>"
+        "<script>document.write('<p>55 killed in Sarmada</p>')</script></body></html>",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app(), ["extract", str(page), "--json"])
+    assert result.exit_code == 0, result.output
+    claims = [claim_from_dict(json.loads(x)["claim"]) for x in result.stdout.splitlines() if x]
+    lows = {c.low for claim in claims for c in claim.counts}
+    assert 2 in lows and 99 not in lows and 55 not in lows
+    assert claims[0].date_start == "2023-10-18"

@@ -1,70 +1,71 @@
-"""``marsad extract FILE... [--json] [--published DATE]``: claims from text files.
+"""``marsad extract FILE... [--json] [--published DATE]``: claims from documents.
 
-Registered by the CLI assembly in ``cli/__init__.py`` as a plain function. Each file is read as
-UTF-8 text (``.txt``/``.md``); YAML front matter with ``published:`` sets the publication date
-(``--published`` overrides it). The front matter is blanked to spaces rather than cut, so every
-evidence offset points into the file exactly as it is on disk.
+Registered by the CLI assembly in ``cli/__init__.py`` as a plain function. Every file is read by
+the ingest parser (:func:`marsad.ingest.parse.parse_file`), the same reader ``marsad ingest`` and
+``marsad process`` use, so the preview shows exactly the claims the store would hold: HTML is
+reduced to its visible text (never ``<script>`` or ``<style>``), front matter and ``<meta>`` tags
+give the publication date (``--published`` overrides it), and evidence offsets point into that
+parsed text. A ``.json``/``.jsonl`` file may hold several documents; each is extracted.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sys
-from datetime import date
 from pathlib import Path
 
 import typer
-import yaml
 from rich.console import Console
 from rich.table import Table
 
+from marsad.config import max_bytes
 from marsad.extract import ExtractionError, extract
 from marsad.extract.dates import parse_iso
+from marsad.ingest.parse import IngestError, ParsedDocument, parse_file
 from marsad.schema import Claim, DocumentMeta
-
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
 class DocumentReadError(Exception):
     """A file that cannot be read as a text document."""
 
 
+def read_documents(path: Path) -> list[ParsedDocument]:
+    """Every document in ``path`` as ingest would store it; a clear error when there is none."""
+    docs: list[ParsedDocument] = []
+    errors: list[str] = []
+    for item in parse_file(path, max_bytes=max_bytes(None)):
+        if isinstance(item, IngestError):
+            errors.append(str(item))
+        else:
+            docs.append(item)
+    if errors and not docs:
+        raise DocumentReadError("; ".join(errors))
+    return docs
+
+
 def read_document(path: Path) -> tuple[str, dict[str, object]]:
-    """The text of ``path`` (front matter blanked, offsets preserved) and its front matter."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DocumentReadError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DocumentReadError(
-            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"
-        ) from exc
-    front: dict[str, object] = {}
-    m = _FRONT_MATTER.match(text)
-    if m:
-        try:
-            loaded = yaml.safe_load(m.group(1))
-        except yaml.YAMLError as exc:
-            raise DocumentReadError(f"{path}: invalid YAML front matter ({exc})") from exc
-        if isinstance(loaded, dict):
-            front = {str(k): v for k, v in loaded.items()}
-        blank = re.sub(r"[^\n]", " ", m.group(0))
-        text = blank + text[m.end() :]
-    return text, front
+    """The parsed text of the first document in ``path`` and its metadata (title, source, url,
+    published, language, sensitivity, plus any other front-matter keys)."""
+    docs = read_documents(path)
+    if not docs:
+        raise DocumentReadError(f"{path}: no documents")
+    doc = docs[0]
+    meta: dict[str, object] = {
+        "title": doc.title,
+        "source": doc.source,
+        "url": doc.url,
+        "published": doc.published,
+        "language": doc.language,
+        "sensitivity": doc.sensitivity,
+    }
+    meta.update(doc.extra)
+    return doc.text, {k: v for k, v in meta.items() if v is not None}
 
 
-def _published(front: dict[str, object], override: str | None) -> str | None:
-    if override:
-        return override
-    value = front.get("published") or front.get("date")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str) and parse_iso(value) is not None:
-        return value[:10]
-    return None
+def _meta(doc: ParsedDocument, override: str | None) -> DocumentMeta:
+    published = override or (doc.published[:10] if doc.published else None)
+    language = doc.language if doc.language not in ("und", "") else "en"
+    return DocumentMeta(published=published, language=language, title=doc.title, source=doc.source)
 
 
 def _summary(claim: Claim) -> tuple[str, str, str, str, str, str]:
@@ -109,29 +110,26 @@ def extract_command(
     table = Table("document", "scope / type", "date", "places", "perpetrators", "counts", "source")
     for path in files:
         try:
-            text, front = read_document(path)
-            meta = DocumentMeta(published=_published(front, published), source=str(path))
-            claims = extract(text, meta)
-        except (DocumentReadError, ExtractionError) as exc:
+            docs = read_documents(path)
+        except DocumentReadError as exc:
             failed += 1
-            err.print(
-                f"[red]error:[/red] {exc}"
-                if str(path) in str(exc)
-                else f"[red]error:[/red] {path}: {exc}"
-            )
+            err.print(f"[red]error:[/red] {exc}")
             continue
-        for claim in claims:
-            if json_output:
-                sys.stdout.write(
-                    json.dumps(
-                        {"document": str(path), "claim": claim.to_dict()}, ensure_ascii=False
-                    )
-                    + "\n"
-                )
-            else:
-                table.add_row(str(path), *_summary(claim))
-        if not claims and not json_output:
-            table.add_row(str(path), "(no claims)", "", "", "", "", "")
+        for doc in docs:
+            try:
+                claims = extract(doc.text, _meta(doc, published))
+            except ExtractionError as exc:
+                failed += 1
+                err.print(f"[red]error:[/red] {path}: {exc}")
+                continue
+            for claim in claims:
+                if json_output:
+                    record = {"document": str(path), "claim": claim.to_dict()}
+                    sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+                else:
+                    table.add_row(str(path), *_summary(claim))
+            if not claims and not json_output:
+                table.add_row(str(path), "(no claims)", "", "", "", "", "")
     if not json_output:
         out.print(table)
     if failed:

@@ -6,6 +6,7 @@ a :class:`~marsad.lang.LanguagePack` (``lang/en`` data files); places come from 
 
 from __future__ import annotations
 
+import importlib
 from functools import lru_cache
 
 from marsad.extract.engine import Engine, PlaceLocator
@@ -38,7 +39,7 @@ def engine_for(pack: LanguagePack) -> Engine:
 
 def _default_locator() -> PlaceLocator | None:
     try:
-        from marsad import gazetteer
+        gazetteer = importlib.import_module("marsad.gazetteer")
     except ImportError:
         return None
     # The gazetteer package is built alongside this engine; until it provides

@@ -30,6 +30,7 @@ from marsad.extract.lexicon import (
     CUE_CROWD,
     CUE_INCLUDING,
     CUE_SUBSET,
+    FACILITY,
     GROUP,
     Match,
 )
@@ -67,6 +68,8 @@ class CountReader:
         self.of_words = grammar.of_words
         self.coordinators = grammar.coordinators
         self.and_words = grammar.and_words
+        self.either_words = grammar.and_words | grammar.or_words
+        self.age_words = grammar.age_words
         self.left_skip = grammar.left_skip
         self.toll_words = grammar.toll_words
         self.toll_verbs = grammar.toll_verbs
@@ -90,6 +93,8 @@ class CountReader:
         # "a child", "a woman": the article is a count of one when it heads a victim group.
         mentions = list(numbers)
         number_starts = {n.value_start for n in numbers}
+        number_at = {n.start: n for n in numbers}
+        ages: set[int] = set()
         for g in matches.get(GROUP, ()):
             art = g.start - 1
             if (
@@ -99,6 +104,10 @@ class CountReader:
                 and g.value != "all"
             ):
                 mentions.append(NumberMention(art, art + 1, art, 1, 1, 1, "exact", word_form=True))
+                if g.end + 1 < end and keys[g.end] in self.age_words and g.end + 1 in number_at:
+                    ages.add(g.end + 1)  # "a boy of 12": his age
+        if ages:
+            mentions = [n for n in mentions if n.start not in ages]
         if not mentions:
             return [], numbers
         mentions.sort(key=lambda n: n.start)
@@ -111,6 +120,7 @@ class CountReader:
         crowd_end = {m.end: m for m in matches.get(CUE_CROWD, ())}
         subset_start = {m.start: m for m in matches.get(CUE_SUBSET, ())}
         including_end = {m.end: m for m in matches.get(CUE_INCLUDING, ())}
+        facility_start = {m.start for m in matches.get(FACILITY, ())}
         actors = matches.get(ACTOR, [])
         toll = next(
             (m.start for m in matches.get(CASUALTY, ()) if keys[m.end - 1] in self.toll_words),
@@ -140,6 +150,8 @@ class CountReader:
                     continue
                 if kinds[p] != WORD or p in mention_starts:
                     break
+                if p in facility_start and p not in noun_start and p not in group_start:
+                    break  # "7 camps for displaced people": the number counts the camps
                 cn = noun_start.get(p)
                 gm = group_start.get(p)
                 if cn is not None and (gm is None or cn.end >= gm.end):
@@ -200,11 +212,18 @@ class CountReader:
                         parent = agentive[-1]
                 pc = counts[parent]
                 sub_group = pc.group
+                named_group = False
                 for q in range(subset.end, clause_end):
                     gm = group_start.get(q)
                     if gm is not None:
                         sub_group = gm.value
+                        named_group = True
                         break
+                says_harm = any(q in casualty_start for q in range(subset.end, clause_end))
+                if perpetrator is None and not named_group and not says_harm:
+                    # "three of them remain in intensive care", "several of them critically":
+                    # a remark on the victims already counted, not a count of its own.
+                    continue
                 counts.append(
                     CountMention(
                         pc.category,
@@ -226,6 +245,19 @@ class CountReader:
                 if category is not None:
                     cm_end = casualty_start[_skip_aux(tokens, ev_end, end, self.aux)].end
                     ev_end = max(ev_end, cm_end)
+                    second = casualty_start.get(cm_end + 1) if cm_end + 1 < end else None
+                    if (
+                        n.high == 0
+                        and second is not None
+                        and second.value != category
+                        and keys[cm_end] in self.either_words
+                    ):
+                        # "No one was killed or injured": zero of each
+                        counts.append(
+                            CountMention(
+                                second.value, group, 0, 0, n.qualifier, n.start, second.end
+                            )
+                        )
             if (
                 category is None
                 and toll is not None
@@ -237,8 +269,11 @@ class CountReader:
                 left = self._casualty_left(tokens, n.start, start, casualty_end)
                 if left is not None and (noun_found or self._ends_phrase(tokens, n.end, end)):
                     category = left.value
-            crowd_before = crowd_end.get(n.start) is not None or (
-                n.start - 1 >= start and crowd_end.get(n.start - 1) is not None
+            # "a crowd of 25,000 people", "crowd big, some 1,500 ppl": a crowd word earlier in
+            # the clause makes people a crowd size
+            crowd_before = any(
+                q in crowd_end and not any(keys[r] in _CLAUSE_STOPS for r in range(q, n.start))
+                for q in range(max(start, n.start - 6), n.start + 1)
             )
             if category is None and noun_found and group in ("all", "civilians") and crowd_before:
                 category = "crowd_size"
@@ -254,6 +289,8 @@ class CountReader:
                     category = counts[parent_index].category
             if category is None and not noun_found:
                 continue
+            if parent_index is not None and n.qualifier == "vague":
+                continue  # "including many displaced families": nothing to count
             counts.append(
                 CountMention(
                     category,

@@ -29,6 +29,7 @@ from marsad.extract.lexicon import (
     CUE_ACTION,
     CUE_AGGREGATE,
     CUE_BACKGROUND,
+    CUE_CROWD,
     CUE_HYPOTHETICAL,
     CUE_NEGATION,
     CUE_REPORT,
@@ -105,6 +106,7 @@ class SentenceInfo:
     hypothetical: bool = False
     aggregate_cue: bool = False
     report_cue: bool = False
+    facility_figures: bool = False  # "11 schools and 6 health facilities were hit"
 
     @property
     def index(self) -> int:
@@ -121,7 +123,13 @@ class SentenceInfo:
         for d in resolved:
             if d.since:
                 return d
-        return min(resolved, key=lambda d: (d.precision or 9, d.start))
+        # Of equally precise dates, the one nearest the event word tells when it happened:
+        # "funerals were held on Saturday for the victims of Friday's air strike".
+        at = self.event_match.start if self.event_match is not None else None
+        return min(
+            resolved,
+            key=lambda d: (d.precision or 9, abs(d.start - at) if at is not None else d.start),
+        )
 
 
 @dataclass(slots=True)
@@ -192,7 +200,12 @@ class Engine:
         info.aggregate_cue = CUE_AGGREGATE in matches
         info.report_cue = CUE_REPORT in matches
         info.background = CUE_BACKGROUND in matches
-        has_figures = CASUALTY in matches or COUNT_NOUN in matches
+        has_figures = (
+            CASUALTY in matches
+            or COUNT_NOUN in matches
+            or FACILITY in matches
+            or CUE_CROWD in matches  # "a crowd of some 1,500 people"
+        )
         if types or has_figures:
             info.dates = self.dates.read(tokens, s, e, matches, anchor)
             claimed: set[int] = set()
@@ -200,10 +213,16 @@ class Engine:
                 claimed.update(range(d.start, d.end))
             violent = any(t not in _NON_VIOLENT for t, _ in types)
             info.counts, info.numbers = self.counts.read(tokens, s, e, claimed, matches, violent)
+            number_ends = {n.end for n in info.numbers if n.low is not None}
+            info.facility_figures = any(
+                m.start in number_ends for m in matches.get(FACILITY, ())
+            ) and bool(types or CASUALTY in matches or COUNT_NOUN in matches or info.numbers)
         return info
 
     def _decide_eventful(self, info: SentenceInfo, reference: date | None) -> None:
-        figures = any(c.category in _EVENT_COUNT_CATEGORIES and not c.absurd for c in info.counts)
+        figures = info.facility_figures or any(
+            c.category in _EVENT_COUNT_CATEGORIES and not c.absurd for c in info.counts
+        )
         if info.event_type is None and not figures:
             return
         war_total = self.pack.war_total_above
@@ -250,21 +269,36 @@ class Engine:
                 and all(not s.counts for s in group.sentences)
             )
         specific = types - _GENERIC_TYPES
-        if info.event_type and info.event_type not in _GENERIC_TYPES and specific:
+        mine = info.best_date()
+        period = _is_period(group)
+        if (
+            info.event_type
+            and info.event_type not in _GENERIC_TYPES
+            and specific
+            and not (period and mine is None)  # "120,000 have fled" in a period total
+        ):
             families = {EVENT_FAMILIES.get(t) for t in specific}
             if EVENT_FAMILIES.get(info.event_type) not in families:
                 return False
-        mine = info.best_date()
         if mine is not None:
             for s in group.sentences:
                 theirs = s.best_date()
                 if theirs is not None and not _overlap(mine, theirs):
                     return False
-        seen = {
-            (c.category, c.group) for s in group.sentences for c in s.counts if c.parent is None
-        }
+        seen: dict[tuple[str | None, str], list[CountMention]] = {}
+        for s in group.sentences:
+            for c in s.counts:
+                if c.parent is None:
+                    seen.setdefault((c.category, c.group), []).append(c)
         for c in info.counts:
             if c.parent is None and (c.category, c.group) in seen:
+                if mine is None and all(_hedges(c, o) for o in seen[(c.category, c.group)]):
+                    continue  # "unconfirmed reports put the wounded at up to 12"
+                if period and all(
+                    c.low is not None and o.low is not None and c.low < o.low
+                    for o in seen[(c.category, c.group)]
+                ):
+                    continue  # "14 attacks ... 6 air strikes, 5 bombardments": a breakdown
                 return False
         mine_places = {_place_key(p) for p in info.places if p.precision in ("exact", "near")}
         if mine_places:
@@ -274,7 +308,15 @@ class Engine:
                 for p in s.places
                 if p.precision in ("exact", "near")
             }
-            if theirs_places and not (mine_places & theirs_places) and info.counts:
+            if (
+                theirs_places
+                and not (mine_places & theirs_places)
+                and info.counts
+                and info.event_type is not None
+                and not (period and mine is None)
+            ):
+                # a new place with new figures is a new incident; a place named only in
+                # passing ("three remain in intensive care in Idlib city") is not
                 return False
         return True
 
@@ -377,6 +419,7 @@ class Engine:
                         perpetrator=perpetrator,
                     )
                 )
+        _nest_breakdowns(counts)
         event_type: str | None = None
         event_evidence: Span | None = None
         if typed:
@@ -400,13 +443,19 @@ class Engine:
         # dates: the group's own, else the paragraph before it, else the headline
         date_mention: DateMention | None = None
         date_info: SentenceInfo | None = None
+        since_has_counts = False
         for s in sents:
             d = s.best_date()
+            # "since ..." dates a total only where the sentence gives one ("threats since
+            # early October" does not re-date the detention of 16 October).
+            since = d is not None and d.since and bool(s.counts)
+            held_since = date_mention is not None and date_mention.since and since_has_counts
             if d is not None and (
                 date_mention is None
-                or d.since
-                or ((d.precision or 9) < (date_mention.precision or 9) and not date_mention.since)
+                or since
+                or ((d.precision or 9) < (date_mention.precision or 9) and not held_since)
             ):
+                since_has_counts = since
                 date_mention, date_info = d, s
         if date_mention is None:
             for s in reversed(infos[: sents[0].index]):
@@ -435,7 +484,8 @@ class Engine:
             precision = 3
 
         # scope
-        aggregate = any(s.aggregate_cue for s in sents)
+        # A cue ("so far", "in total") marks a total only in a sentence that gives figures.
+        aggregate = any(s.aggregate_cue and s.counts for s in sents)
         if date_mention is not None and (date_mention.since or (date_mention.days or 0) > 7):
             aggregate = True
         if any(c.category == "places_targeted" and (c.low or 0) > 1 for c in counts):
@@ -478,13 +528,18 @@ class Engine:
             number_at = {n.end: n for n in s.numbers}
             for m in s.matches.get(FACILITY, ()):
                 n = number_at.get(m.start)
-                fcount = n.low if n is not None and n.qualifier == "exact" else None
+                # "11 schools", "at least 7 camps": the least number the source gives
+                fcount = n.low if n is not None and n.qualifier != "vague" else None
                 if m.value not in seen_f:
                     seen_f.add(m.value)
                     facilities.append(FacilityRef(m.value, _mspan(tokens, m), fcount))
 
         reported = self._orgs(tokens, sents, infos)
         persons = self._persons(tokens, g, infos, places)
+
+        if aggregate and not counts:
+            # "Air raids have intensified since 5 October": a trend with no figures is context.
+            return None
 
         confidence = 0.4
         confidence += 0.15 if counts else 0.0
@@ -618,6 +673,19 @@ class Engine:
         all_place_spans = place_spans + [
             (p.evidence.start, p.evidence.end) for s in pool for p in s.places
         ]
+        # A place name that is only part of a longer personal name ("Lamis Haddour") is the
+        # person's name, not a place: the person wins, the place goes.
+        persons_spans = [
+            (p.char_start, p.char_end) for s in pool for p in self.persons_in(tokens, s)
+        ]
+        inside = {
+            (a, b)
+            for a, b in all_place_spans
+            if any(pa <= a and b <= pb and (pa, pb) != (a, b) for pa, pb in persons_spans)
+        }
+        if inside:
+            places[:] = [p for p in places if (p.evidence.start, p.evidence.end) not in inside]
+            all_place_spans = [sp for sp in all_place_spans if sp not in inside]
         out: list[PersonMention] = []
         seen: set[str] = set()
         for s in pool:
@@ -633,6 +701,33 @@ class Engine:
         return out
 
 
+_TOTAL_GROUPS = frozenset({"all", "civilians"})
+
+
+def _nest_breakdowns(counts: list[Count]) -> None:
+    """A smaller figure of the same kind for a narrower group, after a total, is part of that total:
+    "killing three civilians ... A man, his wife and their son died", "five civilians were killed:
+    four farm workers and a boy"."""
+    totals: dict[str, int] = {}
+    for k, c in enumerate(counts):
+        if c.part_of is not None or c.derived:
+            continue
+        parent = totals.get(c.category)
+        if parent is not None:
+            p = counts[parent]
+            if (
+                (c.group != p.group or c.evidence.start > p.evidence.end)
+                and c.low is not None
+                and p.low is not None
+                and c.low < p.low
+                and (c.high is None or p.high is None or c.high <= p.high)
+            ):
+                c.part_of = parent
+                continue
+        if c.group in _TOTAL_GROUPS:
+            totals.setdefault(c.category, k)
+
+
 def _is_headline(tokens: Tokens, first: SentenceInfo, infos: list[SentenceInfo]) -> bool:
     """A first line without sentence-final punctuation, followed by more text."""
     last_key = tokens.keys[first.sentence.end - 1]
@@ -645,6 +740,30 @@ def _skip_aux_to(tokens: Tokens, p: int, aux: frozenset[str]) -> int:
         p += 1
         steps += 1
     return p
+
+
+def _is_period(group: Group) -> bool:
+    """A group that reports a total over a period or many places."""
+    for s in group.sentences:
+        d = s.best_date()
+        if d is not None and (d.since or (d.days or 0) > 7):
+            return True
+        if s.aggregate_cue and s.counts:
+            return True
+        if any(c.category == "places_targeted" and (c.low or 0) > 1 for c in s.counts):
+            return True
+    return False
+
+
+def _hedges(c: CountMention, other: CountMention) -> bool:
+    """A bound or estimate ("up to 12", "about 10") that the figure already given fits in is
+    another estimate of the same toll, not a second incident."""
+    if c.qualifier not in ("up_to", "about", "nearly"):
+        return False
+    low = other.low if other.low is not None else other.high
+    if low is None:
+        return False
+    return (c.high is None or c.high >= low) and (c.low is None or c.low <= (other.high or low))
 
 
 def _overlap(a: DateMention, b: DateMention) -> bool:

@@ -218,15 +218,17 @@ class NumberReader:
                 word_form = parsed is not None
             if vague is not None and parsed is None:
                 q = qualifier_by_end.get(i)
+                least = int(vague.value)
+                # "no one" is the one vague phrase that is exact: zero, no more.
                 out.append(
                     NumberMention(
                         start=q.start if q else i,
                         end=vague.end,
                         value_start=i,
-                        value=int(vague.value),
-                        low=int(vague.value),
-                        high=None,
-                        qualifier="vague",
+                        value=least,
+                        low=least,
+                        high=0 if least == 0 else None,
+                        qualifier="exact" if least == 0 else "vague",
                         word_form=True,
                     )
                 )

@@ -70,6 +70,7 @@ class Grammar:
     bare_count_followers: frozenset[str]
     relative_pronouns: frozenset[str]
     abbreviations: frozenset[str]
+    age_words: frozenset[str] = frozenset()  # "a boy of 12", "a man aged 45": an age, not a count
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +287,7 @@ def _grammar(gr: dict[str, Any]) -> Grammar:
         bare_count_followers=words("bare_count_followers"),
         relative_pronouns=words("relative_pronouns"),
         abbreviations=words("abbreviations"),
+        age_words=frozenset(_strs(gr.get("age_words", []), "grammar.age_words")),
     )
 
 
