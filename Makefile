@@ -35,7 +35,9 @@ bench: install
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/extract.py
 	$(BIN)/python benchmarks/resolve.py
-	$(BIN)/python benchmarks/accuracy.py $(EVAL_DIR)
+	$(BIN)/python benchmarks/export.py --rows 1000000
+	$(BIN)/python benchmarks/api.py
+	$(BIN)/python benchmarks/accuracy.py $(EVAL_DIR) --gold eval/gold/gold.jsonl
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

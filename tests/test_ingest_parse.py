@@ -18,17 +18,21 @@ def parse(path: Path) -> list[ParsedDocument | IngestError]:
 
 def test_front_matter_sets_metadata_and_the_original_is_the_whole_file(tmp_path: Path) -> None:
     raw = (
-        "---\ntitle: Night shelling\nsource: Jisr Monitor\nurl: https://example.org/a\n"
-        "published: 2023-10-12\nsensitivity: restricted\nreporter_note: call back\n---\n"
-        "Shelling hit the western edge of Jisr al-Shughur overnight.\n"
-    ).encode()
+        b"---\ntitle: Night shelling\nsource: Jisr Monitor\nurl: https://example.org/a\n"
+        b"published: 2023-10-12\nsensitivity: restricted\nreporter_note: call back\n---\n"
+        b"Shelling hit the western edge of Jisr al-Shughur overnight.\n"
+    )
     path = tmp_path / "a.md"
     path.write_bytes(raw)
     (doc,) = parse(path)
     assert isinstance(doc, ParsedDocument)
     assert doc.original == raw
     assert doc.text == "Shelling hit the western edge of Jisr al-Shughur overnight."
-    assert (doc.title, doc.source, doc.published) == ("Night shelling", "Jisr Monitor", "2023-10-12")
+    assert (doc.title, doc.source, doc.published) == (
+        "Night shelling",
+        "Jisr Monitor",
+        "2023-10-12",
+    )
     assert doc.sensitivity == "restricted" and doc.language == "en"
     assert doc.extra == {"reporter_note": "call back"}
 

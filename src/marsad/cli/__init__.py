@@ -28,8 +28,8 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
     str | None,
@@ -75,7 +75,7 @@ def _register() -> None:
     app.command("extract")(extract_command)
     publish.register(app)
     web.register(app)
-    app.add_typer(evaluate.app, name="evaluate")
+    app.add_typer(evaluate.app, name="eval")
 
 
 _register()

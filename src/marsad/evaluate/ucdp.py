@@ -65,8 +65,18 @@ def states_death_toll(headline: str) -> bool:
     return DEATH_TOLL.search(headline) is not None
 
 
+class Located(Protocol):
+    """Anything with coordinates: a gazetteer Place or an extracted PlaceRef."""
+
+    @property
+    def lat(self) -> float | None: ...
+
+    @property
+    def lon(self) -> float | None: ...
+
+
 class NameResolver(Protocol):
-    def resolve_name(self, name: str, admin1_hint: str | None = None) -> PlaceRef | None: ...
+    def resolve_name(self, name: str, admin1_hint: str | None = None) -> Located | None: ...
 
 
 class PlaceLocator(Protocol):
@@ -105,7 +115,7 @@ def score_names_with(
     warnings = RowWarnings(str(path))
     wanted = set(precisions)
     tallies: dict[str, Counter[str]] = {}
-    cache: dict[str, PlaceRef | None] = {}
+    cache: dict[str, Located | None] = {}
     for row in read_csv(path, NAME_COLUMNS):
         try:
             prec = _int(row, "where_prec")
