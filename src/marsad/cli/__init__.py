@@ -67,7 +67,7 @@ def print_json(data: Any) -> None:
 
 
 def _register() -> None:
-    from marsad.cli import evaluate, pipeline_commands, publish, store_commands, web
+    from marsad.cli import evaluate, gazetteer, pipeline_commands, publish, store_commands, web
     from marsad.cli.extract import extract_command
 
     store_commands.register(app)
@@ -75,6 +75,7 @@ def _register() -> None:
     app.command("extract")(extract_command)
     publish.register(app)
     web.register(app)
+    gazetteer.register(app)
     app.add_typer(evaluate.app, name="eval")
 
 

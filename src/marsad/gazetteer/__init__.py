@@ -33,5 +33,12 @@ __all__ = [
 
 @lru_cache(maxsize=1)
 def default_gazetteer() -> Gazetteer:
-    """The packaged Syria gazetteer, loaded once per process."""
-    return load_gazetteer(DEFAULT_PACK)
+    """The packaged Syria gazetteer plus any packs added with ``marsad gazetteer import``,
+    loaded once per process."""
+    from marsad.gazetteer.geonames_import import installed_packs
+
+    gazetteer = load_gazetteer(DEFAULT_PACK)
+    for pack in installed_packs():
+        places, _meta = load_pack(pack)
+        gazetteer.add_places(places)
+    return gazetteer
