@@ -25,7 +25,7 @@ app = typer.Typer(
         "--db PATH or --db postgresql://... (or MARSAD_DB) to choose another."
     ),
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
 )
 console = Console(soft_wrap=True)
