@@ -180,7 +180,8 @@ def build(results: dict[str, dict[str, Any]], timings: dict[str, float], analysi
         "",
         "- **Main incident.** FA-KES and UCDP describe one event per article or headline; the "
         "harness compares the *lead* claim: the earliest incident claim that reports deaths, else "
-        "the earliest incident claim, else the earliest aggregate claim "
+        "the earliest aggregate claim that reports deaths, else the earliest incident claim, else "
+        "the earliest aggregate claim "
         "(`marsad.evaluate.incident`). `--rule largest` (largest killed figure) is the "
         "alternative; its FA-KES figures are in the sensitivity table below.",
         "- **FA-KES fields.** Governorate: the main claim's first place with a governorate, else "
@@ -189,7 +190,7 @@ def build(results: dict[str, dict[str, Any]], timings: dict[str, float], analysi
         "actors (less counted combatants); non-civilians: the combatant count, or the "
         "all-victims count when every target is armed. Children, women: those groups' killed "
         "counts; 0 when not stated. Date: the claim's start date against FA-KES `date`; the "
-        "article's dateline (its first 120 characters) is passed as the publication date. "
+        "article's dateline (its first 200 characters) is passed as the publication date. "
         "FA-KES `date` is mostly the article's date, so *within 1 day* is also shown.",
         "- **UCDP name only.** Each where_prec 1-2 row's `where_coordinates` name is resolved "
         "without context; share of rows within 5 and 25 km of UCDP's point (unresolved = miss).",

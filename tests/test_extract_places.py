@@ -57,3 +57,16 @@ def test_sentence_places_beat_the_dateline() -> None:
     names = [{p.evidence.text for p in c.places} for c in claims]
     assert "Saraqib" in names[0] and "Ariha" not in names[0]
     assert "Ariha" in names[1] and "Saraqib" not in names[1]
+
+
+def test_governorate_addressing_a_settlement_is_not_a_second_place() -> None:
+    meta = DocumentMeta(published="2019-05-07")
+    (claim,) = extract(
+        "Government shelling of the town of Saraqib in Idlib killed five civilians on Monday.",
+        meta,
+    )
+    assert [p.evidence.text for p in claim.places] == ["town of Saraqib"]
+    (claim,) = extract(
+        "A strike on Kafr Hamra northwest of Aleppo killed 14 people on Monday.", meta
+    )
+    assert [p.evidence.text for p in claim.places] == ["Kafr Hamra"]

@@ -207,3 +207,44 @@ def test_one_megabyte_of_text(gaz: Gazetteer) -> None:
     refs = gaz.locate(text)
     assert refs
     check_spans(text, refs[:1000])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Syrian Network for Human Rights said so.",
+        "More than 20 people died in July.",
+        "BEIRUT - A suspected chemical attack was reported.",
+        "state news agency SANA reported the blast.",
+        "Daily Tally for Friday.",
+    ],
+)
+def test_english_words_that_fold_like_villages_are_not_places(gaz: Gazetteer, text: str) -> None:
+    assert gaz.locate(text) == []
+
+
+def test_real_spelling_variants_still_match(gaz: Gazetteer) -> None:
+    found = gaz.locate("Shelling hit Saraqeb and Idleb.")
+    assert [p.evidence.text for p in found] == ["Saraqeb", "Idleb"]
+    assert {p.admin1_pcode for p in found} == {"SY07"}
+
+
+def test_possessive_region(gaz: Gazetteer) -> None:
+    (ref,) = gaz.locate("Jets struck Idlib's southern countryside at dawn.")
+    assert ref.precision == "region"
+    assert ref.evidence.text == "Idlib's southern countryside"
+    assert ref.admin1_pcode == "SY07"
+
+
+def test_place_naming_an_organisation_is_not_a_place(gaz: Gazetteer) -> None:
+    found = gaz.locate("Shelling hit Douma, the Hama Media Center said.")
+    assert [p.evidence.text for p in found] == ["Douma"]
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("Aleppo town", "city"), ("Tallbisah  town", "town"), ("Deir ez Zor airport", "city")],
+)
+def test_resolve_name_drops_trailing_feature_word(gaz: Gazetteer, name: str, kind: str) -> None:
+    place = gaz.resolve_name(name)
+    assert place is not None and place.kind == kind

@@ -66,7 +66,7 @@ def fakes_errors(result: dict[str, Any]) -> Table:
             table.rows.append([name, kind, str(n), ""])
     dates: Counter[str] = Counter()
     for a in articles:
-        start = a["predicted"]["date_start"]
+        start = a["predicted"].get("date_day", a["predicted"]["date_start"])
         if start is None:
             dates["no date"] += 1
         elif start != a["reference"]["date"]:

@@ -8,22 +8,31 @@ equal``; pairs are then matched greedily, best score first, each claim used at m
 matching is enough here: documents hold a handful of claims and overlapping evidence is rare.
 
 **Field scores.** For each field a claim yields a bag of items, in two forms: *value* (e.g. a count
-is ``(category, group, low, high)``, a place its gazetteer id or folded name) and *span* (the
-evidence offsets). True positives are the bag intersection over aligned pairs; precision divides
-by all system items (also those of unaligned claims), recall by all gold items.
+is ``(category, group, low, high)``) and *span* (the evidence offsets). True positives are the
+bag intersection over aligned pairs; precision divides by all system items (also those of
+unaligned claims), recall by all gold items.
+
+**Places.** Gold places carry a canonical name and governorate but usually no gazetteer id (the
+annotators name places; they do not look up ids). So a gold place is resolved through
+``default_gazetteer().resolve_name(name, admin1=...)``, and a (system, gold) pair of places agrees
+when both sides have an id and the ids are equal, or, when either side has none, when their
+folded names are equal. Comparing ids makes "Maarat al-Numan" and "Ma'arrat an-Nu'man" the same
+place, and keeps two villages that share a name in different governorates apart. Pairs are
+matched greedily (documents name a few places), so the count is still a bag intersection.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from marsad.evaluate.files import EvalFileError, RowWarnings, read_jsonl
 from marsad.evaluate.metrics import PRF, multiset_overlap
 from marsad.evaluate.runner import Extractor, default_extractor, safe_extract
-from marsad.schema import Claim, DocumentMeta, Span, claim_from_dict
+from marsad.schema import Claim, DocumentMeta, PlaceRef, Span, claim_from_dict
 
 TYPE_BONUS = 0.25
 
@@ -39,6 +48,73 @@ def _fold(name: str) -> str:
     return " ".join(name.lower().replace("-", " ").split())
 
 
+@dataclass(frozen=True, slots=True)
+class PlaceKey:
+    """What a place is compared by: its gazetteer id when known, else its folded name."""
+
+    id: str | None
+    name: str
+
+    def agrees(self, other: PlaceKey) -> bool:
+        if self.id is not None and other.id is not None:
+            return self.id == other.id
+        return self.name == other.name
+
+    def __repr__(self) -> str:
+        return self.id or self.name
+
+
+_AREA_PRECISIONS = ("governorate", "region")
+
+
+@lru_cache(maxsize=4096)
+def _gold_place_id(name: str, admin1: str | None, precision: str, kind: str | None) -> str | None:
+    """The gazetteer id of a gold place, if its name resolves.
+
+    A governorate or a region of one ("western Aleppo") is keyed by the governorate, as the
+    engine keys it; a settlement by the place ``resolve_name`` picks within ``admin1``, or the
+    candidate of the annotated ``kind`` when the name is shared (city Idlib vs. the governorate).
+    """
+    from marsad.gazetteer import default_gazetteer
+    from marsad.gazetteer.normalize import matching_rules
+
+    gaz = default_gazetteer()
+    if precision in _AREA_PRECISIONS:
+        drop = set(matching_rules()["directions"]) | set(matching_rules()["countryside_words"])
+        core = " ".join(w for w in name.split() if w.lower() not in drop)
+        unit = gaz.resolve_admin1(core) or (gaz.resolve_admin1(admin1) if admin1 else None)
+        return unit.id if unit is not None else None
+    place = gaz.resolve_name(name, admin1=admin1)
+    if kind is not None and place is not None and place.kind != kind:
+        same_kind = [p for p in gaz.candidates(name) if p.kind == kind]
+        if admin1 is not None:
+            same_kind = [p for p in same_kind if p.admin1 == place.admin1] or same_kind
+        place = same_kind[0] if same_kind else place
+    return place.id if place is not None else None
+
+
+def place_key(place: PlaceRef) -> PlaceKey:
+    """Comparison key of a place: its own id, else the id its name and governorate resolve to."""
+    pid = place.gazetteer_id or _gold_place_id(
+        place.name, place.admin1, place.precision, place.kind
+    )
+    return PlaceKey(pid, _fold(place.name))
+
+
+def _overlap(predicted: list[Item], reference: list[Item]) -> int:
+    """Bag intersection; place keys agree by :meth:`PlaceKey.agrees` (greedy, ids first)."""
+    if not any(isinstance(x, PlaceKey) for x in predicted + reference):
+        return multiset_overlap(predicted, reference)
+    left = list(reference)
+    hits = 0
+    for item in sorted(predicted, key=lambda k: k.id is None):
+        match = next((j for j, r in enumerate(left) if item.agrees(r)), None)
+        if match is not None:
+            hits += 1
+            del left[match]
+    return hits
+
+
 def _field_items() -> dict[str, FieldItems]:
     """(value items, span items) per field."""
     return {
@@ -49,7 +125,7 @@ def _field_items() -> dict[str, FieldItems]:
             _offsets(c.date_evidence),
         ),
         "places": lambda c: (
-            [p.gazetteer_id or _fold(p.name) for p in c.places],
+            [place_key(p) for p in c.places],
             [(p.evidence.start, p.evidence.end) for p in c.places],
         ),
         "perpetrators": lambda c: (
@@ -176,7 +252,7 @@ class GoldScore:
         for name, items in FIELD_ITEMS.items():
             sys_items = [items(c) for c in system]
             gold_items = [items(c) for c in gold]
-            value_tp = sum(multiset_overlap(sys_items[i][0], gold_items[j][0]) for i, j in pairs)
+            value_tp = sum(_overlap(sys_items[i][0], gold_items[j][0]) for i, j in pairs)
             span_tp = sum(multiset_overlap(sys_items[i][1], gold_items[j][1]) for i, j in pairs)
             self.value[name].add(
                 value_tp, sum(len(v) for v, _ in sys_items), sum(len(v) for v, _ in gold_items)
@@ -185,7 +261,8 @@ class GoldScore:
                 span_tp, sum(len(s) for _, s in sys_items), sum(len(s) for _, s in gold_items)
             )
             for i, j in pairs:
-                if sorted(map(repr, sys_items[i][0])) != sorted(map(repr, gold_items[j][0])):
+                sv, gv = sys_items[i][0], gold_items[j][0]
+                if not (len(sv) == len(gv) == _overlap(sv, gv)):
                     disagreements.append(
                         {
                             "field": name,

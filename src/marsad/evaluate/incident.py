@@ -4,9 +4,11 @@ FA-KES and UCDP describe each article or headline as one event, while the engine
 claim a text makes (background paragraphs and conflict timelines included). Two rules pick the
 claim to compare; ``lead`` is the default and the one reported in ``docs/accuracy.md``:
 
-* ``lead`` - the earliest ``incident`` claim that reports deaths, else the earliest incident
-  claim, else the earliest ``aggregate`` claim. News leads with its main event, and later
-  paragraphs recap older, larger tolls.
+* ``lead`` - the earliest ``incident`` claim that reports deaths, else the earliest
+  ``aggregate`` claim that reports deaths, else the earliest incident claim, else the earliest
+  aggregate claim. News leads with its main event, and later paragraphs recap older, larger
+  tolls; a lead the engine reads as a total ("raids hit several neighbourhoods, killing 24")
+  still beats a death-free side incident (talks, a troop movement) further down.
 * ``largest`` - the ``incident`` claim with the largest killed figure (ties: earliest), else the
   earliest aggregate claim.
 
@@ -45,9 +47,17 @@ def _candidates(claims: list[Claim]) -> list[Claim]:
 
 def lead_incident(claims: list[Claim]) -> Claim | None:
     """The ``lead`` rule (module docstring)."""
-    pool = _candidates(claims)
-    with_deaths = [c for c in pool if killed_figure(c) > 0]
-    return min(with_deaths or pool, key=lambda c: c.evidence.start, default=None)
+    incidents = [c for c in claims if c.scope == "incident"]
+    totals = [c for c in claims if c.scope == "aggregate"]
+    for pool in (
+        [c for c in incidents if killed_figure(c) > 0],
+        [c for c in totals if killed_figure(c) > 0],
+        incidents,
+        totals,
+    ):
+        if pool:
+            return min(pool, key=lambda c: c.evidence.start)
+    return None
 
 
 def largest_incident(claims: list[Claim]) -> Claim | None:

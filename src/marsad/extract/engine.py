@@ -15,6 +15,7 @@ Pipeline, one pass per stage and nothing quadratic in the text length:
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -350,7 +351,7 @@ class Engine:
             starts = [i.char_start for i in infos]
             for p in places:
                 k = bisect_right(starts, p.evidence.start) - 1
-                if k >= 0:
+                if k >= 0 and not _inside_name(tokens, infos[k], p):
                     infos[k].places.append(p)
         groups: list[Group] = []
         for info in infos:
@@ -493,6 +494,7 @@ class Engine:
 
         # places: the group's sentences, else the paragraph, else the headline/dateline
         places = _dedupe_places([p for s in sents for p in s.places])
+        places = _drop_qualifiers(tokens.text, places)
         if not places:
             same_para = [
                 s
@@ -501,9 +503,9 @@ class Engine:
             ]
             if same_para:
                 nearest = min(same_para, key=lambda s: abs(s.index - sents[0].index))
-                places = _dedupe_places(nearest.places)
+                places = _drop_qualifiers(tokens.text, _dedupe_places(nearest.places))
         if not places and infos[0].places and infos[0] not in sents:
-            places = _dedupe_places(infos[0].places)
+            places = _drop_qualifiers(tokens.text, _dedupe_places(infos[0].places))
 
         perpetrators, targets = self._actors(tokens, sents)
         for count in counts:
@@ -785,6 +787,66 @@ def _latest_explicit(infos: list[SentenceInfo]) -> date | None:
 
 def _place_key(p: PlaceRef) -> str:
     return p.gazetteer_id or p.name.lower()
+
+
+_QUALIFIER_GAP = re.compile(
+    r"^(?:\s*(?:,|in|of|the|town|city|village|area|countryside|province|governorate|rural)\s*)*$",
+    re.IGNORECASE,
+)
+_AREA_PRECISIONS = frozenset({"governorate", "region"})
+_LANDMARK_BEFORE = re.compile(
+    r"\b(?:\d+\s*(?:km|kilometres|kilometers|miles)\s+)?"
+    r"(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+of\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _drop_qualifiers(text: str, places: list[PlaceRef]) -> list[PlaceRef]:
+    """Drop a governorate that only locates a settlement next to it.
+
+    In "Saraqib in Idlib", "Saraqeb, Idlib countryside" or "the Hama countryside town of Kafr
+    Zita" the governorate is part of the settlement's address, not a second place of the event;
+    "hospitals in Idlib and western Aleppo" names areas in their own right and keeps them. The
+    words allowed between the two names are the address glue of ``_QUALIFIER_GAP``.
+    """
+    fine = [p for p in places if p.precision not in _AREA_PRECISIONS]
+    if not fine:
+        return places
+
+    def qualifies(area: PlaceRef) -> bool:
+        for f in fine:
+            if f.admin1_pcode is None or f.admin1_pcode != area.admin1_pcode:
+                continue
+            a, b = sorted(
+                [(area.evidence.start, area.evidence.end), (f.evidence.start, f.evidence.end)]
+            )
+            if b[0] >= a[1] and _QUALIFIER_GAP.match(text[a[1] : b[0]]):
+                return True
+        return False
+
+    kept = [p for p in places if p.precision not in _AREA_PRECISIONS or not qualifies(p)]
+    # "Kafr Hamra northwest of Aleppo", "villages east of Maarat al-Numan": the place after
+    # "<direction> of" is a landmark that locates the others, not a place of the event.
+    landmarks = [p for p in kept if _LANDMARK_BEFORE.search(text, 0, p.evidence.start)]
+    if landmarks and len(landmarks) < len(kept):
+        kept = [p for p in kept if p not in landmarks]
+    return kept
+
+
+def _inside_name(tokens: Tokens, info: SentenceInfo, place: PlaceRef) -> bool:
+    """Whether a place mention is part of an actor's or an organisation's name.
+
+    "Sham" in "Hayat Tahrir al-Sham", "Damascus" in an outlet called after the city, "Aleppo" in
+    "Aleppo Media Center" name the group, not where the event happened.
+    """
+    for key in (ACTOR, ORG):
+        for m in info.matches.get(key, ()):
+            start, end = tokens.starts[m.start], tokens.ends[m.end - 1]
+            inside = start <= place.evidence.start and place.evidence.end <= end
+            # a name that is only the place ("Damascus" for the government) leaves it a place
+            if inside and (start, end) != (place.evidence.start, place.evidence.end):
+                return True
+    return False
 
 
 def _dedupe_places(places: list[PlaceRef]) -> list[PlaceRef]:

@@ -31,6 +31,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +141,8 @@ class Gazetteer:
                 "district_words",
                 "subdistrict_words",
                 "city_words",
+                "feature_words",
+                "org_followers",
                 "directions",
             )
         }
@@ -255,7 +259,9 @@ class Gazetteer:
             if admin1 is not None:
                 in_a1 = [p for p in cands if self._in_admin1(p, admin1)]
                 cands = in_a1 or ([] if cands and self.resolve_admin1(admin1) else cands)
-            if want is not None:
+            if want == "settlement":
+                cands = [p for p in cands if p.kind in SETTLEMENT_KINDS] or cands
+            elif want is not None:
                 cands = [p for p in cands if p.kind == want] or cands
             if cands:
                 return max(cands, key=_size_rank)
@@ -278,6 +284,14 @@ class Gazetteer:
         )
         if unit is not None and len(toks) > 1:
             yield " ".join(fold_token(t) for t in toks[:-1]), unit
+        # "Aleppo town", "Jabal al Akrad mountain", "Deir ez Zor military airport": a trailing
+        # feature word says what kind of place it is, not which one.
+        core = list(toks)
+        while len(core) > 1 and core[-1].lower() in self._words["feature_words"]:
+            core.pop()
+        if len(core) < len(toks):
+            want = "settlement" if toks[-1].lower() in self._words["city_words"] else None
+            yield " ".join(fold_token(t) for t in core), want
         if fold_token(toks[0]) == "al" and len(toks) > 1:
             yield " ".join(fold_token(t) for t in toks[1:]), None
         for part in re.split(r"[/()]", name):
@@ -333,6 +347,8 @@ class Gazetteer:
             for n in range(limit, 0, -1):
                 key = " ".join(keys + [t.key for t in tokens[i + 1 : i + n]])
                 cands = self._index.get(key)
+                if cands and n == 1 and not offset and not is_arabic(tok.surface):
+                    cands = [c for c in cands if _spelled_alike(plain(tok.surface), c.names)]
                 if cands and self._acceptable(tokens[i : i + n]):
                     hit = (n, cands)
                     break
@@ -340,6 +356,17 @@ class Gazetteer:
                 i += 1
                 continue
             n, cands = hit
+            after = i + n
+            if (
+                after < n_tok
+                and joinable[after - 1]
+                and tokens[after].lower in self._words["org_followers"]
+                and tokens[after].surface[:1].isupper()
+            ):
+                # "Hama Media Center", "Aleppo Today", "Idlib Military Council": the place
+                # names an organisation, which is not where anything happened.
+                i = after + 1
+                continue
             found.append(
                 self._with_context(text, tokens, i, i + n - 1, tok.start + offset, list(cands))
             )
@@ -410,6 +437,10 @@ class Gazetteer:
         elif nxt in w["countryside_words"] and nxt not in ("area", "areas", "region"):
             m.context = "region" if has_admin1 else "near"
             m.span_end = tokens[b + 1].end
+        elif nxt in w["directions"] and nxt2 in w["countryside_words"] and has_admin1:
+            # "Idlib's southern countryside", "Hama northern countryside": a region of it.
+            m.context = "region"
+            m.span_end = tokens[b + 2].end
         for words, ctx in (
             (self._prefixes["city_prefix"], "city"),
             (self._prefixes["governorate_prefix"], "governorate"),
@@ -515,6 +546,30 @@ class Gazetteer:
             lat=p.lat,
             lon=p.lon,
         )
+
+
+_MIN_LIKENESS = 0.7
+
+
+@lru_cache(maxsize=100_000)
+def _spelled_alike(surface: str, names: tuple[str, ...]) -> bool:
+    """Whether a one-word mention is spelled like one of the place's names (article aside).
+
+    Folding (vowel runs to "a", doubled letters merged) is what lets "Saraqeb" find "Saraqib",
+    but on a single word it also lets English words hit villages ("Human" -> Hamin, "July" ->
+    Al Jala, "Beirut" -> Barah). A real variant spelling stays close letter for letter, so a
+    one-word mention needs a character similarity of at least ``_MIN_LIKENESS`` to some name.
+    """
+    for name in names:
+        if is_arabic(name):
+            continue
+        toks = [plain(t) for t in split_name(name)]
+        while len(toks) > 1 and fold_token(toks[0]) == "al":
+            toks = toks[1:]
+        joined = "".join(toks)
+        if SequenceMatcher(None, surface, joined).ratio() >= _MIN_LIKENESS:
+            return True
+    return False
 
 
 def _size_rank(p: Place) -> tuple[int, int, int]:
