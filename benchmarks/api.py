@@ -1,7 +1,7 @@
 """API latency and throughput over 100,000 incidents.
 
     .venv/bin/python benchmarks/api.py [--incidents 100000] [--requests 1500] [--seconds 20]
-                                       [--clients 4] [--postgres URL]
+                                       [--clients 4] [--postgres URL] [--workers N]
 
 Loads generated incidents through the store's bulk loader (one ledger entry per batch), starts
 ``uvicorn`` with the app in a separate process on 127.0.0.1, and from this process sends a
@@ -90,13 +90,24 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
-    code = (
-        "import uvicorn; from marsad.web import create_app; "
-        f"uvicorn.run(create_app({url!r}), host='127.0.0.1', port={port}, "
-        "log_level='warning', access_log=False)"
-    )
-    proc = subprocess.Popen([sys.executable, "-c", code])
+def start_server(url: str, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
+    """uvicorn as ``marsad serve`` runs it: one process, or ``workers`` processes each building
+    the app from the environment (``marsad.web.app:app_from_env``)."""
+    if workers > 1:
+        code = (
+            "import uvicorn; "
+            f"uvicorn.run('marsad.web.app:app_from_env', factory=True, workers={workers}, "
+            "http='marsad.web.app:NoDelayH11Protocol', "
+            f"host='127.0.0.1', port={port}, log_level='warning', access_log=False)"
+        )
+    else:
+        code = (
+            "import uvicorn; from marsad.web import create_app; "
+            f"uvicorn.run(create_app({url!r}), host='127.0.0.1', port={port}, "
+            "log_level='warning', access_log=False)"
+        )
+    env = {**os.environ, "MARSAD_WEB_DATABASE_URL": url, "MARSAD_WEB_PUBLIC_READ": "0"}
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -198,7 +209,7 @@ def run(url: str, args: argparse.Namespace, label: str) -> list[tuple[str, dict[
     store.close()
     print(f"[{label}] loaded {loaded:,} incidents in {load_s:.1f} s ({loaded / load_s:,.0f}/s)")
     port = free_port()
-    server = start_server(url, port)
+    server = start_server(url, port, args.workers)
     results = []
     try:
         for name, make_path in endpoints(loaded).items():
@@ -246,12 +257,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="per endpoint, at most")
     parser.add_argument("--clients", type=int, default=4, help="concurrent keep-alive clients")
     parser.add_argument("--postgres", default=os.environ.get("MARSAD_TEST_POSTGRES_URL"))
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server processes (marsad serve --workers)"
+    )
+    parser.add_argument("--no-sqlite", action="store_true", help="only run PostgreSQL")
     args = parser.parse_args()
 
     all_results: list[tuple[str, str, dict[str, float]]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        url = database_url(str(Path(tmp) / "bench.db"))
-        all_results += [("sqlite", n, s) for n, s in run(url, args, "sqlite")]
+    if not args.no_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            url = database_url(str(Path(tmp) / "bench.db"))
+            all_results += [("sqlite", n, s) for n, s in run(url, args, "sqlite")]
     if args.postgres:
         scratch = postgres_scratch(args.postgres)
         pg_url = next(scratch)
@@ -260,7 +276,7 @@ def main() -> None:
         finally:
             scratch.close()
     print()
-    print("goal: p95 < 100 ms and >= 300 req/s per endpoint")
+    print(f"goal: p95 < 100 ms and >= 300 req/s per endpoint ({args.workers} server process(es))")
     for backend, name, s in all_results:
         ok = s["p95"] < 100 and s["rps"] >= 300
         print(

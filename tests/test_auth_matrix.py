@@ -122,6 +122,7 @@ RULES: dict[tuple[str, str], tuple[str | None, dict[str, Any] | None, Rule]] = {
     ("GET", "/api/incidents/{incident_id}/history"): ("incident", None, _reviewer_only),
     ("GET", "/api/persons"): (None, None, lambda r, t: _role_only(r, REVIEWERS)),
     ("GET", "/api/aggregates"): (None, None, lambda r, t: _collection(r)),
+    ("GET", "/api/export"): (None, None, lambda r, t: _collection(r)),
     ("GET", "/api/review/queue"): (None, None, lambda r, t: _role_only(r, REVIEWERS)),
     ("POST", "/api/incidents/{incident_id}/confirm"): (
         "incident",

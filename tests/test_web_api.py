@@ -242,3 +242,119 @@ def test_user_commands(tmp_path: Path) -> None:
         assert store.account_for_token(token) is None
     finally:
         store.close()
+
+
+def test_more_bad_requests_are_4xx_json(
+    web: tuple[TestClient, Seeded, dict[str, str], str],
+) -> None:
+    """Cases beyond the basic list: bad export formats, NUL bytes and odd encodings in filters,
+    bodies streamed without a length, ids out of range in bodies, and forms too large."""
+    client, s, tokens, _ = web
+    h = bearer(tokens["analyst"])
+    gets = [
+        "/api/export?format=xlsx",
+        "/api/export?format=" + "g" * 100,
+        "/api/export?format=jsonl&from=yesterday",
+        "/api/incidents?limit=-5",
+        "/api/incidents?limit=1e9",
+        "/api/incidents?area=%00%00",
+        "/api/incidents?q=" + "%27" * 300,
+        "/api/aggregates?by=",
+        "/api/aggregates?by=type;DROP TABLE incidents",
+        "/api/incidents?cursor=" + "A" * 300,
+    ]
+    for path in gets:
+        response = client.get(path, headers=h)
+        assert 400 <= response.status_code < 500, (path, response.status_code)
+        body = response.json()
+        assert set(body) == {"error", "detail"} and body["error"], path
+
+    def chunked() -> Iterator[bytes]:  # no content-length: the limit must count the stream
+        for _ in range(40):
+            yield b" " * 32768
+
+    streamed = client.post(
+        f"/api/incidents/{s.public_incident}/confirm",
+        content=chunked(),
+        headers={**h, "content-type": "application/json"},
+    )
+    assert streamed.status_code == 413 and streamed.json()["error"] == "too_large"
+    posts = [
+        ("/api/decisions/merge", {"incidents": [s.public_incident, 2**40]}),
+        ("/api/decisions/merge", {"incidents": [s.public_incident]}),
+        ("/api/decisions/merge", {"incidents": list(range(1, 500))}),
+        (f"/api/incidents/{s.public_incident}/split", {"groups": [["a"], [1]]}),
+        (f"/api/incidents/{s.public_incident}/sensitivity", {"level": "secret"}),
+        (f"/api/incidents/{s.public_incident}/corrections", {"field": "x" * 200, "value": 1}),
+        (f"/api/incidents/{s.public_incident}/corrections", {"field": "no_such_field"}),
+        ("/api/tokens", {"label": ""}),
+    ]
+    for path, payload in posts:
+        response = client.post(path, json=payload, headers=h)
+        assert 400 <= response.status_code < 500, (path, payload, response.status_code)
+        assert set(response.json()) == {"error", "detail"}, (path, payload)
+    form = client.post("/login", data={"username": "x" * (2 * 1024 * 1024), "password": "y"})
+    assert form.status_code == 413
+
+
+def _last_ledger(url: str) -> tuple[int, str, str, str]:
+    import sqlite3
+
+    path = url.removeprefix("sqlite:///").split("?")[0]
+    with sqlite3.connect(path) as db:
+        row = db.execute(
+            "SELECT seq, actor, action, subject_id FROM ledger ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+    return int(row[0]), str(row[1]), str(row[2]), str(row[3])
+
+
+def test_every_api_write_appends_a_ledger_entry_naming_the_account(
+    web: tuple[TestClient, Seeded, dict[str, str], str],
+) -> None:
+    client, s, tokens, url = web
+    who = USERS["analyst"]
+    h = bearer(tokens["analyst"])
+    iid = s.public_incident
+    writes = [
+        (f"/api/incidents/{iid}/confirm", {"note": "read the bulletin"}),
+        (f"/api/incidents/{iid}/corrections", {"field": "killed.best", "value": 8}),
+        (f"/api/incidents/{iid}/sensitivity", {"level": "internal", "reason": "witness"}),
+        ("/api/tokens", {"label": "ledger test"}),
+    ]
+    for path, payload in writes:
+        before, *_ = _last_ledger(url)
+        response = client.post(path, json=payload, headers=h)
+        assert response.status_code == 200, (path, response.text)
+        seq, actor, action, _subject = _last_ledger(url)
+        assert seq > before and actor == who, (path, actor, action)
+    token_id = client.get("/api/tokens", headers=h).json()["items"][-1]["id"]
+    before, *_ = _last_ledger(url)
+    assert client.delete(f"/api/tokens/{token_id}", headers=h).status_code == 200
+    seq, actor, action, _ = _last_ledger(url)
+    assert seq > before and actor == who and "revoke" in action
+    # a refused write leaves the ledger as it was
+    before, *_ = _last_ledger(url)
+    viewer = bearer(tokens["viewer"])
+    refused = client.post(f"/api/incidents/{iid}/confirm", json={}, headers=viewer)
+    assert refused.status_code == 403 and _last_ledger(url)[0] == before
+
+
+def test_fast_incident_json_matches_the_store_view(
+    web: tuple[TestClient, Seeded, dict[str, str], str],
+) -> None:
+    """The API's own serializer must give what ``IncidentView.to_dict`` gives (dates as text)."""
+    import json
+
+    from marsad.web.api import incident_json
+
+    _, s, _, url = web
+    store = Store(url)
+    try:
+        for iid in (s.public_incident, s.internal_incident, s.restricted_incident):
+            view = store.visible_incident(iid, "restricted")
+            assert view is not None
+            expected = json.loads(json.dumps(view.to_dict(), default=str))
+            assert incident_json(view) == expected
+            assert expected["figures"] and expected["date_start"]
+    finally:
+        store.close()

@@ -34,6 +34,11 @@ def test_analyst_filters_reads_evidence_and_corrects(page: Any, server: Any) -> 
     sign_in(page, server, "analyst")
     assert page.locator("svg.map circle.bubble").count() >= 3
     assert page.locator("svg.timeline rect.bar").count() > 5
+    # incidents are drawn over the approximate governorate and district outlines, with a note
+    assert page.locator("svg.map polygon.governorate").count() >= 14
+    assert page.locator("svg.map polygon.district").count() > 14
+    assert page.locator("svg.map polygon.area.hot").count() >= 4  # Idleb, Aleppo, Hama, Lattakia
+    assert "approximate" in page.locator(".map-note").inner_text()
     shot(page, server, "dashboard")
 
     page.fill("input[name=area]", "SY07")
@@ -116,6 +121,27 @@ def test_viewer_cannot_reach_restricted_records(page: Any, server: Any) -> None:
         text = page.content()
         for secret in HIDDEN_FROM_VIEWER:
             assert secret not in text, f"{path} shows {secret!r} to a viewer"
+    # exports, through the dashboard's link and the API, hold what the viewer may see, no more
+    page.goto(server.base + "/")
+    href = page.locator("#exports a", has_text="JSON lines").get_attribute("href")
+    assert href is not None and href.startswith("/api/export?format=jsonl")
+    visible = counts["totals"]["incidents"]
+    for fmt in ("jsonl", "geojson", "hxl", "acled"):
+        answer = page.request.get(server.base + f"/api/export?format={fmt}")
+        assert answer.status == 200, fmt
+        body = answer.text()
+        assert int(answer.headers["x-marsad-rows"]) == visible, fmt
+        for secret in HIDDEN_FROM_VIEWER:
+            assert secret not in body, f"{fmt} export shows {secret!r} to a viewer"
+    lines = page.request.get(server.base + href).text().splitlines()
+    assert len(lines) == visible and {json.loads(x)["id"] for x in lines}.isdisjoint(
+        {s.restricted_incident, s.internal_incident}
+    )
+    searched = page.request.get(server.base + "/api/export?format=jsonl&q=Wadi")
+    assert searched.status == 200 and searched.text() == ""
+    wider = page.request.get(server.base + "/api/export?format=jsonl&sensitivity=restricted")
+    assert RESTRICTED_PLACE not in wider.text()  # no parameter widens a viewer's clearance
+
     page.goto(server.base + f"/documents/{s.public_doc}")
     shot(page, server, "document-viewer-masked")
     assert page.goto(server.base + "/review").status == 403  # type: ignore[union-attr]

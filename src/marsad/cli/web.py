@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
@@ -34,7 +35,7 @@ def serve_command(
             "--public-read", help="Let anonymous visitors read public records (off by default)."
         ),
     ] = False,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    workers: Annotated[int, typer.Option(help="Worker processes (one per CPU core).")] = 1,
 ) -> None:
     """Serve the dashboard and the JSON API (OpenAPI at /api/openapi.json)."""
     import uvicorn
@@ -50,12 +51,29 @@ def serve_command(
         )
     console.print(f"Marsad on http://{host}:{port}/  (database {url}, public read: {public_read})")
     if workers > 1:
-        err_console.print("[yellow]note:[/yellow] --workers > 1 runs one app per process")
+        # one app (and one store) per process: uvicorn builds each from the environment
+        from marsad.web.app import ENV_PUBLIC_READ, ENV_URL, HTTP_PROTOCOL
+
+        os.environ[ENV_URL] = url
+        os.environ[ENV_PUBLIC_READ] = "1" if public_read else "0"
+        uvicorn.run(
+            "marsad.web.app:app_from_env",
+            factory=True,
+            workers=workers,
+            http=HTTP_PROTOCOL,
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            proxy_headers=False,
+        )
+        return
     uvicorn.run(
         create_app(url, public_read=public_read),
         host=host,
         port=port,
         log_level="warning",
+        access_log=False,
         proxy_headers=False,
     )
 

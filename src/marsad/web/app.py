@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import os
+import socket
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from marsad.store import Store
 from marsad.web import api, pages
@@ -65,17 +70,25 @@ class BodyLimit:
             await _too_large(send)
             return
         seen = 0
+        refused = False  # set once the stream passes the limit; the answer is then a 413
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, refused
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
+                    refused = True
                     raise _BodyTooLarge()
             return message
 
         async def secure_send(message: Message) -> None:
+            # FastAPI's body parser turns any error while reading into its own 400; a body that
+            # went over the limit must still be answered 413, whatever the handler made of it
+            if refused:
+                if message["type"] == "http.response.start":
+                    await _too_large(send)
+                return
             if message["type"] == "http.response.start":
                 message["headers"] = list(message.get("headers", [])) + _SECURITY_HEADERS
             await send(message)
@@ -115,6 +128,40 @@ def error_response(request: Request, status: int, detail: Any) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
     return pages.error_page(request, status, detail)
+
+
+class NoDelayH11Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol with Nagle's algorithm switched off on every connection.
+
+    With ``--workers`` uvicorn binds the listening socket itself without naming TCP as the
+    protocol, so asyncio does not set TCP_NODELAY on accepted connections; a response written
+    as headers then body then waits for the client's delayed ACK, about 40 ms per request on
+    Linux (measured: /api/health 0.8 ms with one process, 44 ms with two). Setting it here
+    gives every worker the single-process latency."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            with contextlib.suppress(OSError):  # not TCP after all: nothing to tune
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().connection_made(transport)  # type: ignore[arg-type]
+
+
+HTTP_PROTOCOL = "marsad.web.app:NoDelayH11Protocol"
+ENV_URL = "MARSAD_WEB_DATABASE_URL"
+ENV_PUBLIC_READ = "MARSAD_WEB_PUBLIC_READ"
+
+
+def app_from_env() -> FastAPI:
+    """The app for uvicorn's ``--factory`` mode, configured from the environment.
+
+    With several worker processes uvicorn imports the app by name in each process, so the
+    database URL and the public-read switch travel in ``MARSAD_WEB_DATABASE_URL`` and
+    ``MARSAD_WEB_PUBLIC_READ`` (set by ``marsad serve``) and each worker opens its own store."""
+    url = os.environ.get(ENV_URL)
+    if not url:
+        raise RuntimeError(f"set {ENV_URL} to the database URL (marsad serve does)")
+    return create_app(url, public_read=os.environ.get(ENV_PUBLIC_READ) == "1")
 
 
 def create_app(store_url: str, *, public_read: bool = False) -> FastAPI:

@@ -1,8 +1,9 @@
 """Server-drawn SVG: the incident map and the timeline. No script, no tiles, no network.
 
-The map is an equirectangular frame over Syria. When the publishing layer ships approximate
-governorate polygons (``marsad/publish/data/admin_areas.json``) they are drawn; otherwise the
-governorates are shown as labelled centres (packaged in ``web/data/governorates.json``).
+The map is an equirectangular frame over Syria. The approximate country, governorate and
+district outlines come from the publishing layer (``marsad/publish/data/admin_areas.json``), so
+the dashboard and the brief draw the same boundaries; governorate names and centres are packaged
+in ``web/data/governorates.json``.
 Bubbles are sized by the number of incidents per governorate; dots are the incidents listed.
 """
 
@@ -21,7 +22,6 @@ from marsad.store.stats import CountRow
 from marsad.store.views import IncidentView
 
 DATA = Path(__file__).parent / "data" / "governorates.json"
-AREAS = Path(__file__).parent.parent / "publish" / "data" / "admin_areas.json"
 LON_MIN, LON_MAX, LAT_MIN, LAT_MAX = 35.5, 42.5, 32.2, 37.5
 MAP_W = 560
 _KX = math.cos(math.radians(35.0))  # shrink longitude so shapes keep their proportions
@@ -33,31 +33,41 @@ def governorates() -> list[dict[str, Any]]:
     return list(json.loads(DATA.read_text(encoding="utf-8"))["governorates"])
 
 
+Ring = list[tuple[float, float]]
+
+
 @lru_cache(maxsize=1)
-def _polygons() -> list[tuple[str, list[list[tuple[float, float]]]]]:
-    """(p-code, rings of (lon, lat)) from the publishing layer's file, if present and readable."""
+def _boundaries() -> tuple[list[Ring], list[tuple[str, list[Ring]]], list[tuple[str, list[Ring]]]]:
+    """(country outline, districts, governorates) as rings of (lon, lat).
+
+    Read through the publishing layer, which owns the file; a missing or malformed file gives
+    empty lists so the dashboard still renders with labelled centres only."""
     try:
-        doc = json.loads(AREAS.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    features = doc.get("features", []) if isinstance(doc, dict) else []
-    out: list[tuple[str, list[list[tuple[float, float]]]]] = []
-    for feat in features:
-        try:
-            props = feat.get("properties", {}) or {}
-            geom = feat.get("geometry", {}) or {}
-            code = str(props.get("pcode") or props.get("admin1_pcode") or props.get("id") or "")
-            if geom.get("type") == "Polygon":
-                polys = [geom["coordinates"]]
-            elif geom.get("type") == "MultiPolygon":
-                polys = geom["coordinates"]
-            else:
+        from marsad.publish.charts import admin_areas
+
+        doc = admin_areas()
+    except (OSError, ValueError, ImportError):
+        return [], [], []
+
+    def rings(raw: Any) -> list[Ring]:
+        out: list[Ring] = []
+        for ring in raw or []:
+            try:
+                out.append([(float(p[0]), float(p[1])) for p in ring])
+            except (TypeError, ValueError, IndexError):
                 continue
-            rings = [[(float(x), float(y)) for x, y, *_ in ring] for p in polys for ring in p[:1]]
-            out.append((code, rings))
-        except (TypeError, ValueError, KeyError):
-            continue
-    return out
+        return out
+
+    def areas(key: str) -> list[tuple[str, list[Ring]]]:
+        items = doc.get(key, []) if isinstance(doc, dict) else []
+        return [(str(a.get("pcode", "")), rings(a.get("rings"))) for a in items]
+
+    outline = rings(doc.get("outline")) if isinstance(doc, dict) else []
+    return outline, areas("districts"), areas("governorates")
+
+
+def _points(ring: Ring) -> str:
+    return " ".join(f"{x},{y}" for x, y in (_xy(lo, la) for lo, la in ring))
 
 
 def _xy(lon: float, lat: float) -> tuple[float, float]:
@@ -85,17 +95,29 @@ def incident_map(
         _, y = _xy(LON_MIN, lat)
         parts.append(f'<line class="grid" x1="0" y1="{y}" x2="{MAP_W}" y2="{y}"/>')
         parts.append(f'<text class="tick" x="2" y="{y - 2}">{lat}°N</text>')
-    for code, rings in _polygons():
-        shade = "area hot" if by_code.get(code) else "area"
+    outline, districts, govs = _boundaries()
+    for ring in outline:
+        parts.append(f'<polygon class="country" points="{_points(ring)}"/>')
+    for code, rings in govs:  # fill first, so district lines stay visible on top
+        if by_code.get(code):
+            for ring in rings:
+                parts.append(f'<polygon class="area hot" points="{_points(ring)}"/>')
+    for _code, rings in districts:
         for ring in rings:
-            points = " ".join(f"{x},{y}" for x, y in (_xy(lo, la) for lo, la in ring))
-            parts.append(f'<polygon class="{shade}" points="{points}"/>')
+            parts.append(f'<polygon class="district" points="{_points(ring)}"/>')
+    for code, rings in govs:
+        for ring in rings:
+            parts.append(
+                f'<polygon class="governorate" data-pcode="{escape(code)}" '
+                f'points="{_points(ring)}"/>'
+            )
     labels: list[str] = []  # drawn last, so no bubble covers a name
     for g in governorates():
         x, y = _xy(g["lon"], g["lat"])
         n = by_code.get(g["pcode"], 0)
         name = g["name_ar"] if lang == "ar" else g["name_en"]
-        labels.append(f'<text class="label" x="{x}" y="{y - 10}">{escape(name)}</text>')
+        dy = g.get("label_dy", -10)  # the data may move a label off a crowded neighbour
+        labels.append(f'<text class="label" x="{x}" y="{y + dy}">{escape(name)}</text>')
         if n:
             r = 6 + 22 * math.sqrt(n / biggest)
             parts.append(

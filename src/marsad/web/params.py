@@ -39,6 +39,10 @@ def _values(params: Mapping[str, Any], key: str) -> list[str]:
         text = str(item)
         if len(text) > MAX_PARAM_CHARS:
             raise BadInput(f"parameter {key!r} is longer than {MAX_PARAM_CHARS} characters")
+        if any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in text):
+            # PostgreSQL refuses NUL in text and no place or name holds control characters:
+            # answer 400 here rather than fail (500) in the database on one backend only
+            raise BadInput(f"parameter {key!r} contains control characters")
         out += [v.strip() for v in text.split(",") if v.strip()]
     if len(out) > 50:
         raise BadInput(f"parameter {key!r} lists more than 50 values")
