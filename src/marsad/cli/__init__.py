@@ -69,10 +69,12 @@ def print_json(data: Any) -> None:
 def _register() -> None:
     from marsad.cli import evaluate, gazetteer, pipeline_commands, publish, store_commands, web
     from marsad.cli.extract import extract_command
+    from marsad.cli.resolve import resolve_command
 
     store_commands.register(app)
     pipeline_commands.register(app)
     app.command("extract")(extract_command)
+    app.command("resolve")(resolve_command)
     publish.register(app)
     web.register(app)
     gazetteer.register(app)

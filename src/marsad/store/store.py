@@ -28,6 +28,7 @@ from marsad.store.models import (
     PersonMention,
     Source,
 )
+from marsad.store.resolution import ResolutionStoreMixin
 from marsad.store.review import ReviewStoreMixin
 from marsad.store.stats import StatsStoreMixin
 from marsad.store.views import StoredClaim
@@ -85,7 +86,12 @@ class VerifyReport:
 
 
 class Store(
-    IncidentStoreMixin, AccountStoreMixin, ReviewStoreMixin, StatsStoreMixin, DatasetStoreMixin
+    IncidentStoreMixin,
+    AccountStoreMixin,
+    ReviewStoreMixin,
+    StatsStoreMixin,
+    DatasetStoreMixin,
+    ResolutionStoreMixin,
 ):
     """Open (and migrate) a database by SQLAlchemy URL; see :func:`marsad.config.database_url`."""
 

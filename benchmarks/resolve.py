@@ -1,0 +1,314 @@
+"""Resolution throughput and memory on generated claims with realistic clustering.
+
+    .venv/bin/python benchmarks/resolve.py [--sizes 10000,100000,1000000] [--seed 7]
+
+Each size runs in its own subprocess so that peak memory (``ru_maxrss``) is that size's alone.
+The generator (seeded) makes ~60 incidents a day in 400 villages of 4 governorates (the density is
+the same at every size; more claims cover more days, ~9 years for a million), so many incidents
+share a day and a governorate and some share a village and a day; each incident is
+reported 1-12 times (mean ~5) with the variation real reports have: a day early or late, a week
+range instead of a day, a governorate instead of the village (10%), no place (3%), tolls that rise
+or are given as "at least", now and then a different perpetrator. Timed: linking (the
+:class:`~marsad.resolve.engine.Resolver`) and building every incident record (figures,
+independence, grades). Generation is not timed, but its memory counts in the peak.
+
+Printed per size: seconds, claims per second, peak MB, incidents found vs generated, pairwise
+precision/recall against the generated truth; then time ratios between successive sizes. Goals:
+1,000,000 claims in under 3 minutes on 2 cores, 10x the claims in at most 12x the time, peak
+memory under 4 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import date
+
+from marsad.resolve.engine import Resolver
+from marsad.resolve.incident import build_incident
+from marsad.resolve.records import PRECISE_RANK, ClaimRecord
+from marsad.schema import EVENT_FAMILIES, PLACE_PRECISIONS, PlaceRef, Span
+
+GOVERNORATES = [("SY07", "Idlib", 35.9, 36.6), ("SY02", "Aleppo", 36.2, 37.1),
+                ("SY05", "Hama", 35.2, 36.7), ("SY11", "Latakia", 35.6, 36.0)]  # fmt: skip
+ACTORS = [
+    ("sy_gov_forces", "Syrian government forces", "state_forces"),
+    ("ru_forces", "Russian forces", "foreign_state_forces"),
+    ("hts", "Hayat Tahrir al-Sham", "non_state_armed_group"),
+    ("sna", "Syrian National Army", "non_state_armed_group"),
+]
+TYPES = [("air_strike", 5), ("shelling", 4), ("armed_clash", 1), ("remote_explosive", 1)]
+WEAPONS = {
+    "air_strike": ["air_dropped_bomb", "missile", "barrel_bomb"],
+    "shelling": ["artillery", "rocket"],
+    "armed_clash": ["gunfire"],
+    "remote_explosive": ["explosive_device", "car_bomb"],
+}
+OUTLETS = [f"Outlet {i}" for i in range(60)]
+START = date(2012, 1, 1).toordinal()
+INCIDENTS_PER_DAY = 60  # across 4 governorates and 400 villages: ~15 a governorate a day
+MEAN_REPORTS = 4.3
+SPAN = Span(0, 1, "x")
+
+
+def make_places(rng: random.Random) -> tuple[list[PlaceRef], dict[str, PlaceRef]]:
+    villages = []
+    for i in range(400):
+        code, gname, lat, lon = GOVERNORATES[i % 4]
+        villages.append(
+            PlaceRef(
+                name=f"Village {i}",
+                precision="exact",
+                evidence=SPAN,
+                gazetteer_id=f"v{i}",
+                kind="village",
+                admin1=gname,
+                admin1_pcode=code,
+                lat=lat + rng.uniform(-0.5, 0.5),
+                lon=lon + rng.uniform(-0.5, 0.5),
+            )
+        )
+    govs = {
+        code: PlaceRef(gname, "governorate", SPAN, None, "admin1", gname, code)
+        for code, gname, _, _ in GOVERNORATES
+    }
+    return villages, govs
+
+
+def generate(n_claims: int, seed: int) -> tuple[list[ClaimRecord], list[int]]:
+    """``n_claims`` records and, for each, the generated incident it reports."""
+    rng = random.Random(seed)
+    villages, govs = make_places(rng)
+    type_names = [t for t, _ in TYPES]
+    type_weights = [w for _, w in TYPES]
+    # the same density at every size (a bigger archive covers more days, as a real one does)
+    days = max(7, round(n_claims / MEAN_REPORTS / INCIDENTS_PER_DAY))
+    records: list[ClaimRecord] = []
+    truth: list[int] = []
+    incident = 0
+    while len(records) < n_claims:
+        incident += 1
+        etype = rng.choices(type_names, type_weights)[0]
+        village = rng.choice(villages)
+        day = START + rng.randrange(days)
+        perp = rng.choice(ACTORS)
+        killed = int(rng.expovariate(1 / 6))
+        weapon = rng.choice(WEAPONS[etype])
+        reports = min(12, 1 + int(rng.expovariate(1 / 4)))
+        story = f"{etype} on {village.name} day {day} incident {incident}"
+        for _ in range(reports):
+            if len(records) >= n_claims:
+                break
+            roll = rng.random()
+            place: PlaceRef | None = village
+            if roll < 0.03:
+                place = None
+            elif roll < 0.13:
+                place = govs[village.admin1_pcode or "SY07"]
+            lo = hi = day
+            precision = 1
+            roll = rng.random()
+            if roll < 0.1:
+                lo = hi = day + rng.choice((-1, 1))
+            elif roll < 0.15:
+                lo, hi, precision = day - 3, day + 3, 3
+            k = max(0, killed + rng.choice((0, 0, 0, 1, 2, -1)))
+            q = "at_least" if rng.random() < 0.2 else "exact"
+            counts = (("killed", "all", k, None if q == "at_least" else k, q, False),)
+            p = perp if rng.random() > 0.05 else rng.choice(ACTORS)
+            rank = PLACE_PRECISIONS.index(place.precision) if place else len(PLACE_PRECISIONS)
+            cid = len(records) + 1
+            records.append(
+                ClaimRecord(
+                    id=cid,
+                    event_type=etype,
+                    family=EVENT_FAMILIES[etype],
+                    day_lo=lo,
+                    day_hi=hi,
+                    date_precision=precision,
+                    place=place,
+                    place_rank=rank,
+                    lat=place.lat if place else None,
+                    lon=place.lon if place else None,
+                    place_key=(place.gazetteer_id or place.name.lower()) if place else None,
+                    admin1=place.admin1_pcode if place else None,
+                    perpetrators=(p,),
+                    weapons=frozenset((weapon,)) if rng.random() < 0.6 else frozenset(),
+                    counts=counts,
+                    text=f"{story} reported by {rng.choice(OUTLETS)} killed {k}",
+                    source=rng.choice(OUTLETS),
+                    document_id=f"d{cid}",
+                    published=hi + rng.randrange(2),
+                    sensitivity="public",
+                )
+            )
+            truth.append(incident)
+    return records, truth
+
+
+def pairs(sizes: Counter[object]) -> int:
+    return sum(n * (n - 1) // 2 for n in sizes.values())
+
+
+def run_one(n: int, seed: int, repeat: int) -> dict[str, object]:
+    records, truth = generate(n, seed)
+    gc.collect()
+    gc.freeze()  # the generated records are long-lived input, not the engine's garbage
+    best: tuple[float, float, float] | None = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        resolver = Resolver()
+        resolver.add(records)
+        t1 = time.perf_counter()
+        incidents = 0
+        for c in resolver.clusters:
+            build_incident(c.members, c.anchor, notes=c.notes)
+            incidents += 1
+        t2 = time.perf_counter()
+        if best is None or t2 - t0 < best[2] - best[0]:
+            best = (t0, t1, t2)
+    assert best is not None
+    t0, t1, t2 = best
+    label = {}
+    for c in resolver.clusters:
+        for m in c.members:
+            label[m.id] = c.key
+    cells: Counter[object] = Counter()
+    predicted: Counter[object] = Counter()
+    actual: Counter[object] = Counter()
+    for r, t in zip(records, truth, strict=True):
+        cells[(label[r.id], t)] += 1
+        predicted[label[r.id]] += 1
+        actual[t] += 1
+    tp = pairs(cells)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "claims": n,
+        "link_s": round(t1 - t0, 2),
+        "build_s": round(t2 - t1, 2),
+        "seconds": round(t2 - t0, 2),
+        "claims_per_s": round(n / (t2 - t0)),
+        "peak_mb": round(peak_mb),
+        "incidents": incidents,
+        "true_incidents": len(actual),
+        "precise_share": round(sum(r.place_rank <= PRECISE_RANK for r in records) / n, 3),
+        "pair_precision": round(tp / max(pairs(predicted), 1), 4),
+        "pair_recall": round(tp / max(pairs(actual), 1), 4),
+    }
+
+
+def _ucdp_headlines(path: str) -> tuple[dict[tuple[str, str, str], int], list[set[int]]]:
+    """Unique (source, date, headline) items and, per UCDP event, the items it lists."""
+    items: dict[tuple[str, str, str], int] = {}
+    events: list[set[int]] = []
+    with open(path, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            listed: set[int] = set()
+            for part in row["source_article"].split('";"'):
+                fields = part.strip().strip('"').split(",", 2)
+                if len(fields) != 3 or not fields[2].strip():
+                    continue
+                key = (fields[0].strip(), fields[1].strip(), fields[2].strip())
+                listed.add(items.setdefault(key, len(items)))
+            events.append(listed)
+    return items, events
+
+
+def run_ucdp(path: str) -> None:
+    """Pairwise precision and recall of grouping UCDP GED headlines: two headlines belong
+    together when one UCDP event lists both, and are grouped by resolution when any of their
+    incident claims share an incident (a roundup headline may feed several incidents). Each
+    headline is extracted as a report published on its source date; headlines yielding no
+    incident claim are left out (and counted)."""
+    from marsad.extract import extract
+    from marsad.resolve import Resolver
+    from marsad.resolve.records import record_from_claim
+    from marsad.schema import DocumentMeta
+
+    items, events = _ucdp_headlines(path)
+    t0 = time.perf_counter()
+    records = []
+    headline_of: dict[int, int] = {}
+    for (source, published, headline), hid in items.items():
+        for c in extract(headline, DocumentMeta(published=published[:10], source=source)):
+            if c.scope != "incident":
+                continue
+            cid = len(headline_of) + 1
+            headline_of[cid] = hid
+            records.append(record_from_claim(c, cid, source=source, published=published[:10]))
+    t1 = time.perf_counter()
+    resolver = Resolver()
+    resolver.add(records)
+    t2 = time.perf_counter()
+    kept = set(headline_of.values())
+    gold: set[tuple[int, int]] = set()
+    for listed in events:
+        ids = sorted(listed & kept)
+        gold.update((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
+    predicted: set[tuple[int, int]] = set()
+    for c in resolver.clusters:
+        ids = sorted({headline_of[m.id] for m in c.members})
+        predicted.update((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
+    tp = len(gold & predicted)
+    print(
+        f"UCDP headlines: {len(items):,} unique, {len(kept):,} with an incident claim "
+        f"({len(kept) / max(len(items), 1):.0%}), {len(records):,} claims; extract "
+        f"{t1 - t0:.1f} s, resolve {t2 - t1:.2f} s; {len(resolver.clusters):,} incidents; gold "
+        f"pairs {len(gold):,}, predicted pairs {len(predicted):,}, pairwise precision "
+        f"{tp / max(len(predicted), 1):.3f}, recall {tp / max(len(gold), 1):.3f}"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="10000,100000,1000000", help="'' to skip")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="runs per size under 1,000,000 (the best counts)"
+    )
+    ap.add_argument("--ucdp", help="also evaluate grouping on a UCDP GED CSV (headlines)")
+    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.ucdp:
+        run_ucdp(args.ucdp)
+        if not args.sizes:
+            return
+    if args.one:
+        repeat = args.repeat if args.one < 1_000_000 else 1
+        print(json.dumps(run_one(args.one, args.seed, repeat)))
+        return
+    results = []
+    for n in (int(s) for s in args.sizes.split(",") if s):
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", str(n), "--seed", str(args.seed)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        results.append(r)
+        print(
+            f"{r['claims']:>9,} claims: {r['seconds']:>7.2f} s "
+            f"(link {r['link_s']} s, build {r['build_s']} s), {r['claims_per_s']:>7,} claims/s, "
+            f"peak {r['peak_mb']:,} MB; {r['incidents']:,} incidents "
+            f"({r['true_incidents']:,} generated), pairwise precision {r['pair_precision']}, "
+            f"recall {r['pair_recall']}",
+            flush=True,
+        )
+    for a, b in zip(results, results[1:], strict=False):
+        ratio = b["seconds"] / max(a["seconds"], 1e-9)  # type: ignore[operator]
+        scale = b["claims"] / a["claims"]  # type: ignore[operator]
+        print(f"time({b['claims']:,}) / time({a['claims']:,}) = {ratio:.2f} (claims x{scale:g})")
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,263 @@
+"""Resolution against the store: incremental, and replaying analysts' decisions.
+
+A run reads only the claims added since the last run (the saved resolver state holds the last
+claim id), loads the incidents of the same days, lets the new claims join them or found new ones,
+and writes back only the incidents that changed. Analysts' merge and split decisions are applied
+to the incidents they name and kept as constraints on every later run; discount and sensitivity
+decisions and field corrections are re-applied to every incident written. ``full=True`` ignores
+the saved state and considers every current claim (incidents already resolved are kept as they
+are, so the result is the same as the incremental runs had produced).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from marsad.resolve.engine import MAX_INDEX_DAYS, Cluster, Resolver, process_order
+from marsad.resolve.incident import build_incident
+from marsad.resolve.records import ClaimRecord, record_from_stored
+
+if TYPE_CHECKING:
+    from marsad.store import Store
+
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``: stages ``load``, ``link`` and ``save``."""
+
+STATE_VERSION = 1
+_SAVE_CHUNK = 500
+
+
+@dataclass
+class ResolveReport:
+    new_claims: int = 0
+    aggregates: int = 0
+    incidents_created: int = 0
+    incidents_updated: int = 0
+    incidents_retired: int = 0
+    decisions_applied: int = 0
+    incident_ids: list[int] = field(default_factory=list)  # written in this run
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "new_claims": self.new_claims,
+            "aggregates": self.aggregates,
+            "incidents_created": self.incidents_created,
+            "incidents_updated": self.incidents_updated,
+            "incidents_retired": self.incidents_retired,
+            "decisions_applied": self.decisions_applied,
+        }
+
+
+def _decision_constraints(
+    decisions: Sequence[dict[str, Any]],
+) -> tuple[list[list[int]], list[list[list[int]]]]:
+    must: list[list[int]] = []
+    cannot: list[list[list[int]]] = []
+    for d in decisions:
+        p = d["payload"]
+        if d["kind"] == "merge":
+            must.append(sorted({int(c) for ids in p.get("claims", {}).values() for c in ids}))
+        elif d["kind"] == "split":
+            cannot.append([[int(c) for c in g] for g in p.get("groups", [])])
+    return must, cannot
+
+
+def _decision_incidents(decisions: Iterable[dict[str, Any]]) -> tuple[set[int], set[int]]:
+    """Incident ids and claim ids a set of decisions names."""
+    incidents: set[int] = set()
+    claims: set[int] = set()
+    for d in decisions:
+        p = d["payload"]
+        incidents.update(int(i) for i in p.get("incidents", []))
+        if "incident" in p:
+            incidents.add(int(p["incident"]))
+        for ids in p.get("claims", {}).values():
+            claims.update(int(c) for c in ids)
+        for g in p.get("groups", []):
+            claims.update(int(c) for c in g)
+    return incidents, claims
+
+
+def apply_decision(resolver: Resolver, decision: dict[str, Any]) -> bool:
+    """Apply one merge or split to the loaded clusters; True if anything changed."""
+    p = decision["payload"]
+    if decision["kind"] == "merge":
+        ids = {int(c) for g in p.get("claims", {}).values() for c in g}
+        clusters = _clusters_of(resolver, ids)
+        if len(clusters) > 1:
+            resolver.merge(clusters)
+            return True
+    elif decision["kind"] == "split":
+        groups = [[int(c) for c in g] for g in p.get("groups", [])]
+        changed = False
+        for c in _clusters_of(resolver, {cid for g in groups for cid in g}):
+            own = {m.id for m in c.members}
+            present = [[cid for cid in g if cid in own] for g in groups]
+            if sum(1 for g in present if g) > 1:
+                resolver.split(c, [g for g in present if g])
+                changed = True
+        return changed
+    return False
+
+
+def _clusters_of(resolver: Resolver, claim_ids: Iterable[int]) -> list[Cluster]:
+    found: dict[int, Cluster] = {}
+    for cid in claim_ids:
+        c = resolver.cluster_of(cid)
+        if c is not None and c.alive:
+            found[c.key] = c
+    return list(found.values())
+
+
+def resolve_store(
+    store: Store,
+    *,
+    actor: str,
+    progress: Progress | None = None,
+    full: bool = False,
+) -> ResolveReport:
+    """Resolve the claims added since the last run into incidents, and save them."""
+    report = ResolveReport()
+    state = {} if full else store.resolver_state()
+    last_claim = int(state.get("last_claim_id", 0))
+    last_decision = int(state.get("last_decision_id", 0))
+
+    new: list[ClaimRecord] = []
+    max_claim = last_claim
+    for stored in store.iter_claims(since_id=last_claim):
+        max_claim = max(max_claim, stored.claim_id)
+        if stored.data.get("scope") == "aggregate":
+            report.aggregates += 1
+            continue
+        new.append(record_from_stored(stored))
+        if progress is not None and len(new) % 1000 == 0:
+            progress("load", len(new), 0)
+
+    decisions = store.decisions()
+    fresh = [d for d in decisions if d["id"] > last_decision]
+    must, cannot = _decision_constraints(decisions)
+
+    # the incidents the new claims and decisions may touch
+    wanted: set[int] = set(store.incidents_with_superseded_claims())
+    dec_incidents, dec_claims = _decision_incidents(fresh)
+    wanted |= dec_incidents
+    wanted |= set(store.incident_ids_for_claims(dec_claims).values())
+    links: dict[int, dict[str, Any]] = {}
+    days = [r.day_lo for r in new if r.day_lo is not None]
+    days_hi = [r.day_hi for r in new if r.day_hi is not None]
+    if days:
+        margin = MAX_INDEX_DAYS + 5
+        links = store.incident_links(
+            date_from=date.fromordinal(min(days) - margin),
+            date_to=date.fromordinal(max(days_hi) + margin),
+        )
+    missing = wanted - set(links)
+    if missing:
+        links.update(store.incident_links(incident_ids=missing))
+
+    resolver = Resolver(must_link=must, cannot_link=cannot)
+    existing_status: dict[int, str] = {}
+    linked_ids = [cid for info in links.values() for cid in info["claims"]]
+    records = {r.id: r for r in map(record_from_stored, store.stored_claims(linked_ids))}
+    for iid in sorted(links):
+        info = links[iid]
+        recs = [records[c] for c in info["claims"] if c in records]
+        existing_status[iid] = info["review_status"]
+        if not recs:
+            store.retire_incident(iid, actor=actor, reason="all its claims were superseded")
+            report.incidents_retired += 1
+            continue
+        c = resolver.add_existing(recs, iid)
+        if len(recs) < len(info["claims"]):
+            c.changed = True  # superseded claims dropped
+    for d in fresh if not full else decisions:
+        if apply_decision(resolver, d):
+            report.decisions_applied += 1
+
+    pending = [r for r in new if resolver.cluster_of(r.id) is None]
+    # claims already linked to an incident outside the loaded window (undated ones) stay put
+    linked = store.incident_ids_for_claims(r.id for r in pending)
+    pending = sorted((r for r in pending if r.id not in linked), key=process_order)
+    report.new_claims = len(pending)
+    for i, r in enumerate(pending, 1):
+        resolver.add_one(r)
+        if progress is not None and (i % 500 == 0 or i == len(pending)):
+            progress("link", i, len(pending))
+
+    changed = [c for c in resolver.clusters if c.changed and c.members]
+    _save(store, changed, existing_status, decisions, actor, report, progress)
+    for c in changed:
+        for old in c.retired:
+            store.retire_incident(
+                old, actor=actor, reason="merged by an analyst", merged_into=c.incident_id
+            )
+            report.incidents_retired += 1
+
+    store.save_resolver_state(
+        {
+            "version": STATE_VERSION,
+            "last_claim_id": max_claim,
+            "last_decision_id": max((d["id"] for d in decisions), default=last_decision),
+        }
+    )
+    store.append_ledger(
+        actor=actor,
+        action="resolution_run",
+        subject_type="run",
+        subject_id="resolve",
+        payload={**report.to_dict(), "last_claim_id": max_claim, "full": full},
+    )
+    return report
+
+
+def _save(
+    store: Store,
+    clusters: list[Cluster],
+    existing_status: dict[int, str],
+    decisions: Sequence[dict[str, Any]],
+    actor: str,
+    report: ResolveReport,
+    progress: Progress | None,
+) -> None:
+    discounted: set[int] = set()
+    sensitivity: dict[int, str] = {}
+    for d in decisions:
+        p = d["payload"]
+        if d["kind"] == "discount" and "incident" in p:
+            discounted.add(int(p["incident"]))
+        elif d["kind"] == "sensitivity" and "incident" in p:
+            sensitivity[int(p["incident"])] = str(p["to"])
+    total = len(clusters)
+    for start in range(0, total, _SAVE_CHUNK):
+        chunk = clusters[start : start + _SAVE_CHUNK]
+        texts = store.document_texts(
+            m.document_id for c in chunk for m in c.members if m.document_id
+        )
+        views = []
+        for c in chunk:
+            view = build_incident(
+                c.members, c.anchor, texts=texts, incident_id=c.incident_id, notes=c.notes
+            )
+            if c.incident_id is not None:
+                if existing_status.get(c.incident_id, "new") not in ("new", "changed"):
+                    view.review_status = "changed"
+                if c.incident_id in discounted:
+                    view.grade = "discounted"
+                if c.incident_id in sensitivity:
+                    view.sensitivity = sensitivity[c.incident_id]
+                view = store.apply_corrections(view)
+            views.append((view, c.claim_ids))
+        ids = store.save_incidents(views, actor=actor)
+        for c, iid in zip(chunk, ids, strict=True):
+            if c.incident_id is None:
+                report.incidents_created += 1
+            else:
+                report.incidents_updated += 1
+            c.incident_id = iid
+            c.changed = False
+            report.incident_ids.append(iid)
+        if progress is not None:
+            progress("save", min(start + _SAVE_CHUNK, total), total)
