@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, delete, func, or_, select
@@ -103,6 +103,11 @@ def _fill_row(row: Incident, view: IncidentView) -> None:
         view.date_end,
         view.date_precision,
     )
+    row.date_span_days = (
+        max((view.date_end - view.date_start).days, 0)
+        if view.date_start is not None and view.date_end is not None
+        else 0
+    )
     row.place_name, row.place_precision = view.place_name, view.place_precision
     row.admin1, row.admin1_pcode = view.admin1, view.admin1_pcode
     row.admin2_pcode, row.admin3_pcode = view.admin2_pcode, view.admin3_pcode
@@ -117,10 +122,20 @@ def _fill_row(row: Incident, view: IncidentView) -> None:
     row.data = incident_data(view)
 
 
-def _apply_filter(q: Select[Any], f: IncidentFilter) -> Select[Any]:
+def longest_span_days(session: Session) -> int:
+    """The longest incident, in days (one index look-up)."""
+    return int(session.execute(select(func.max(Incident.date_span_days))).scalar() or 0)
+
+
+def _apply_filter(q: Select[Any], f: IncidentFilter, span_days: int | None = None) -> Select[Any]:
+    """``span_days`` (see :func:`longest_span_days`) adds the lower bound on the start date that
+    the overlap test implies, so a period in the middle of years of data is a two-sided index
+    range instead of a scan from one end."""
     q = q.where(Incident.sensitivity.in_(visible_levels(f.max_sensitivity)))
     if f.date_from:
         q = q.where(or_(Incident.date_end >= f.date_from, Incident.date_start >= f.date_from))
+        if span_days is not None:
+            q = q.where(Incident.date_start >= f.date_from - timedelta(days=span_days))
     if f.date_to:
         q = q.where(Incident.date_start <= f.date_to)
     if f.event_types:
@@ -228,8 +243,10 @@ class IncidentStoreMixin:
         f = f or IncidentFilter()
         last_key: tuple[date, int] | None = None
         floor = date(1, 1, 1)
+        with self.reading() as session:
+            span = longest_span_days(session)
         while True:
-            q = _apply_filter(select(Incident), f)
+            q = _apply_filter(select(Incident), f, span)
             if last_key is not None:
                 d, i = last_key
                 key_date = func.coalesce(Incident.date_start, floor)
@@ -252,7 +269,9 @@ class IncidentStoreMixin:
         with self.reading() as session:
             return int(
                 session.execute(
-                    _apply_filter(select(func.count()).select_from(Incident), f)
+                    _apply_filter(
+                        select(func.count()).select_from(Incident), f, longest_span_days(session)
+                    )
                 ).scalar_one()
             )
 

@@ -139,6 +139,8 @@ class Incident(Base):
     date_start: Mapped[date | None] = mapped_column(Date, index=True)
     date_end: Mapped[date | None] = mapped_column(Date)
     date_precision: Mapped[int | None] = mapped_column(Integer)
+    # days from date_start to date_end: the longest one bounds period queries on both sides
+    date_span_days: Mapped[int | None] = mapped_column(Integer, index=True)
     place_name: Mapped[str | None] = mapped_column(Text)
     place_precision: Mapped[str | None] = mapped_column(String(16))
     admin1: Mapped[str | None] = mapped_column(String(80))
@@ -162,7 +164,10 @@ class Incident(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
-    __table_args__ = (Index("ix_incidents_date_type", "date_start", "event_type"),)
+    __table_args__ = (
+        Index("ix_incidents_date_type", "date_start", "event_type"),
+        Index("ix_incidents_area_page", "sensitivity", "admin1_pcode", "date_start", "id"),
+    )
 
 
 class IncidentClaim(Base):

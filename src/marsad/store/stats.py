@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, insert, or_, select
@@ -23,6 +23,7 @@ from marsad.store.incidents import (
     _apply_filter,
     _fill_row,
     _matches_json_filters,
+    longest_span_days,
     view_from_row,
 )
 from marsad.store.models import (
@@ -146,6 +147,7 @@ class StatsStoreMixin:
         while len(out) <= limit:
             q = _keyset(_apply_filter(select(Incident), f), key).limit(batch)
             with self.reading() as session:
+                q = self._narrowed(session, q, f)
                 rows = list(session.execute(q).scalars())
                 views = [view_from_row(r, f.max_sensitivity) for r in rows]
             for row, view in zip(rows, views, strict=True):
@@ -219,6 +221,7 @@ class StatsStoreMixin:
         while True:
             q = _keyset(_apply_filter(select(Incident), f), key).limit(batch)
             with self.reading() as session:
+                q = self._narrowed(session, q, f)
                 rows = list(session.execute(q).scalars())
                 views = [view_from_row(r, f.max_sensitivity) for r in rows]
             for row, view in zip(rows, views, strict=True):
@@ -229,26 +232,14 @@ class StatsStoreMixin:
                 return
 
     def _narrowed(self, session: Session, q: Any, f: IncidentFilter) -> Any:
-        """Add a condition implied by the period filter that an index can use.
-
-        An incident overlaps a period starting on ``from`` only if it ends on or after ``from``
-        (undated ends count as the start; an end recorded before its start is taken as wrong).
-        Bounding on that is the narrower index range when the
-        period is recent; for an old period, the bound on the start date is. The first and last
-        start dates decide which (two index look-ups)."""
+        """Add the lower bound on the start date that a period filter implies (nothing that
+        overlaps the period starts before ``from`` minus the longest incident), so the date
+        index is read as a two-sided range instead of from one end."""
         if f.date_from is None:
             return q
-        if f.date_to is not None:
-            # two one-aggregate subqueries: each is a single index look-up, both in one is a scan
-            first, last = session.execute(
-                select(
-                    select(func.min(Incident.date_start)).scalar_subquery(),
-                    select(func.max(Incident.date_start)).scalar_subquery(),
-                )
-            ).one()
-            if first is None or last is None or (f.date_to - first) <= (last - f.date_from):
-                return q
-        return q.where(func.coalesce(Incident.date_end, Incident.date_start) >= f.date_from)
+        return q.where(
+            Incident.date_start >= f.date_from - timedelta(days=longest_span_days(session))
+        )
 
     def _column_counts(self, f: IncidentFilter, by: str) -> list[CountRow]:
         killed = func.coalesce(func.sum(Incident.killed_best), 0)
