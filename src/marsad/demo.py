@@ -1,11 +1,14 @@
 """``make demo``: the main job on the example corpus, on a fresh embedded SQLite database.
 
-python -m marsad.demo --db demo-output/marsad.db --out demo-output examples/reports
+Ingest -> extract -> resolve -> brief -> verify, printing what each step did.
+
+    python -m marsad.demo --db demo-output/marsad.db --out demo-output examples/reports
 """
 
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from pathlib import Path
 
 from rich.console import Console
@@ -14,9 +17,32 @@ from rich.table import Table
 from marsad.config import DEFAULT_MAX_BYTES, database_url
 from marsad.ingest.pipeline import ingest_paths
 from marsad.process import extract_documents
+from marsad.publish.brief import build_brief, write_brief
+from marsad.resolve import compare_aggregates, resolve_store
 from marsad.store import Store
+from marsad.store.views import IncidentFilter
 
 console = Console()
+ACTOR = "demo"
+
+
+def incident_table(store: Store) -> Table:
+    table = Table(title="Incidents (all sensitivities; killed as low / best / high)")
+    for column in ("#", "date", "type", "place", "killed", "sources", "grade"):
+        table.add_column(column)
+    for view in store.iter_incidents(IncidentFilter(max_sensitivity="restricted")):
+        killed = view.figure("killed")
+        figures = "-" if killed.best is None else f"{killed.low} / {killed.best} / {killed.high}"
+        table.add_row(
+            str(view.id),
+            str(view.date_start or "-"),
+            view.event_type.replace("_", " "),
+            view.place_name or "-",
+            figures,
+            f"{view.independent_source_count} of {view.source_count}",
+            view.grade,
+        )
+    return table
 
 
 def run(db: Path, out: Path, corpus: list[Path]) -> int:
@@ -25,28 +51,45 @@ def run(db: Path, out: Path, corpus: list[Path]) -> int:
     console.rule("[bold]Marsad demo")
     console.print(f"Database: {db} (SQLite)   Corpus: {', '.join(map(str, corpus))}\n")
 
-    report = ingest_paths(store, corpus, actor="demo", max_bytes=DEFAULT_MAX_BYTES)
+    report = ingest_paths(store, corpus, actor=ACTOR, max_bytes=DEFAULT_MAX_BYTES)
     console.print(
-        f"[bold]1. Ingest[/bold]  {report.stored} documents stored byte for byte, "
+        f"[bold]1. Ingest[/bold]   {report.stored} documents stored byte for byte, "
         f"{report.duplicates} duplicates, {len(report.errors)} rejected"
     )
     for line in report.errors:
         console.print(f"   rejected: {line}", highlight=False)
 
+    extraction = extract_documents(store, store.iter_documents(unextracted=True), actor=ACTOR)
+    console.print(
+        f"[bold]2. Extract[/bold]  {extraction.documents} documents read, "
+        f"{extraction.claims} claims, every value with its evidence span"
+    )
+
+    resolved = resolve_store(store, actor=ACTOR)
+    console.print(
+        f"[bold]3. Resolve[/bold]  {resolved.new_claims} claims -> "
+        f"{resolved.incidents_created} incidents; {resolved.aggregates} reported totals kept apart"
+    )
+    console.print(incident_table(store))
+    period = IncidentFilter(date_from=date(2023, 10, 5), date_to=date(2023, 10, 25))
+    for comparison in compare_aggregates(store, IncidentFilter(max_sensitivity="restricted")):
+        console.print(f"   {comparison.summary}", highlight=False)
+
+    brief = build_brief(store, period, title="Attacks on civilians in northwest Syria", actor=ACTOR)
+    html, pdf = out / "brief.html", out / "brief.pdf"
+    write_brief(brief, html, "html")
+    write_brief(brief, pdf, "pdf")
+    console.print(
+        f"[bold]4. Brief[/bold]    5-25 October 2023, public records only: "
+        f"{brief.incident_count} incidents -> {html} and {pdf}"
+    )
+
     verdict = store.verify()
     console.print(
-        f"[bold]2. Verify[/bold]  {verdict.originals_checked} originals re-hashed, "
+        f"[bold]5. Verify[/bold]   {verdict.originals_checked} originals re-hashed, "
         f"{verdict.ledger_entries_checked} ledger entries walked: "
         + ("[green]intact[/green]" if verdict.ok else "[red]PROBLEMS[/red]")
     )
-
-    extraction = extract_documents(store, store.iter_documents(unextracted=True), actor="demo")
-    console.print(
-        f"[bold]3. Extract[/bold] {extraction.documents} documents read, "
-        f"{extraction.claims} claims with evidence spans (run {extraction.run_id})"
-    )
-    for line in extraction.errors:
-        console.print(f"   error: {line}", highlight=False)
 
     summary = store.summary()
     table = Table(title="What the store holds", show_header=False)
@@ -57,8 +100,9 @@ def run(db: Path, out: Path, corpus: list[Path]) -> int:
             value = ", ".join(f"{k}: {v}" for k, v in value.items()) or "-"
         table.add_row(key.replace("_", " "), str(value))
     console.print(table)
+    console.print(f"\nOpen the brief: {pdf.resolve()}")
     store.close()
-    return 0 if verdict.ok and not report.errors else 1
+    return 0 if verdict.ok and not report.errors and not extraction.errors else 1
 
 
 def main() -> None:
