@@ -12,8 +12,18 @@ from marsad.cli.evaluate import app
 from marsad.evaluate.fakes import dateline, parse_fakes_date, predict, score_fakes
 from marsad.evaluate.files import EvalFileError, RowWarnings, read_csv
 from marsad.evaluate.gold import align, read_gold, score_gold
-from marsad.evaluate.incident import civilian_and_combatant_deaths, count_value, main_incident
-from marsad.evaluate.mapping import fakes_actor, fakes_cause, fakes_governorate
+from marsad.evaluate.incident import (
+    civilian_and_combatant_deaths,
+    count_value,
+    main_incident,
+    main_place,
+)
+from marsad.evaluate.mapping import (
+    fakes_actor,
+    fakes_cause,
+    fakes_cause_of_article,
+    fakes_governorate,
+)
 from marsad.evaluate.metrics import PRF, Accuracy, Confusion, CountScore, haversine_km
 from marsad.evaluate.ucdp import (
     score_headlines,
@@ -161,6 +171,33 @@ def test_civilian_and_combatant_split() -> None:
     explicit = claim(killed=[("all", 20), ("civilians", 9)])
     assert civilian_and_combatant_deaths(explicit) == (9, 0)
     assert civilian_and_combatant_deaths(None) == (0, 0)
+    # no total: groups that are civilians by definition add up ("five women and a child")
+    groups_only = claim(killed=[("women", 5), ("children", 1)])
+    assert civilian_and_combatant_deaths(groups_only) == (6, 0)
+
+
+def test_main_place_follows_the_majority_governorate() -> None:
+    def placed(*pcodes: str) -> Claim:
+        c = claim()
+        c.places = [PlaceRef(f"P{k}", "exact", SP, admin1_pcode=p) for k, p in enumerate(pcodes)]
+        return c
+
+    many = placed("SY01", "SY03", "SY03")
+    assert main_place(many, [many]) is many.places[1]
+    tie = placed("SY01", "SY03")
+    assert main_place(tie, [tie]) is tie.places[0]
+
+
+def test_generic_triggers_and_other_passages_tell_the_cause() -> None:
+    # a generic "attack"-typed trigger still names the means
+    assert fakes_cause(claim("attack", trigger="blast")) == "explosion"
+    assert fakes_cause(claim("attack", trigger="strikes")) == "shelling"
+    assert fakes_cause(claim("attack", trigger="gunmen")) == "shooting"
+    # the article's other claims decide when the lead figure's sentence does not say
+    lead = claim("attack", killed=[("all", 58)])
+    gas = claim("chemical_weapon", start=20, end=30)
+    assert fakes_cause_of_article(lead, [lead, gas]) == "chemical and toxic gases"
+    assert fakes_cause_of_article(lead, [lead]) == "unknown"
 
 
 # --- FA-KES ----------------------------------------------------------------------------------

@@ -22,7 +22,11 @@ from marsad.evaluate.incident import (
     main_incident,
     main_place,
 )
-from marsad.evaluate.mapping import fakes_actor, fakes_cause, fakes_governorate
+from marsad.evaluate.mapping import (
+    fakes_actor,
+    fakes_cause_of_article,
+    fakes_governorate,
+)
 from marsad.evaluate.metrics import Accuracy, Confusion, CountScore
 from marsad.evaluate.runner import Extractor, default_extractor, safe_extract
 from marsad.schema import Claim, DocumentMeta
@@ -189,7 +193,7 @@ def predict(claims: list[Claim], rule: str = DEFAULT_RULE) -> FakesPrediction:
     day = event_day(main, start, end)
     return FakesPrediction(
         governorate=fakes_governorate(place.admin1_pcode if place else None),
-        cause=fakes_cause(main),
+        cause=fakes_cause_of_article(main, claims),
         actor=fakes_actor(main),
         counts={
             "civilians": civilians,

@@ -81,12 +81,23 @@ def main_incident(claims: list[Claim], rule: str = DEFAULT_RULE) -> Claim | None
 
 
 def main_place(main: Claim | None, claims: list[Claim]) -> PlaceRef | None:
-    """The main incident's first place with a governorate; else the document's first such place."""
+    """The place that stands for the main incident's governorate.
+
+    Of the main claim's places with a governorate, the first one in the governorate most of them
+    lie in; else the same over the document's claims in order.
+    """
     ordered = ([main] if main else []) + sorted(claims, key=lambda c: c.evidence.start)
     for claim in ordered:
-        for place in claim.places:
-            if place.admin1_pcode or place.admin1:
-                return place
+        placed = [p for p in claim.places if p.admin1_pcode or p.admin1]
+        if not placed:
+            continue
+        # the governorate most of the claim's places lie in ("Jisreen, Kafr Batna and Douma"
+        # outvote a "Damascus" named for the capital); ties go to the first named
+        votes: dict[str | None, int] = {}
+        for p in placed:
+            votes[p.admin1_pcode or p.admin1] = votes.get(p.admin1_pcode or p.admin1, 0) + 1
+        best = max(votes.values())
+        return next(p for p in placed if votes[p.admin1_pcode or p.admin1] == best)
     return None
 
 
@@ -99,6 +110,8 @@ def killed_in_group(claim: Claim | None, group: str) -> int | None:
 
 
 BATTLE_EVENT_TYPES = frozenset({"armed_clash", "territory_change"})
+# Victim groups that are civilians whatever the event (disjoint, so their counts add up).
+CIVILIAN_GROUPS = ("children", "women", "rescue_workers", "journalists")
 
 
 def dead_are_combatants(claim: Claim) -> bool:
@@ -125,4 +138,10 @@ def civilian_and_combatant_deaths(claim: Claim | None) -> tuple[int, int]:
             combatants = combatants if combatants is not None else everyone
         elif civilians is None:
             civilians = max(0, everyone - (combatants or 0))
+    if civilians is None and everyone is None:
+        # "killing five women and a child", "four aid workers were killed": groups that are
+        # civilians by definition add up to the civilian toll when no total is given
+        parts = [killed_in_group(claim, g) for g in CIVILIAN_GROUPS]
+        if any(p is not None for p in parts):
+            civilians = sum(p or 0 for p in parts)
     return civilians or 0, combatants or 0

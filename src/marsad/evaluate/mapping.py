@@ -48,6 +48,26 @@ FAKES_CATEGORY_MAP: Final[dict[str, dict[str, str]]] = {
         "behead": "execution",
         "slaughter": "execution",
     },
+    # A generic trigger (event type ``attack``: "blast", "strikes", "gunmen") still names the
+    # means; checked after the event type gives "unknown", first stem found in the trigger wins.
+    "cause_by_generic_trigger_stem": {
+        "blast": "explosion",
+        "explo": "explosion",
+        "detonat": "explosion",
+        "bomb": "explosion",
+        "strike": "shelling",
+        "struck": "shelling",
+        "raid": "shelling",
+        "rocket": "shelling",
+        "shot": "shooting",
+        "sniper": "shooting",
+        "gunmen": "shooting",
+        "opened fire": "shooting",
+        "gunfire": "shooting",
+        "stabb": "execution",
+        "slit": "execution",
+        "assassinat": "shooting",
+    },
     # Otherwise the event type decides. FA-KES "shelling" covers all bombardment, air or ground.
     # FA-KES annotators give "unknown" to battle deaths and to killings whose means the article
     # does not state, so clashes and untyped attacks map to "unknown" here (step 4 may refine).
@@ -60,7 +80,7 @@ FAKES_CATEGORY_MAP: Final[dict[str, dict[str, str]]] = {
         "armed_clash": UNKNOWN,
         "attack": UNKNOWN,
         "excessive_force_against_protesters": "shooting",
-        "territory_change": "shooting",
+        "territory_change": UNKNOWN,  # a capture is a battle: FA-KES gives battles "unknown"
         "abduction": UNKNOWN,
         "arrest": UNKNOWN,
         "threat": UNKNOWN,
@@ -147,9 +167,28 @@ def fakes_cause(claim: Claim | None) -> str:
             return cause
     cause = FAKES_CATEGORY_MAP["cause_by_event_type"].get(claim.event_type, UNKNOWN)
     if cause == UNKNOWN:
+        for stem, by_trigger in FAKES_CATEGORY_MAP["cause_by_generic_trigger_stem"].items():
+            if stem in trigger:
+                return by_trigger
         for weapon, fallback in FAKES_CATEGORY_MAP["cause_by_weapon_fallback"].items():
             if weapon in weapon_types:
                 return fallback
+    return cause
+
+
+def fakes_cause_of_article(main: Claim | None, claims: list[Claim]) -> str:
+    """The cause for an article: the main claim's, else the first other claim's that names one.
+
+    FA-KES gives one cause per article; when the sentence with the lead figure does not say how
+    the victims died ("the death toll rose to 58"), the article's other passages about the
+    event usually do ("a suspected gas attack").
+    """
+    cause = fakes_cause(main)
+    if cause != UNKNOWN or main is None:
+        return cause
+    for claim in claims:
+        if claim is not main and (other := fakes_cause(claim)) != UNKNOWN:
+            return other
     return cause
 
 
@@ -171,6 +210,9 @@ def mapping_markdown() -> str:
         "governorate_by_admin1_pcode": "Governorate (place admin1 P-code -> FA-KES location)",
         "cause_by_weapon": "Cause, step 1 (weapon on the claim -> FA-KES cause_of_death)",
         "execution_trigger_stems": "Cause, step 2 (event trigger word contains -> cause)",
+        "cause_by_generic_trigger_stem": (
+            "Cause, step 3a (when the event type gives unknown: trigger word contains -> cause)"
+        ),
         "cause_by_event_type": "Cause, step 3 (event type -> cause)",
         "cause_by_weapon_fallback": "Cause, step 4 (when step 3 gives unknown: weapon -> cause)",
         "actor_by_id": "Actor, step 1 (first perpetrator id -> FA-KES actor)",

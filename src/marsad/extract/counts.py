@@ -101,7 +101,9 @@ class CountReader:
                 art >= start
                 and keys[art] in self.articles
                 and art not in number_starts
-                and g.value != "all"
+                and (
+                    g.value != "all" or " ".join(keys[g.start : g.end]) in self.pack.single_victims
+                )
             ):
                 mentions.append(NumberMention(art, art + 1, art, 1, 1, 1, "exact", word_form=True))
                 if g.end + 1 < end and keys[g.end] in self.age_words and g.end + 1 in number_at:
@@ -120,7 +122,7 @@ class CountReader:
         crowd_end = {m.end: m for m in matches.get(CUE_CROWD, ())}
         subset_start = {m.start: m for m in matches.get(CUE_SUBSET, ())}
         including_end = {m.end: m for m in matches.get(CUE_INCLUDING, ())}
-        facility_start = {m.start for m in matches.get(FACILITY, ())}
+        facility_start = {m.start: m for m in matches.get(FACILITY, ())}
         actors = matches.get(ACTOR, [])
         toll = next(
             (m.start for m in matches.get(CASUALTY, ()) if keys[m.end - 1] in self.toll_words),
@@ -128,6 +130,7 @@ class CountReader:
         )
 
         counts: list[CountMention] = []
+        by_facility: set[int] = set()  # numbers counted by a facility word ("18 hospitals")
         last_primary: int | None = None  # the latest count that is not itself a sub-count
         for n in mentions:
             if n.fraction is not None:
@@ -151,7 +154,15 @@ class CountReader:
                 if kinds[p] != WORD or p in mention_starts:
                     break
                 if p in facility_start and p not in noun_start and p not in group_start:
-                    break  # "7 camps for displaced people": the number counts the camps
+                    # "7 camps for displaced people": the number counts the camps, which in a
+                    # passage about violence are facilities hit ("18 health facilities have
+                    # been put out of service by airstrikes", "15 camps had been hit")
+                    if violent and skipped == 0:
+                        category = "facilities_hit"
+                        ev_end = facility_start[p].end
+                        noun_found = True
+                        by_facility.add(n.start)
+                    break
                 cn = noun_start.get(p)
                 gm = group_start.get(p)
                 if cn is not None and (gm is None or cn.end >= gm.end):
@@ -269,6 +280,21 @@ class CountReader:
                 left = self._casualty_left(tokens, n.start, start, casualty_end)
                 if left is not None and (noun_found or self._ends_phrase(tokens, n.end, end)):
                     category = left.value
+            listed_parent: int | None = None
+            if category is None and noun_found and counts:
+                # "including 3 children and a woman, and 21 were injured", "killing a woman and
+                # her two children": the next item of a list shares the category (and the
+                # parent) of the item before it, whatever verb comes after the list
+                prev = counts[-1]
+                between = keys[prev.end : n.start]
+                if (
+                    prev.category is not None
+                    and 0 < len(between) <= 3
+                    and any(b in self.and_words for b in between)
+                    and all(b in self.coordinators or b in self.possessives for b in between)
+                ):
+                    category = prev.category
+                    listed_parent = prev.parent
             # "a crowd of 25,000 people", "crowd big, some 1,500 ppl": a crowd word earlier in
             # the clause makes people a crowd size
             crowd_before = any(
@@ -281,7 +307,11 @@ class CountReader:
                 category = self._wide_right(
                     tokens, ev_end, end, casualty_start, crowd_start, mention_starts, group
                 )
-            parent_index: int | None = None
+            if category is None and not noun_found and n.end in crowd_start:
+                category = "crowd_size"  # "Thousands demonstrated in Azaz"
+                ev_end = crowd_start[n.end].end
+                noun_found = True
+            parent_index: int | None = listed_parent
             inc = including_end.get(n.start)
             if inc is not None and counts:
                 parent_index = last_primary if last_primary is not None else len(counts) - 1
@@ -291,6 +321,10 @@ class CountReader:
                 continue
             if parent_index is not None and n.qualifier == "vague":
                 continue  # "including many displaced families": nothing to count
+            if not noun_found and parent_index is None and last_primary is not None:
+                # "8 civilians were killed ... and 21 were injured": the bare figure counts the
+                # group the sentence is about (ellipsis of the noun)
+                group = counts[last_primary].group
             counts.append(
                 CountMention(
                     category,
@@ -307,6 +341,10 @@ class CountReader:
             if parent_index is None:
                 last_primary = len(counts) - 1
 
+        if len(by_facility) > 1:
+            # "8 schools, 5 medical facilities and 3 bakeries": a breakdown by kind, kept on the
+            # facilities themselves, not a count of facilities hit
+            counts = _without(counts, {k for k, c in enumerate(counts) if c.start in by_facility})
         counts = _dedupe(counts)
         self._coordinate(tokens, counts)
         cats = {c.category for c in counts if c.category in self.pack.casualty_words}
@@ -433,6 +471,21 @@ def _dedupe(counts: list[CountMention]) -> list[CountMention]:
         seen[key] = len(keep)
         remap[k] = len(keep)
         keep.append(c)
+    for c in keep:
+        if c.parent is not None:
+            c.parent = remap.get(c.parent)
+    return keep
+
+
+def _without(counts: list[CountMention], drop: set[int]) -> list[CountMention]:
+    """``counts`` less the indices in ``drop``, parents renumbered (a dropped parent's
+    sub-counts lose their parent)."""
+    remap: dict[int, int] = {}
+    keep: list[CountMention] = []
+    for k, c in enumerate(counts):
+        if k not in drop:
+            remap[k] = len(keep)
+            keep.append(c)
     for c in keep:
         if c.parent is not None:
             c.parent = remap.get(c.parent)

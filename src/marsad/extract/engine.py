@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Protocol
 
@@ -82,6 +82,8 @@ _BACKGROUND_DAYS = 365
 _WAR_TOTAL_DAYS = 2 * 365
 _GOVERNS = 6  # tokens after a hypothetical or call-to-action cue that it governs
 _GENERIC_TYPES = frozenset({"attack"})  # compatible with any family when grouping
+# families that never share a claim with violence, not even with a generic "attacks"
+_CALM_FAMILIES = frozenset({"protest", "strategic"})
 _FALLBACK_WINDOW_DAYS = 6
 
 
@@ -108,6 +110,8 @@ class SentenceInfo:
     aggregate_cue: bool = False
     report_cue: bool = False
     facility_figures: bool = False  # "11 schools and 6 health facilities were hit"
+    fronted_place: bool = False  # opens on "In <Place>," (see Engine._fronted_place)
+    event_end: int = 0  # character offset where the chosen event word ends
 
     @property
     def index(self) -> int:
@@ -167,6 +171,7 @@ class Engine:
         matches = self.matcher.match(tokens, s, e, nodes)
         cs, ce = sent.char_span(tokens)
         info = SentenceInfo(sent, cs, ce, matches)
+        info.fronted_place = self._fronted_place(tokens, sent)
         negated_until = {m.end for m in matches.get(CUE_NEGATION, ())}
         # "No such attack took place": a negation opening the sentence negates all of it.
         sentence_negated = any(m.start <= s + 1 for m in matches.get(CUE_NEGATION, ()))
@@ -196,8 +201,21 @@ class Engine:
             else:
                 types.append(("protest_with_intervention", forces[0]))
         if types:
-            best = min(types, key=lambda tm: self.priority.get(tm[0], 99))
+            # a weak trigger ("raids", "helicopters") gives way to any other specific type in
+            # the sentence: "arrested 20 men in raids", "helicopters dropped leaflets warning"
+            weak = self.pack.weak_triggers
+            strong = [
+                (t, m)
+                for t, m in types
+                if t not in _GENERIC_TYPES and " ".join(tokens.keys[m.start : m.end]) not in weak
+            ]
+            if len(strong) == len(types) or not any(
+                " ".join(tokens.keys[m.start : m.end]) in weak for _, m in types
+            ):
+                strong = types
+            best = min(strong or types, key=lambda tm: self.priority.get(tm[0], 99))
             info.event_type, info.event_match = best
+            info.event_end = tokens.ends[best[1].end - 1]
         info.aggregate_cue = CUE_AGGREGATE in matches
         info.report_cue = CUE_REPORT in matches
         info.background = CUE_BACKGROUND in matches
@@ -212,6 +230,11 @@ class Engine:
             claimed: set[int] = set()
             for d in info.dates:
                 claimed.update(range(d.start, d.end))
+            if info.background:
+                # "in the past" opening a date ("in the past 24 hours") is that date, not history
+                info.background = any(
+                    m.end - 1 not in claimed for m in matches.get(CUE_BACKGROUND, ())
+                )
             violent = any(t not in _NON_VIOLENT for t, _ in types)
             info.counts, info.numbers = self.counts.read(tokens, s, e, claimed, matches, violent)
             number_ends = {n.end for n in info.numbers if n.low is not None}
@@ -256,6 +279,26 @@ class Engine:
             return
         info.eventful = True
 
+    def _fronted_place(self, tokens: Tokens, sent: Sentence) -> bool:
+        """Whether a sentence opens on a place name and a comma: "In nearby Maarshamsheh, ..."
+        (capitalised words, or the fillers of grammar.yaml, between the opener and the comma)."""
+        g = self.pack.grammar
+        s, e = sent.start, sent.end
+        if e - s < 4 or tokens.keys[s] not in g.fronted_place_openers:
+            return False
+        named = False
+        for i in range(s + 1, min(e, s + 8)):
+            key = tokens.keys[i]
+            if key == ",":
+                return named
+            if key in g.fronted_place_fillers:
+                continue
+            word = tokens.surface(i)
+            if not word[:1].isupper():
+                return False
+            named = True
+        return False
+
     # -- grouping --------------------------------------------------------------------------
     def _compatible(self, group: Group, info: SentenceInfo) -> bool:
         last = group.last
@@ -272,15 +315,17 @@ class Engine:
         specific = types - _GENERIC_TYPES
         mine = info.best_date()
         period = _is_period(group)
-        if (
-            info.event_type
-            and info.event_type not in _GENERIC_TYPES
-            and specific
-            and not (period and mine is None)  # "120,000 have fled" in a period total
-        ):
+        if info.event_type and info.event_type not in _GENERIC_TYPES and specific:
             families = {EVENT_FAMILIES.get(t) for t in specific}
             if EVENT_FAMILIES.get(info.event_type) not in families:
                 return False
+        if (
+            info.event_type is not None
+            and types
+            and not specific
+            and EVENT_FAMILIES.get(info.event_type) in _CALM_FAMILIES
+        ):
+            return False  # "... 1,460 attacks ... More than 307,000 people fled": a new claim
         if mine is not None:
             for s in group.sentences:
                 theirs = s.best_date()
@@ -301,6 +346,14 @@ class Engine:
                 ):
                     continue  # "14 attacks ... 6 air strikes, 5 bombardments": a breakdown
                 return False
+        if (
+            info.fronted_place
+            and info.event_type is not None
+            and any(c.category in _HARM_CATEGORIES for c in info.counts)
+            and any(s.counts or s.places for s in group.sentences)
+            and not (period and mine is None)
+        ):
+            return False  # "In Hass, four people were killed ...": the report's next incident
         mine_places = {_place_key(p) for p in info.places if p.precision in ("exact", "near")}
         if mine_places:
             theirs_places = {
@@ -312,7 +365,7 @@ class Engine:
             if (
                 theirs_places
                 and not (mine_places & theirs_places)
-                and info.counts
+                and (info.counts or _protest_moves(info, mine_places - theirs_places))
                 and info.event_type is not None
                 and not (period and mine is None)
             ):
@@ -370,11 +423,24 @@ class Engine:
             and (_is_headline(tokens, first, infos) or dateline is not None)
         ):
             groups.pop(0)
-        claims = []
+        claims: list[Claim] = []
         for g in groups:
             claim = self._build(tokens, g, infos, anchor)
-            if claim is not None:
-                claims.append(claim)
+            if claim is None:
+                continue
+            if claims and claim.event_type == "displacement" and claim.date_evidence is None:
+                prev = claims[-1]
+                if prev.scope == "aggregate" and prev.event_type != "displacement":
+                    # "Since 5 October, over 60 civilians were killed ... More than 120,000
+                    # people have fled": the flight is counted over the same period
+                    claim = replace(
+                        claim,
+                        scope="aggregate",
+                        date_start=prev.date_start,
+                        date_end=prev.date_end,
+                        date_precision=prev.date_precision,
+                    )
+            claims.extend(_split_protest_list(claim))
         return claims
 
     def _dateline(self, tokens: Tokens, first: Sentence) -> DateMention | None:
@@ -506,6 +572,8 @@ class Engine:
                 places = _drop_qualifiers(tokens.text, _dedupe_places(nearest.places))
         if not places and infos[0].places and infos[0] not in sents:
             places = _drop_qualifiers(tokens.text, _dedupe_places(infos[0].places))
+        if not aggregate:
+            places = _drop_enclosing_areas(places)
 
         perpetrators, targets = self._actors(tokens, sents)
         for count in counts:
@@ -591,6 +659,7 @@ class Engine:
         perpetrators: list[ActorRef] = []
         targets: list[ActorRef] = []
         seen: set[tuple[str, bool]] = set()
+        rank: list[int] = []
         for s in sents:
             org_tokens = {t for m in s.matches.get(ORG, ()) for t in range(m.start, m.end)}
             count_spans = [
@@ -610,14 +679,27 @@ class Engine:
             for m in s.matches.get(ACTOR, ()):
                 if m.start in not_actor or m.end - 1 in not_actor or m.end in person_starts:
                     continue
+                if self._controls_place(tokens, m):
+                    continue  # "rebel-held districts": who holds the place, not who struck it
                 in_count = any(a <= m.start < b for a, b in count_spans)
+                if not in_count:
+                    # "25 members of the Nusra Front", "20 fighters of IS": the group counted
+                    p = m.start - 1
+                    if p >= 0 and tokens.keys[p] == self.pack.grammar.definite_article:
+                        p -= 1
+                    in_count = (
+                        p >= 0
+                        and tokens.keys[p] in self.pack.grammar.of_words
+                        and any(b == p for _, b in count_spans)
+                    )
                 # "soldiers were killed" (passive) makes them victims; "HTS arrested" does not
                 after = _skip_aux_to(tokens, m.end, self.counts.aux)
                 victim = in_count or (after > m.end and after in casualty_at)
                 for index in m.values:
                     actor = self.actors[index]
                     armed = index in self.armed
-                    if not armed and m.start in org_tokens and not in_count:
+                    inside_org = m.start in org_tokens and m.end - 1 in org_tokens
+                    if (inside_org or (not armed and m.start in org_tokens)) and not in_count:
                         continue  # "White Helmets teams documented ...": the reporter
                     as_perpetrator = armed and not victim
                     if as_perpetrator and protest_only:
@@ -627,8 +709,56 @@ class Engine:
                         continue
                     seen.add(key)
                     ref = ActorRef(actor.id, actor.name, actor.type, _mspan(tokens, m))
+                    if as_perpetrator:
+                        rank.append(self._agent_rank(tokens, s, m))
                     (perpetrators if as_perpetrator else targets).append(ref)
-        return perpetrators, targets
+        # The agent of the event word comes first ("regime air strikes on rebel-held areas",
+        # "strikes by Russian jets"), not the first armed actor the passage happens to name.
+        order = sorted(range(len(perpetrators)), key=lambda i: (rank[i], i))
+        return [perpetrators[i] for i in order], targets
+
+    def _controls_place(self, tokens: Tokens, m: Match) -> bool:
+        """Whether an actor mention only says who holds a place ("IS-held", "held by IS")."""
+        g = self.pack.grammar
+        k = m.end
+        if k < len(tokens) and tokens.keys[k] == "-":
+            k += 1
+        if k < len(tokens) and tokens.keys[k] in g.control_after and k > m.end:
+            return True  # hyphenated only: "the rebels held the town" is an action
+        b = m.start
+        if b > 0 and tokens.keys[b - 1] == g.definite_article:
+            b -= 1
+        for phrase in g.control_before:
+            n = len(phrase)
+            if b >= n and tuple(tokens.keys[b - n : b]) == phrase:
+                return True
+        return False
+
+    def _agent_rank(self, tokens: Tokens, s: SentenceInfo, m: Match) -> int:
+        """-1 for the agent of a harm verb ("killed by IS"), 0 when the mention is the agent of
+        the sentence's event word (right before it, or after "by" just after it), 1 for a subject
+        shortly before the event word, 2 otherwise."""
+        agent_words = self.pack.grammar.agent_words
+        # "SDF fighters killed 13 militants", "civilians killed by IS": the agent of a harm verb
+        for c in s.matches.get(CASUALTY, ()):
+            if 0 <= c.start - m.end <= 1:
+                return 0
+            if c.end <= m.start <= c.end + 2 and any(
+                w in agent_words for w in tokens.keys[c.end : m.start]
+            ):
+                return -1  # "killed by IS": the text names who killed, which outranks all
+        ev = s.event_match
+        if ev is None:
+            return 2
+        if 0 <= ev.start - m.end <= 1 or m.start <= ev.start < m.end:
+            return 0  # "regime air strikes", or the trigger inside the name ("Russian strikes")
+        if ev.end <= m.start <= ev.end + 4:
+            between = tokens.keys[ev.end : m.start]
+            if any(w in agent_words for w in between):
+                return 0
+        if m.end <= ev.start and ev.start - m.end <= 6:
+            return 1  # a subject before the verb ("the regime's warplanes bombed")
+        return 2
 
     def _orgs(
         self, tokens: Tokens, sents: list[SentenceInfo], infos: list[SentenceInfo]
@@ -831,6 +961,68 @@ def _drop_qualifiers(text: str, places: list[PlaceRef]) -> list[PlaceRef]:
     if landmarks and len(landmarks) < len(kept):
         kept = [p for p in kept if p not in landmarks]
     return kept
+
+
+def _protest_moves(info: SentenceInfo, new_places: set[str]) -> bool:
+    """Whether a protest sentence reports protests in new places: "Protests also spread to Azaz
+    and al-Bab", "Smaller demonstrations took place in Binnish" name the place within a few
+    words after the protest word; "banners bearing the names of towns hit, including Ariha"
+    names places the protest is about."""
+    ev = info.event_match
+    if info.event_type not in _PROTEST_TYPES or ev is None:
+        return False
+    for p in info.places:
+        if _place_key(p) in new_places and 0 <= p.evidence.start - info.event_end < 40:
+            return True
+    return False
+
+
+def _split_protest_list(claim: Claim) -> list[Claim]:
+    """ "Smaller demonstrations took place in Binnish, Jisr al-Shughur and Atarib": a list of
+    towns with no figures is one protest per town (each its own crowd, its own intervention or
+    none), as ACLED codes them. A protest with figures stays whole: the crowd size belongs to
+    the place it was counted in, and the text does not say which."""
+    exact = [p for p in claim.places if p.precision == "exact"]
+    ev = claim.event_type_evidence
+    if claim.event_type not in _PROTEST_TYPES or claim.counts or len(exact) < 2 or ev is None:
+        return [claim]
+    if len(exact) != len(claim.places):
+        return [claim]
+    # the towns must be the list right after the protest word, in its sentence
+    text, base = claim.evidence.text, claim.evidence.start
+    for p in exact:
+        between = text[ev.end - base : p.evidence.start - base]
+        if p.evidence.start < ev.end or len(between) > 60 or ". " in between:
+            return [claim]
+    return [replace(claim, places=[p]) for p in exact]
+
+
+def _drop_enclosing_areas(places: list[PlaceRef]) -> list[PlaceRef]:
+    """One incident happens in one spot: a governorate or region that only encloses a
+    settlement the claim also names ("In Idlib province, a car bomb exploded at the entrance of
+    Sarmada", "#Idlib ... Russian jets hit the market in Maarat al-Numan") is its address, not a
+    second place. Totals keep their areas ("31 attacks in the Idlib countryside, ... Maarat
+    al-Numan"): there the area is where the total was counted."""
+    inside = {
+        p.admin1_pcode
+        for p in places
+        if p.precision not in _AREA_PRECISIONS and p.admin1_pcode is not None
+    }
+    if not inside:
+        return places
+    # the settlement takes its area's rank: the area named first still says where the story is
+    out: list[PlaceRef] = []
+    for p in places:
+        if p.precision in _AREA_PRECISIONS and p.admin1_pcode in inside:
+            settlement = next(
+                q
+                for q in places
+                if q.precision not in _AREA_PRECISIONS and q.admin1_pcode == p.admin1_pcode
+            )
+            p = settlement
+        if p not in out:
+            out.append(p)
+    return out
 
 
 def _inside_name(tokens: Tokens, info: SentenceInfo, place: PlaceRef) -> bool:

@@ -131,6 +131,7 @@ class Gazetteer:
     ) -> None:
         rules = matching_rules()
         self._stop = frozenset(str(w).lower() for w in rules.get("stop_single", []))
+        self._article_names = frozenset(str(w).lower() for w in rules.get("article_names", []))
         self._openers = frozenset(str(w) for w in rules.get("lowercase_openers", []))
         self._drop = frozenset(normalize_name(str(n)) for n in rules.get("drop_names", []))
         self._words = {
@@ -381,7 +382,12 @@ class Gazetteer:
         # "al-Assad", "al-Sham": a lower-case article plus a stoplisted word is no place, while
         # capitalised "Al-Bab" is how the town is written.
         stop_pair = len(toks) == 2 and first.key == "al" and plain(toks[1].surface) in self._stop
-        if stop_pair and first.surface[0].islower():
+        town = (
+            stop_pair
+            and toks[1].surface[0].isupper()
+            and plain(toks[1].surface) in (self._article_names)
+        )
+        if stop_pair and first.surface[0].islower() and not town:
             return False
         if len(toks) == 1:
             p = plain(first.surface)

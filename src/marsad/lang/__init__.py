@@ -71,6 +71,16 @@ class Grammar:
     relative_pronouns: frozenset[str]
     abbreviations: frozenset[str]
     age_words: frozenset[str] = frozenset()  # "a boy of 12", "a man aged 45": an age, not a count
+    # "rebel-held", "IS-controlled": an actor named only as who holds a place is not the agent
+    control_after: frozenset[str] = frozenset()
+    # "held by IS", "under the control of the regime": the same, with the actor after the word
+    control_before: tuple[tuple[str, ...], ...] = ()
+    # "air strikes by Russian jets": the word introducing the agent of an event noun
+    agent_words: frozenset[str] = frozenset()
+    # "In Hass, four people were killed": a sentence opening on a place and a comma (see
+    # grammar.yaml) starts a new incident in a report that lists several
+    fronted_place_openers: frozenset[str] = frozenset()
+    fronted_place_fillers: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +151,11 @@ class LanguagePack:
     not_names: frozenset[str]
     grammar: Grammar
     extra: dict[str, Any] = field(default_factory=dict)
+    # Triggers that name their event type only when nothing more specific is said ("raids" is an
+    # air strike, but "arrested 20 men in raids" is an arrest): see events.yaml.
+    weak_triggers: frozenset[str] = frozenset()
+    # Nouns naming one person by role ("a guard", "a pharmacist"): "killed a guard" counts one
+    single_victims: frozenset[str] = frozenset()
 
 
 def _strs(value: Any, where: str) -> tuple[str, ...]:
@@ -250,6 +265,8 @@ def load_pack_from(directory: Path, code: str) -> LanguagePack:
             name_particles=frozenset(_strs(pe["name_particles"], "persons.name_particles")),
             not_names=frozenset(_strs(pe["not_names"], "persons.not_names")),
             grammar=_grammar(gr),
+            weak_triggers=frozenset(_strs(ev.get("weak_triggers", []), "events.weak_triggers")),
+            single_victims=frozenset(_strs(co.get("single_victims", []), "counts.single_victims")),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, LanguagePackError):
@@ -288,6 +305,17 @@ def _grammar(gr: dict[str, Any]) -> Grammar:
         relative_pronouns=words("relative_pronouns"),
         abbreviations=words("abbreviations"),
         age_words=frozenset(_strs(gr.get("age_words", []), "grammar.age_words")),
+        control_after=frozenset(_strs(gr.get("control_after", []), "grammar.control_after")),
+        control_before=tuple(
+            tuple(p.split()) for p in _strs(gr.get("control_before", []), "grammar.control_before")
+        ),
+        agent_words=frozenset(_strs(gr.get("agent_words", []), "grammar.agent_words")),
+        fronted_place_openers=frozenset(
+            _strs(gr.get("fronted_place_openers", []), "grammar.fronted_place_openers")
+        ),
+        fronted_place_fillers=frozenset(
+            _strs(gr.get("fronted_place_fillers", []), "grammar.fronted_place_fillers")
+        ),
     )
 
 
