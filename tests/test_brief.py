@@ -58,8 +58,8 @@ def test_brief_html_has_figures_aggregates_charts_and_footer(filled: Store) -> N
     assert "of whom children between 3 and 6" in html
     assert "over 60 civilians killed" in html  # the reported total, beside ...
     assert "incidents on record: at least 12 killed in 3 incidents" in html  # ... ours
-    assert "cluster munition: in 1 incident(s)" in html
-    assert "medical: 2" in html and "school: 2" in html
+    assert "cluster munitions: in 1 incident(s)" in html
+    assert "medical facility: 2" in html and "school: 2" in html
     assert html.count("<svg") == 2 and "<circle" in html
     assert "Approximate boundaries" in html
     assert filled.ledger_head() in html

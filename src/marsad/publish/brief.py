@@ -43,7 +43,20 @@ def strings(lang: str) -> dict[str, str]:
     table = _all_strings()
     if lang not in table:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(table)}")
-    return {**table["en"], **table[lang]}
+    return {**table["en"], **table[lang], "lang": lang}
+
+
+@lru_cache(maxsize=1)
+def _all_terms() -> dict[str, dict[str, str]]:
+    text = resources.files("marsad.publish").joinpath("data/terms.json").read_text("utf-8")
+    data: dict[str, dict[str, str]] = json.loads(text)
+    return data
+
+
+def term(code: str, lang: str) -> str:
+    """A vocabulary code (event type, weapon, facility, grade) in the reader's language."""
+    terms = _all_terms()
+    return terms.get(lang, {}).get(code) or terms["en"].get(code) or code.replace("_", " ")
 
 
 @dataclass
@@ -115,10 +128,10 @@ def _table_row(view: IncidentView, words: dict[str, str], redact: Any) -> dict[s
     return {
         "date": view.date_start.isoformat() if view.date_start else "",
         "place": redact(", ".join(p for p in (view.place_name, view.admin1) if p)),
-        "type": view.event_type.replace("_", " "),
+        "type": term(view.event_type, words["lang"]),
         "killed": cell("killed"),
         "injured": cell("injured"),
-        "grade": view.grade,
+        "grade": term(view.grade, words["lang"]),
         "sources": [
             {"name": redact(s.source or s.dataset or s.title or ""), "url": s.url}
             for s in view.sources
@@ -184,19 +197,23 @@ def build_brief(
         HeadlineFigure(words["facilities_hit"], totals.facilities_total().words(words)),
     ]
     facilities = [
-        (kind.replace("_", " "), r.words(words)) for kind, r in sorted(totals.facilities.items())
+        (term(kind, lang), r.words(words)) for kind, r in sorted(totals.facilities.items())
     ]
-    prohibited = [(w.replace("_", " "), totals.prohibited[w]) for w in PROHIBITED_WEAPONS]
+    prohibited = [(term(w, lang), totals.prohibited[w]) for w in PROHIBITED_WEAPONS]
 
     reported = []
     for agg in store.aggregates(f):
         if not _aggregate_in_area(agg, f.area):
             continue
         figures = [reported_count_words(c) for c in agg.counts]
-        figures += [
-            f"{fac.get('count') or ''} {fac.get('type', '').replace('_', ' ')} hit".strip()
+        hit = [
+            f"{term(str(fac.get('type', '')), lang)} {fac['count']}".strip()
+            if fac.get("count")
+            else term(str(fac.get("type", "")), lang)
             for fac in agg.facilities
         ]
+        if hit:
+            figures.append(f"{words['facilities_hit']}: {', '.join(hit)}")
         reported.append(
             {
                 "who": ", ".join(agg.reported_by) or agg.source or "",
@@ -233,7 +250,9 @@ def build_brief(
         headline=headline,
         facilities=facilities,
         prohibited=prohibited,
-        map_svg=incident_map(points, caption=words["map_caption"], label_lang=lang),
+        # SVG text is drawn unshaped by WeasyPrint (Arabic letters would come apart in the PDF),
+        # so map labels stay in Latin script in every edition.
+        map_svg=incident_map(points, caption=words["map_caption"], label_lang="en"),
         timeline_svg=timeline,
         rows=rows,
         incident_count=totals.incidents,
