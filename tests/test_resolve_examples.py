@@ -6,15 +6,18 @@ two (one a syndicated copy of the other) 10. Resolution must make one incident w
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from conftest import EXAMPLES
 from marsad import config
 from marsad.ingest.pipeline import ingest_paths
 from marsad.process import extract_documents
 from marsad.resolve import compare_aggregates, resolve_store
 from marsad.store import Store
 from marsad.store.views import IncidentFilter
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "reports"
 
 
 def test_ariha_reports_resolve_to_one_incident(sqlite_store: Store) -> None:
