@@ -297,11 +297,16 @@ class CountReader:
                     listed_parent = prev.parent
             # "a crowd of 25,000 people", "crowd big, some 1,500 ppl": a crowd word earlier in
             # the clause makes people a crowd size
-            crowd_before = any(
-                q in crowd_end and not any(keys[r] in _CLAUSE_STOPS for r in range(q, n.start))
-                for q in range(max(start, n.start - 6), n.start + 1)
-            )
-            if category is None and noun_found and group in ("all", "civilians") and crowd_before:
+            if (
+                category is None
+                and noun_found
+                and group in ("all", "civilians")
+                and crowd_end
+                and any(
+                    q in crowd_end and not any(keys[r] in _CLAUSE_STOPS for r in range(q, n.start))
+                    for q in range(max(start, n.start - 6), n.start + 1)
+                )
+            ):
                 category = "crowd_size"
             if category is None and noun_found:
                 category = self._wide_right(

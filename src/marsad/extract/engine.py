@@ -383,10 +383,10 @@ class Engine:
         if not sentences:
             return []
         anchor = parse_iso(meta.published) if meta is not None else None
-        dateline = self._dateline(tokens, sentences[0])
+        nodes = self.matcher.first_nodes(tokens)
+        dateline = self._dateline(tokens, sentences[0], nodes)
         if anchor is None and dateline is not None:
             anchor = dateline.first
-        nodes = self.matcher.first_nodes(tokens)
         infos = [self._analyse(tokens, s, anchor, nodes) for s in sentences]
         if dateline is not None:
             # The dateline says when the report was filed, not when the event happened.
@@ -443,10 +443,12 @@ class Engine:
             claims.extend(_split_protest_list(claim))
         return claims
 
-    def _dateline(self, tokens: Tokens, first: Sentence) -> DateMention | None:
+    def _dateline(
+        self, tokens: Tokens, first: Sentence, nodes: list[dict[str, Any] | None]
+    ) -> DateMention | None:
         """A full date in the first few tokens ("Wed 05 Apr 2017 ...") anchors relative dates."""
         end = min(first.end, first.start + 10)
-        matches = self.matcher.match(tokens, first.start, end)
+        matches = self.matcher.match(tokens, first.start, end, nodes)
         for d in self.dates.read(tokens, first.start, end, matches, None):
             # "Wed 05 Apr 2017", "Published April 2 2017", "Date of publication 7 July 2016"
             if d.explicit_year and d.precision == 1 and d.start <= first.start + 4:
@@ -661,6 +663,8 @@ class Engine:
         seen: set[tuple[str, bool]] = set()
         rank: list[int] = []
         for s in sents:
+            if ACTOR not in s.matches:
+                continue  # nothing below runs without an actor mention (names are costly)
             org_tokens = {t for m in s.matches.get(ORG, ()) for t in range(m.start, m.end)}
             count_spans = [
                 (c.start, c.end)
@@ -957,10 +961,24 @@ def _drop_qualifiers(text: str, places: list[PlaceRef]) -> list[PlaceRef]:
     kept = [p for p in places if p.precision not in _AREA_PRECISIONS or not qualifies(p)]
     # "Kafr Hamra northwest of Aleppo", "villages east of Maarat al-Numan": the place after
     # "<direction> of" is a landmark that locates the others, not a place of the event.
-    landmarks = [p for p in kept if _LANDMARK_BEFORE.search(text, 0, p.evidence.start)]
+    landmarks = [p for p in kept if _after_landmark_words(text, p.evidence.start)]
     if landmarks and len(landmarks) < len(kept):
         kept = [p for p in kept if p not in landmarks]
     return kept
+
+
+def _after_landmark_words(text: str, start: int) -> bool:
+    """Whether "<direction> of (the)" ends right before character ``start``.
+
+    The regex searches from the start of the text, so a cheap look at the last word first (the
+    phrase can only end in "of" or "the") spares that scan for nearly every place.
+    """
+    k = start
+    while k > 0 and text[k - 1].isspace():
+        k -= 1
+    if k == start or not text[max(0, k - 3) : k].lower().endswith(("of", "the")):
+        return False
+    return _LANDMARK_BEFORE.search(text, 0, start) is not None
 
 
 def _protest_moves(info: SentenceInfo, new_places: set[str]) -> bool:

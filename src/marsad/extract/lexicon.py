@@ -48,8 +48,13 @@ CUE_INCLUDING = "cue_including"
 SPEECH = "speech"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Match:
+    """One phrase found in a sentence. Never changed once made, but not ``frozen``: a frozen
+    dataclass sets each field through ``object.__setattr__``, which made building Matches a few
+    per cent of all extraction time. ``unsafe_hash`` keeps the field-based hash a frozen one
+    had."""
+
     kind: str
     values: tuple[Any, ...]  # several when one phrase means several things ("Russian and Syrian")
     start: int  # first token

@@ -33,6 +33,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from functools import lru_cache
+from itertools import accumulate, compress, repeat
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,10 @@ SETTLEMENT_KINDS = ("city", "town", "village", "neighbourhood")
 _KIND_RANK = {"city": 6, "town": 5, "village": 4, "neighbourhood": 3, "admin3": 2, "admin2": 1}
 _PRECISION_BY_KIND = {"admin1": "governorate", "admin2": "district", "admin3": "subdistrict"}
 _TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’‘`ʿʾ][^\W\d_]+)*")
+# One capturing group: split() gives [gap, token, gap, token, ..., gap] without Python per token.
+_SPLIT_RE = re.compile("(" + _TOKEN_RE.pattern + ")")
+_POSSESSIVES = ("'s", "'S", "’s", "’S")
+_MAX_TOKEN = 60  # no place name is this long; longer tokens are dropped to keep noise cheap
 _JOIN_GAP = re.compile(r"[ \t\u00a0\-‐‑–]{1,3}")
 _CONTEXT_GAP = re.compile(r"[ \t\u00a0\-‐‑–]{1,3}|['’]s\s{1,2}")
 _ARABIC_CLITICS = ("و", "ب", "ل", "ف")
@@ -105,12 +110,22 @@ def _opt_float(v: Any) -> float | None:
 
 
 @dataclass(slots=True)
-class _Token:
-    start: int
-    end: int
-    surface: str
-    key: str
-    lower: str
+class _Tokens:
+    """The word tokens of one text as parallel lists (index ``i`` is the i-th token).
+
+    Parallel lists rather than one object per token: building them is a handful of C-level
+    passes (split, map), which matters because ``locate`` sees every word of every document
+    while only a few of them start a place name.
+    """
+
+    starts: list[int]
+    ends: list[int]
+    surfaces: list[str]
+    keys: list[str]  # fold_token(surface)
+    lowers: list[str]
+
+    def __len__(self) -> int:
+        return len(self.keys)
 
 
 @dataclass(slots=True)
@@ -151,6 +166,12 @@ class Gazetteer:
             k: [tuple(str(p).lower().split()) for p in rules.get(k, [])]
             for k in ("city_prefix", "governorate_prefix", "near_prefix")
         }
+        # The last words of all prefixes: a prefix can only match when the word before a name
+        # is one of them (None when an empty prefix, which needs no word, is configured).
+        all_prefixes = [p for ps in self._prefixes.values() for p in ps]
+        self._prefix_last: frozenset[str] | None = (
+            frozenset(p[-1] for p in all_prefixes) if all(all_prefixes) else None
+        )
         self.bare_governorate = frozenset(bare_governorate)
         self._places: dict[str, Place] = {}
         self._index: dict[str, list[Place]] = {}
@@ -307,151 +328,177 @@ class Gazetteer:
         mentions = self._find(text, tokens)
         return self._resolve(text, mentions)
 
-    def _tokenize(self, text: str) -> list[_Token]:
-        out: list[_Token] = []
-        for m in _TOKEN_RE.finditer(text):
-            s, e = m.start(), m.end()
-            surface = m.group()
-            if len(surface) > 2 and surface[-2] in "'’" and surface[-1] in "sS":
-                e -= 2
-                surface = surface[:-2]
-            if len(surface) > 60:  # no place name is this long; keeps noise cheap
-                continue
-            out.append(_Token(s, e, surface, fold_token(surface), surface.lower()))
-        return out
+    def _tokenize(self, text: str) -> _Tokens:
+        parts = _SPLIT_RE.split(text)
+        surfaces = parts[1::2]
+        offsets = list(accumulate(map(len, parts)))
+        starts, ends = offsets[0:-1:2], offsets[1::2]
+        # "Idlib's": the possessive is not part of the name.
+        for i in compress(range(len(surfaces)), map(str.endswith, surfaces, repeat(_POSSESSIVES))):
+            if len(surfaces[i]) > 2:
+                surfaces[i] = surfaces[i][:-2]
+                ends[i] -= 2
+        if surfaces and max(map(len, surfaces)) > _MAX_TOKEN:
+            keep = [i for i, w in enumerate(surfaces) if len(w) <= _MAX_TOKEN]
+            starts = [starts[i] for i in keep]
+            ends = [ends[i] for i in keep]
+            surfaces = [surfaces[i] for i in keep]
+        keys = list(map(fold_token, surfaces))
+        return _Tokens(starts, ends, surfaces, keys, list(map(str.lower, surfaces)))
 
-    def _find(self, text: str, tokens: list[_Token]) -> list[_Mention]:
+    def _find(self, text: str, t: _Tokens) -> list[_Mention]:
         found: list[_Mention] = []
-        n_tok = len(tokens)
-        joinable = [
-            i + 1 < n_tok
-            and _JOIN_GAP.fullmatch(text, tokens[i].end, tokens[i + 1].start) is not None
-            for i in range(n_tok)
-        ]
-        i = 0
-        while i < n_tok:
-            tok = tokens[i]
-            keys = [tok.key]
+        n_tok = len(t)
+        keys, surfaces = t.keys, t.surfaces
+        # Only tokens that can open a name are visited: those whose fold opens some indexed
+        # name, and in Arabic text every token (a clitic "و", "ب" ... may be glued to a name).
+        arabic_text = is_arabic(text)
+        if arabic_text:
+            openers: Iterable[int] = range(n_tok)
+        else:
+            openers = compress(range(n_tok), map(self._first.__contains__, keys))
+        next_free = 0  # tokens before this one belong to a mention already found
+        for i in openers:
+            if i < next_free:
+                continue
+            surface = surfaces[i]
+            if surface[0].islower() and not (
+                i + 1 < n_tok
+                and (
+                    surfaces[i + 1][0].isupper()
+                    or keys[i + 1] == "al"
+                    or (arabic_text and is_arabic(surfaces[i + 1]))
+                )
+            ):
+                # A lower-case word ("said", "in", "homes") opens a name only before the
+                # article, a capitalised or an Arabic word ("rural Damascus"): _acceptable's
+                # rule for later words, applied before any look-up.
+                continue
+            first_key = keys[i]
             offset = 0
-            maxn = self._first.get(tok.key, 0)
-            if not maxn and is_arabic(tok.surface) and tok.surface[0] in _ARABIC_CLITICS:
-                stripped = fold_token(tok.surface[1:])
+            maxn = self._first.get(first_key, 0)
+            if not maxn and is_arabic(surface) and surface[0] in _ARABIC_CLITICS:
+                stripped = fold_token(surface[1:])
                 if len(stripped) >= 3 and stripped in self._first:
-                    keys, offset, maxn = [stripped], 1, self._first[stripped]
+                    first_key, offset, maxn = stripped, 1, self._first[stripped]
             if not maxn:
-                i += 1
                 continue
             hit: tuple[int, list[Place]] | None = None
             limit = 1
-            while limit < maxn and i + limit < n_tok and joinable[i + limit - 1]:
+            while limit < maxn and i + limit < n_tok and _joined(text, t, i + limit - 1):
                 limit += 1
             for n in range(limit, 0, -1):
-                key = " ".join(keys + [t.key for t in tokens[i + 1 : i + n]])
+                key = " ".join([first_key, *keys[i + 1 : i + n]])
                 cands = self._index.get(key)
-                if cands and n == 1 and not offset and not is_arabic(tok.surface):
-                    cands = [c for c in cands if _spelled_alike(plain(tok.surface), c.names)]
-                if cands and self._acceptable(tokens[i : i + n]):
+                if cands and n == 1 and not offset and not is_arabic(surface):
+                    spelled = plain(surface)
+                    cands = [c for c in cands if _spelled_alike(spelled, c.names)]
+                if cands and self._acceptable(t, i, i + n):
                     hit = (n, cands)
                     break
             if hit is None:
-                i += 1
                 continue
             n, cands = hit
             after = i + n
             if (
                 after < n_tok
-                and joinable[after - 1]
-                and tokens[after].lower in self._words["org_followers"]
-                and tokens[after].surface[:1].isupper()
+                and _joined(text, t, after - 1)
+                and t.lowers[after] in self._words["org_followers"]
+                and surfaces[after][:1].isupper()
             ):
                 # "Hama Media Center", "Aleppo Today", "Idlib Military Council": the place
                 # names an organisation, which is not where anything happened.
-                i = after + 1
+                next_free = after + 1
                 continue
             found.append(
-                self._with_context(text, tokens, i, i + n - 1, tok.start + offset, list(cands))
+                self._with_context(text, t, i, i + n - 1, t.starts[i] + offset, list(cands))
             )
-            i += n
+            next_free = after
         return found
 
-    def _acceptable(self, toks: list[_Token]) -> bool:
-        """Capitalisation and stoplist rules that keep English words from becoming places."""
-        first = toks[0]
-        if is_arabic(first.surface):
-            return len(toks) > 1 or first.surface not in self._stop
+    def _acceptable(self, t: _Tokens, a: int, b: int) -> bool:
+        """Capitalisation and stoplist rules that keep English words from becoming places
+        (for the mention made of tokens ``a`` to ``b - 1``)."""
+        surfaces = t.surfaces
+        first = surfaces[a]
+        if is_arabic(first):
+            return b - a > 1 or first not in self._stop
         # "al-Assad", "al-Sham": a lower-case article plus a stoplisted word is no place, while
         # capitalised "Al-Bab" is how the town is written.
-        stop_pair = len(toks) == 2 and first.key == "al" and plain(toks[1].surface) in self._stop
+        stop_pair = b - a == 2 and t.keys[a] == "al" and plain(surfaces[a + 1]) in self._stop
         town = (
             stop_pair
-            and toks[1].surface[0].isupper()
-            and plain(toks[1].surface) in (self._article_names)
+            and surfaces[a + 1][0].isupper()
+            and plain(surfaces[a + 1]) in (self._article_names)
         )
-        if stop_pair and first.surface[0].islower() and not town:
+        if stop_pair and first[0].islower() and not town:
             return False
-        if len(toks) == 1:
-            p = plain(first.surface)
-            return len(p) >= 3 and p not in self._stop and first.surface[0].isupper()
+        if b - a == 1:
+            p = plain(first)
+            return len(p) >= 3 and p not in self._stop and first[0].isupper()
         # Later words must be capitalised unless they are the article ("Al said" is no place).
         if any(
-            t.key != "al" and not t.surface[0].isupper() and not is_arabic(t.surface)
-            for t in toks[1:]
+            t.keys[k] != "al" and not surfaces[k][0].isupper() and not is_arabic(surfaces[k])
+            for k in range(a + 1, b)
         ):
             return False
-        if first.surface[0].isupper():
+        if first[0].isupper():
             return True
-        if first.lower in self._openers:
+        if t.lowers[a] in self._openers:
             return True
         # "rural Damascus" (the governorate): lower-case opener, capitalised last word.
-        return toks[-1].surface[0].isupper() and not is_arabic(toks[-1].surface)
+        return surfaces[b - 1][0].isupper() and not is_arabic(surfaces[b - 1])
 
     def _with_context(
-        self, text: str, tokens: list[_Token], a: int, b: int, start: int, cands: list[Place]
+        self, text: str, t: _Tokens, a: int, b: int, start: int, cands: list[Place]
     ) -> _Mention:
         """Read the words around tokens ``a..b`` and widen the span over those that qualify."""
-        end = tokens[b].end
+        end = t.ends[b]
         m = _Mention(start, end, start, end, cands, None)
 
         def linked(i: int, j: int) -> bool:
-            return _CONTEXT_GAP.fullmatch(text, tokens[i].end, tokens[j].start) is not None
+            return _CONTEXT_GAP.fullmatch(text, t.ends[i], t.starts[j]) is not None
 
         def before(k: int) -> list[str]:
             out: list[str] = []
             i = a
             while len(out) < k and i > 0 and linked(i - 1, i):
                 i -= 1
-                out.insert(0, tokens[i].lower)
+                out.insert(0, t.lowers[i])
             return out
 
         w = self._words
-        nxt = tokens[b + 1].lower if b + 1 < len(tokens) and linked(b, b + 1) else None
-        nxt2 = tokens[b + 2].lower if nxt and b + 2 < len(tokens) and linked(b + 1, b + 2) else None
+        nxt = t.lowers[b + 1] if b + 1 < len(t) and linked(b, b + 1) else None
+        nxt2 = t.lowers[b + 2] if nxt and b + 2 < len(t) and linked(b + 1, b + 2) else None
         prev = before(3)
         has_admin1 = any(p.kind == "admin1" for p in cands)
         if nxt == "sub" and nxt2 == "district" or nxt in w["subdistrict_words"]:
             m.context = "subdistrict"
-            m.span_end = tokens[b + (2 if nxt == "sub" else 1)].end
+            m.span_end = t.ends[b + (2 if nxt == "sub" else 1)]
         elif nxt in w["district_words"]:
             m.context = "district"
-            m.span_end = tokens[b + 1].end
+            m.span_end = t.ends[b + 1]
         elif nxt in w["governorate_words"]:
             m.context = "governorate"
-            m.span_end = tokens[b + 1].end
+            m.span_end = t.ends[b + 1]
         elif nxt in w["city_words"]:
             m.context = "city"
-            m.span_end = tokens[b + 1].end
+            m.span_end = t.ends[b + 1]
         elif nxt in w["countryside_words"] and nxt not in ("area", "areas", "region"):
             m.context = "region" if has_admin1 else "near"
-            m.span_end = tokens[b + 1].end
+            m.span_end = t.ends[b + 1]
         elif nxt in w["directions"] and nxt2 in w["countryside_words"] and has_admin1:
             # "Idlib's southern countryside", "Hama northern countryside": a region of it.
             m.context = "region"
-            m.span_end = tokens[b + 2].end
-        for words, ctx in (
+            m.span_end = t.ends[b + 2]
+        prefixes: tuple[tuple[list[tuple[str, ...]], str], ...] = (
             (self._prefixes["city_prefix"], "city"),
             (self._prefixes["governorate_prefix"], "governorate"),
             (self._prefixes["near_prefix"], "near"),
-        ):
+        )
+        if self._prefix_last is not None and (not prev or prev[-1] not in self._prefix_last):
+            prefixes = ()  # no prefix ends on the word before the name (most names)
+        for words, ctx in prefixes:
             for p in words:
                 if tuple(prev[-len(p) :]) == p:
                     if ctx == "governorate" and p[-1] in ("rural", "of") and p[0] != "province":
@@ -459,17 +506,17 @@ class Gazetteer:
                     if m.context is None or (ctx == "region" and m.context == "governorate"):
                         m.context = ctx
                     if ctx != "near":
-                        m.span_start = tokens[a - len(p)].start
+                        m.span_start = t.starts[a - len(p)]
                     break
         # "southern Idlib", "western rural Aleppo", "north-western Hama countryside"
         k = a - 1 if prev and prev[-1] == "rural" else a
-        if k > 0 and linked(k - 1, k) and tokens[k - 1].lower in w["directions"] and has_admin1:
+        if k > 0 and linked(k - 1, k) and t.lowers[k - 1] in w["directions"] and has_admin1:
             if m.context in (None, "region", "governorate"):
                 m.context = "region"
-                m.span_start = tokens[k - 1].start
+                m.span_start = t.starts[k - 1]
         elif prev and prev[-1] == "rural" and has_admin1 and m.context in (None, "governorate"):
             m.context = "region"
-            m.span_start = tokens[a - 1].start
+            m.span_start = t.starts[a - 1]
         return m
 
     def _resolve(self, text: str, mentions: list[_Mention]) -> list[PlaceRef]:
@@ -607,3 +654,8 @@ def load_gazetteer(path: str | Path = DEFAULT_PACK) -> Gazetteer:
 def with_admin(place: Place, **changes: Any) -> Place:
     """A copy of ``place`` with fields changed (``Place`` is frozen)."""
     return replace(place, **changes)
+
+
+def _joined(text: str, t: _Tokens, i: int) -> bool:
+    """Whether tokens ``i`` and ``i + 1`` are joined only by spaces or hyphens (one name)."""
+    return _JOIN_GAP.fullmatch(text, t.ends[i], t.starts[i + 1]) is not None

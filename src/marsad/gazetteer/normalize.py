@@ -79,8 +79,11 @@ def strip_accents(s: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=200_000)
 def plain(token: str) -> str:
-    """Lower-case, de-accented, apostrophe-free form of a token (used for stoplists)."""
+    """Lower-case, de-accented, apostrophe-free form of a token (used for stoplists).
+
+    Cached like :func:`fold_token`: the same few thousand words recur in every report."""
     return _APOS_RE.sub("", strip_accents(token)).lower()
 
 
