@@ -39,6 +39,8 @@ from marsad.extract.text import JOINER, NUM, PUNCT, WORD, Tokens
 from marsad.lang import LanguagePack
 
 _CLAUSE_STOPS = frozenset({".", ";", ":", "!", "?", "(", ")"})
+# Groups whose gathering is a military build-up, not a crowd.
+_ARMED_GROUPS = frozenset({"combatants"})
 _PLACE_LIKE = frozenset({"places_targeted", "facilities_hit"})
 
 
@@ -170,6 +172,17 @@ class CountReader:
                     if cat in self.needs_violence and not violent:
                         break
                     category = cat
+                    if cat == "displaced" and any(
+                        q in crowd_start for q in range(cn.end, min(end, cn.end + 3))
+                    ):
+                        # "2,000 displaced people protested": displaced people who march are a
+                        # crowd, not a displacement
+                        category = "crowd_size"
+                    if category == "crowd_size":
+                        # "six demonstrators were detained": what happened to them is counted
+                        harmed = self._casualty_right(tokens, cn.end, end, casualty_start)
+                        if harmed is not None:
+                            category = harmed
                     if gm is not None and gm.end >= cn.end:
                         group = gm.value
                     ev_end = cn.end
@@ -405,8 +418,8 @@ class CountReader:
             cm = casualty_start.get(q)
             if cm is not None:
                 return str(cm.value)
-            if group in ("all", "civilians") and crowd_start.get(q) is not None:
-                return "crowd_size"
+            if group not in _ARMED_GROUPS and crowd_start.get(q) is not None:
+                return "crowd_size"  # "Dozens of women gathered"; fighters gathering are troops
         return None
 
     def _ends_phrase(self, tokens: Tokens, p: int, end: int) -> bool:

@@ -81,6 +81,8 @@ _HARM_CATEGORIES = frozenset({"killed", "injured", "missing", "detained"})
 _BACKGROUND_DAYS = 365
 _WAR_TOTAL_DAYS = 2 * 365
 _GOVERNS = 6  # tokens after a hypothetical or call-to-action cue that it governs
+# Means of attack from a distance: a total that lists several of them is typed `attack`.
+_MEANS_TYPES = frozenset({"air_strike", "shelling"})
 _GENERIC_TYPES = frozenset({"attack"})  # compatible with any family when grouping
 # families that never share a claim with violence, not even with a generic "attacks"
 _CALM_FAMILIES = frozenset({"protest", "strategic"})
@@ -99,6 +101,8 @@ class SentenceInfo:
     matches: dict[str, list[Match]]
     event_type: str | None = None
     event_match: Match | None = None
+    # every event type the sentence's live triggers name (a tally can list several means)
+    all_types: frozenset[str] = frozenset()
     dates: list[DateMention] = field(default_factory=list)
     counts: list[CountMention] = field(default_factory=list)
     numbers: list[NumberMention] = field(default_factory=list)
@@ -213,6 +217,7 @@ class Engine:
                 " ".join(tokens.keys[m.start : m.end]) in weak for _, m in types
             ):
                 strong = types
+            info.all_types = frozenset(t for t, _ in types)
             best = min(strong or types, key=lambda tm: self.priority.get(tm[0], 99))
             info.event_type, info.event_match = best
             info.event_end = tokens.ends[best[1].end - 1]
@@ -559,6 +564,12 @@ class Engine:
             aggregate = True
         if any(c.category == "places_targeted" and (c.low or 0) > 1 for c in counts):
             aggregate = True
+        if aggregate and event_type in _MEANS_TYPES:
+            means = {t for s in sents for t in s.all_types} & _MEANS_TYPES
+            if len(means) > 1:
+                # "37 airstrikes, 19 barrel bombs and 64 artillery shells", "shelling and
+                # airstrikes have killed 70": a total over several means is attacks in general
+                event_type = "attack"
 
         # places: the group's sentences, else the paragraph, else the headline/dateline
         places = _dedupe_places([p for s in sents for p in s.places])
