@@ -1,6 +1,8 @@
 """Resolution throughput and memory on generated claims with realistic clustering.
 
     .venv/bin/python benchmarks/resolve.py [--sizes 10000,100000,1000000] [--seed 7]
+    .venv/bin/python benchmarks/resolve.py --store sqlite [--sizes 10000,100000]
+    .venv/bin/python benchmarks/resolve.py --store postgresql://postgres@127.0.0.1:5432/test
 
 Each size runs in its own subprocess so that peak memory (``ru_maxrss``) is that size's alone.
 The generator (seeded) makes ~60 incidents a day in 400 villages of 4 governorates (the density is
@@ -11,6 +13,12 @@ range instead of a day, a governorate instead of the village (10%), no place (3%
 or are given as "at least", now and then a different perpetrator. Timed: linking (the
 :class:`~marsad.resolve.engine.Resolver`) and building every incident record (figures,
 independence, grades). Generation is not timed, but its memory counts in the peak.
+
+``--store URL`` (``sqlite`` for a fresh temporary file) measures resolution through the store
+instead: one subprocess stores the generated claims through the store's ordinary APIs (every 20th
+claim as a document with its text and an extraction run, the rest as partner-dataset imports, one
+per outlet per 5,000 claims), a second times :func:`marsad.resolve.resolve_store` on them and
+reports claims per second and its own peak memory. On PostgreSQL each size gets its own schema.
 
 Printed per size: seconds, claims per second, peak MB, incidents found vs generated, pairwise
 precision/recall against the generated truth; then time ratios between successive sizes. Goals:
@@ -28,14 +36,28 @@ import random
 import resource
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 from marsad.resolve.engine import Resolver
 from marsad.resolve.incident import build_incident
 from marsad.resolve.records import PRECISE_RANK, ClaimRecord
-from marsad.schema import EVENT_FAMILIES, PLACE_PRECISIONS, PlaceRef, Span
+from marsad.schema import (
+    EVENT_FAMILIES,
+    PLACE_PRECISIONS,
+    ActorRef,
+    Claim,
+    Count,
+    PlaceRef,
+    Span,
+    WeaponRef,
+)
 
 GOVERNORATES = [("SY07", "Idlib", 35.9, 36.6), ("SY02", "Aleppo", 36.2, 37.1),
                 ("SY05", "Hama", 35.2, 36.7), ("SY11", "Latakia", 35.6, 36.0)]  # fmt: skip
@@ -267,6 +289,150 @@ def run_ucdp(path: str) -> None:
     )
 
 
+# -- through the store ---------------------------------------------------------------------------
+
+DOCUMENT_EVERY = 20  # every 20th claim comes from a stored document (text, extraction run)
+IMPORT_CHUNK = 5000
+
+
+def to_claim(r: ClaimRecord) -> Claim:
+    """The schema claim extraction would have produced for a generated record."""
+    assert r.day_lo is not None and r.day_hi is not None
+    return Claim(
+        scope="incident",
+        event_type=r.event_type,
+        evidence=Span(0, len(r.text), r.text),
+        date_start=date.fromordinal(r.day_lo).isoformat(),
+        date_end=date.fromordinal(r.day_hi).isoformat(),
+        date_precision=r.date_precision,
+        places=[r.place] if r.place is not None else [],
+        perpetrators=[ActorRef(i, n, t, SPAN) for i, n, t in r.perpetrators],
+        weapons=[WeaponRef(w, SPAN) for w in sorted(r.weapons)],
+        counts=[Count(cat, lo, hi, q, SPAN, group=g) for cat, g, lo, hi, q, _d in r.counts],
+    )
+
+
+def load_store(url: str, n: int, seed: int) -> dict[str, object]:
+    """Store ``n`` generated claims through the store's public APIs (not timed as resolution)."""
+    from marsad.store import Store
+    from marsad.store.datasets import DatasetRow
+    from marsad.store.store import NewDocument
+
+    records, _ = generate(n, seed)
+    store = Store(url)
+    t0 = time.perf_counter()
+    run = store.start_run(engine="benchmark", engine_version="1", actor="benchmark")
+    for start in range(0, n, IMPORT_CHUNK):
+        by_outlet: dict[str, list[DatasetRow]] = {}
+        for r in records[start : start + IMPORT_CHUNK]:
+            claim = to_claim(r)
+            if r.id % DOCUMENT_EVERY == 0:
+                published = date.fromordinal(r.published or r.day_hi or START).isoformat()
+                doc = store.add_document(
+                    NewDocument(
+                        original=f"{r.id}\n{r.text}".encode(),
+                        original_name=f"{r.document_id}.txt",
+                        media_type="text/plain",
+                        text=r.text,
+                        title=r.text[:60],
+                        source=r.source,
+                        published=published,
+                        sensitivity="public",
+                    ),
+                    actor="benchmark",
+                )
+                store.replace_claims(doc.document_id, [claim], run_id=run, actor="benchmark")
+            else:
+                rows = by_outlet.setdefault(r.source or "unknown", [])
+                rows.append(DatasetRow(len(rows) + 2, f"r{r.id}", claim))
+        for outlet, rows in by_outlet.items():
+            store.add_dataset_claims(
+                dataset=outlet,
+                file_name=f"{outlet}-{start}.csv",
+                content=f"{outlet}\n{start}\n{len(rows)}".encode(),
+                rows=rows,
+                actor="benchmark",
+            )
+    store.close()
+    return {"claims": n, "load_s": round(time.perf_counter() - t0, 1)}
+
+
+def resolve_in_store(url: str, n: int) -> dict[str, object]:
+    """Time one resolution run over everything stored; then check the custody chain."""
+    from marsad.resolve import resolve_store
+    from marsad.store import Store
+
+    store = Store(url)
+    gc.collect()
+    t0 = time.perf_counter()
+    report = resolve_store(store, actor="benchmark")
+    seconds = time.perf_counter() - t0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t1 = time.perf_counter()
+    verified = store.verify()
+    verify_s = time.perf_counter() - t1
+    store.close()
+    return {
+        "claims": n,
+        "seconds": round(seconds, 2),
+        "claims_per_s": round(n / seconds),
+        "peak_mb": round(peak_mb),
+        "incidents": report.incidents_created,
+        "chain_ok": verified.ok,
+        "ledger_entries": verified.ledger_entries_checked,
+        "verify_s": round(verify_s, 1),
+    }
+
+
+@contextmanager
+def fresh_database(target: str) -> Iterator[str]:
+    """A URL for an empty database: a temporary SQLite file, or a new PostgreSQL schema."""
+    from marsad.config import database_url
+
+    if target == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            yield database_url(str(Path(tmp) / "bench.db"))
+        return
+    import psycopg
+
+    plain = target.replace("postgresql+psycopg://", "postgresql://")
+    schema = "bench_" + uuid.uuid4().hex[:10]
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    base = database_url(target)
+    try:
+        yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def _sub(*args: str) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, __file__, *args], check=True, capture_output=True, text=True
+    )
+    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run_store(target: str, sizes: list[int], seed: int) -> None:
+    results = []
+    for n in sizes:
+        with fresh_database(target) as url:
+            loaded = _sub("--load", str(n), "--db", url, "--seed", str(seed))
+            r = _sub("--resolve-db", str(n), "--db", url)
+        r["load_s"] = loaded["load_s"]
+        results.append(r)
+        print(
+            f"{r['claims']:>9,} claims through the store: {r['seconds']:>7.2f} s, "
+            f"{r['claims_per_s']:>7,} claims/s, peak {r['peak_mb']:,} MB; "
+            f"{r['incidents']:,} incidents; chain ok: {r['chain_ok']} "
+            f"({r['ledger_entries']:,} entries, verify {r['verify_s']} s; load {r['load_s']} s)",
+            flush=True,
+        )
+    print(json.dumps(results))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="10000,100000,1000000", help="'' to skip")
@@ -275,8 +441,23 @@ def main() -> None:
         "--repeat", type=int, default=3, help="runs per size under 1,000,000 (the best counts)"
     )
     ap.add_argument("--ucdp", help="also evaluate grouping on a UCDP GED CSV (headlines)")
+    ap.add_argument(
+        "--store", help="resolve through the store: 'sqlite' or a PostgreSQL URL (see above)"
+    )
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--load", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--resolve-db", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--db", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.load:
+        print(json.dumps(load_store(args.db, args.load, args.seed)))
+        return
+    if args.resolve_db:
+        print(json.dumps(resolve_in_store(args.db, args.resolve_db)))
+        return
+    if args.store:
+        run_store(args.store, [int(s) for s in args.sizes.split(",") if s], args.seed)
+        return
     if args.ucdp:
         run_ucdp(args.ucdp)
         if not args.sizes:

@@ -130,3 +130,83 @@ def test_aggregates_are_listed_with_their_period(store: Store) -> None:
     aggs = store.aggregates(IncidentFilter(date_from=date(2023, 10, 1), date_to=date(2023, 10, 31)))
     assert len(aggs) == 1 and aggs[0].counts[0]["low"] == 61 and aggs[0].source == "SRC"
     assert store.aggregates(IncidentFilter(date_to=date(2023, 9, 1))) == []
+
+
+def _counts_from_incidents(store: Store, f: IncidentFilter, dims: list[str]) -> object:
+    """The reference: totals and counts over the incidents table itself (no summary)."""
+    return store.incident_totals(f), {
+        d: [(r.key, r.incidents, r.killed) for r in store.incident_counts(f, d)] for d in dims
+    }
+
+
+def _counts_from_summary(store: Store, f: IncidentFilter, dims: list[str]) -> object:
+    totals, by = store.counts_and_totals(f, dims)
+    return totals, {d: [(r.key, r.incidents, r.killed) for r in rows] for d, rows in by.items()}
+
+
+def test_day_counts_follow_every_write(store: Store) -> None:
+    """The per-day count table (kept by triggers) gives the same totals and counts as the
+    incidents table after inserts, bulk loads, updates, sensitivity changes and deletes."""
+    import random
+
+    from sqlalchemy import delete
+
+    from marsad.store.models import Incident
+
+    rng = random.Random(11)
+    first = date(2023, 1, 1)
+    ids = []
+    for i in range(60):
+        day = first + timedelta(days=rng.randrange(90))
+        view = make_incident(
+            day,
+            sensitivity=rng.choice(["public", "internal", "restricted"]),
+            event_type=rng.choice(["air_strike", "shelling"]),
+        )
+        view.figures = {"killed": Figure(1, rng.randrange(5), 9), "injured": Figure(0, i % 3, 4)}
+        if i % 7 == 0:
+            view.date_end = day + timedelta(days=rng.randrange(1, 20))  # several days long
+        if i % 13 == 0:
+            view.date_start = view.date_end = None  # undated: never in a period
+        ids.append(store.save_incident(view, actor="resolver"))
+    bulk = [make_incident(first + timedelta(days=k), event_type="shelling") for k in range(30)]
+    store.bulk_insert_incidents(bulk, actor="loader")
+
+    def check() -> None:
+        for level in ("public", "internal", "restricted"):
+            for lo, hi in ((5, 40), (0, 120), (30, 31), (60, 200)):
+                f = IncidentFilter(
+                    date_from=first + timedelta(days=lo),
+                    date_to=first + timedelta(days=hi),
+                    max_sensitivity=level,
+                )
+                for dims in (["day", "type"], ["month"], ["type"]):
+                    assert _counts_from_summary(store, f, dims) == _counts_from_incidents(
+                        store, f, dims
+                    )
+            typed = IncidentFilter(date_from=first, event_types=["shelling"], max_sensitivity=level)
+            assert _counts_from_summary(store, typed, ["day"]) == _counts_from_incidents(
+                store, typed, ["day"]
+            )
+
+    check()
+    # updates: figures, dates and type through save_incident; sensitivity through review
+    for iid in ids[:15]:
+        view = store.incident(iid, max_sensitivity="restricted")
+        assert view is not None
+        view.figures = {"killed": Figure(2, 7, 9)}
+        view.event_type = "shelling"
+        if view.date_start is not None:
+            view.date_start = view.date_end = view.date_start + timedelta(days=3)
+        store.save_incident(view, actor="resolver")
+    for iid in ids[15:25]:
+        store.set_incident_sensitivity(iid, "restricted", actor="analyst", reason="test")
+    with store.transaction() as session:
+        session.execute(delete(Incident).where(Incident.id.in_(ids[25:35])))
+    check()
+    public = IncidentFilter(date_from=first, date_to=first + timedelta(days=400))
+    assert (
+        store.counts_and_totals(public, ["type"])[0]["incidents"]
+        == store.incident_totals(public)["incidents"]
+        > 0
+    )

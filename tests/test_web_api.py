@@ -358,3 +358,45 @@ def test_fast_incident_json_matches_the_store_view(
             assert expected["figures"] and expected["date_start"]
     finally:
         store.close()
+
+
+def test_revoked_and_disabled_tokens_stop_working(
+    web: tuple[TestClient, Seeded, dict[str, str], str],
+) -> None:
+    """Tokens are cached for a moment per process: a revocation through the app is felt at
+    once; one made elsewhere (another process, the CLI) once the short cache time is over."""
+    client, _, tokens, url = web
+    h = bearer(tokens["viewer"])
+    assert client.get("/api/me", headers=h).status_code == 200
+    mine = client.get("/api/tokens", headers=h).json()["items"]
+    assert client.delete(f"/api/tokens/{mine[0]['id']}", headers=h).status_code == 200
+    assert client.get("/api/me", headers=h).status_code == 401
+    # revoked behind the app's back: cached for at most the cache time, then refused
+    analyst = bearer(tokens["analyst"])
+    assert client.get("/api/incidents", headers=analyst).status_code == 200
+    store = Store(url)
+    store.set_user_active(USERS["analyst"], False, actor="test")
+    store.close()
+    cache = client.app.state.token_cache  # type: ignore[attr-defined]
+    assert cache.get(analyst["Authorization"]) is not None
+    cache.ttl = 0.0
+    cache.put(analyst["Authorization"], cache.get(analyst["Authorization"]))  # expires now
+    assert client.get("/api/incidents", headers=analyst).status_code == 401
+
+
+def test_json_is_the_same_with_or_without_orjson(
+    web: tuple[TestClient, Seeded, dict[str, str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """orjson (optional) only makes the answers faster: the data sent is the same."""
+    pytest.importorskip("orjson")
+    from marsad.store import incidents
+    from marsad.web import api
+
+    client, _, tokens, _ = web
+    h = bearer(tokens["analyst"])
+    paths = ["/api/incidents?limit=5", "/api/aggregates?by=day,type,month,area&from=2000-01-01"]
+    fast = [client.get(p, headers=h).json() for p in paths]
+    monkeypatch.setattr(api, "_orjson", None)
+    monkeypatch.setattr(incidents, "_orjson", None)
+    assert [client.get(p, headers=h).json() for p in paths] == fast
+    assert fast[0]["items"] and fast[1]["totals"]["incidents"] > 0

@@ -330,6 +330,29 @@ def test_protected_names_are_masked_for_public_readers(seeded: tuple[Store, Seed
     assert {p.name for p in people} == {PROTECTED_PERSON, RESTRICTED_PERSON}
 
 
+def test_list_data_equals_the_views_it_replaces(seeded: tuple[Store, Seeded]) -> None:
+    """The API's list items are built straight from rows (no views): for every clearance and
+    filter they equal the views' JSON, redaction and hidden sources included, page by page."""
+    from marsad.web.api import incident_json
+
+    store, s = seeded
+    for level in ("public", "internal", "restricted"):
+        for extra in ({}, {"weapons": ["artillery"]}, {"perpetrators": ["unknown-actor"]}):
+            f = IncidentFilter(max_sensitivity=level, **extra)  # type: ignore[arg-type]
+            key = None
+            while True:
+                views, view_key = store.incident_page(f, after=key, limit=1)
+                items, item_key = store.incident_page_data(f, after=key, limit=1)
+                assert items == [incident_json(v) for v in views]
+                assert item_key == view_key
+                if item_key is None:
+                    break
+                key = item_key
+    public, _ = store.incident_page_data(IncidentFilter(), limit=10)
+    assert [i["id"] for i in public] == [s.public_incident]
+    assert PROTECTED_PERSON not in str(public)
+
+
 # -- review ----------------------------------------------------------------------------------
 
 

@@ -7,6 +7,12 @@ to the incidents they name and kept as constraints on every later run; discount 
 decisions and field corrections are re-applied to every incident written. ``full=True`` ignores
 the saved state and considers every current claim (incidents already resolved are kept as they
 are, so the result is the same as the incremental runs had produced).
+
+Writes go in batches of ``_SAVE_CHUNK`` incidents, one transaction each (see
+:meth:`marsad.store.Store.save_incidents`): multi-row inserts and updates, and one chained ledger
+append holding every incident's own entry; corrections are looked up once per batch and
+retirements are written together. Per-row statements and per-incident ledger locks made the store
+side several times slower than resolving itself.
 """
 
 from __future__ import annotations
@@ -127,7 +133,7 @@ def resolve_store(
 
     new: list[ClaimRecord] = []
     max_claim = last_claim
-    for stored in store.iter_claims(since_id=last_claim):
+    for stored in store.claims_since(last_claim):
         max_claim = max(max_claim, stored.claim_id)
         if stored.data.get("scope") == "aggregate":
             report.aggregates += 1
@@ -162,17 +168,19 @@ def resolve_store(
     existing_status: dict[int, str] = {}
     linked_ids = [cid for info in links.values() for cid in info["claims"]]
     records = {r.id: r for r in map(record_from_stored, store.stored_claims(linked_ids))}
+    emptied: list[tuple[int, str, int | None]] = []
     for iid in sorted(links):
         info = links[iid]
         recs = [records[c] for c in info["claims"] if c in records]
         existing_status[iid] = info["review_status"]
         if not recs:
-            store.retire_incident(iid, actor=actor, reason="all its claims were superseded")
+            emptied.append((iid, "all its claims were superseded", None))
             report.incidents_retired += 1
             continue
         c = resolver.add_existing(recs, iid)
         if len(recs) < len(info["claims"]):
             c.changed = True  # superseded claims dropped
+    store.retire_incidents(emptied, actor=actor)
     for d in fresh if not full else decisions:
         if apply_decision(resolver, d):
             report.decisions_applied += 1
@@ -189,12 +197,9 @@ def resolve_store(
 
     changed = [c for c in resolver.clusters if c.changed and c.members]
     _save(store, changed, existing_status, decisions, actor, report, progress)
-    for c in changed:
-        for old in c.retired:
-            store.retire_incident(
-                old, actor=actor, reason="merged by an analyst", merged_into=c.incident_id
-            )
-            report.incidents_retired += 1
+    merged = [(old, "merged by an analyst", c.incident_id) for c in changed for old in c.retired]
+    store.retire_incidents(merged, actor=actor)
+    report.incidents_retired += len(merged)
 
     store.save_resolver_state(
         {
@@ -236,6 +241,9 @@ def _save(
         texts = store.document_texts(
             m.document_id for c in chunk for m in c.members if m.document_id
         )
+        corrected = store.incidents_with_corrections(
+            c.incident_id for c in chunk if c.incident_id is not None
+        )
         views = []
         for c in chunk:
             view = build_incident(
@@ -248,7 +256,8 @@ def _save(
                     view.grade = "discounted"
                 if c.incident_id in sensitivity:
                     view.sensitivity = sensitivity[c.incident_id]
-                view = store.apply_corrections(view)
+                if c.incident_id in corrected:
+                    view = store.apply_corrections(view)
             views.append((view, c.claim_ids))
         ids = store.save_incidents(views, actor=actor)
         for c, iid in zip(chunk, ids, strict=True):

@@ -10,6 +10,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+READ_ONLY = "marsad_read_only"  # execution option of the engine that Store.reading() uses
 
 
 def _sqlite_settings(engine: Engine) -> None:
@@ -28,7 +29,10 @@ def _sqlite_settings(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Reads take no lock up front: in WAL mode they see a consistent snapshot and never
+        # wait for writers or for each other.
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:

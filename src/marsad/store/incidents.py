@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
@@ -21,6 +22,17 @@ from marsad.store.views import (
     SourceView,
     visible_levels,
 )
+
+try:  # optional: decodes a page of records about 5 times faster than the standard library
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - depends on what is installed
+    _orjson = None  # type: ignore[assignment, unused-ignore]
+
+
+def loads_json(text: str | bytes) -> Any:
+    """Parse JSON text with orjson when installed, else the standard library (same result)."""
+    return _orjson.loads(text) if _orjson is not None else json.loads(text)
+
 
 _JSON_FIELDS = (
     "acled_sub_event_type",
@@ -326,3 +338,89 @@ class IncidentStoreMixin:
                     )
                 )
         return out
+
+
+_SOURCE_DEFAULTS: dict[str, Any] = {"excerpt": "", "dataset": None}
+
+
+def incident_dict_from_row(row: Any, levels: tuple[str, ...]) -> dict[str, Any]:
+    """The incident as JSON-ready data straight from a table row (a Core row or an ORM object),
+    equal to the API form of :func:`view_from_row` for a reader cleared for ``levels``.
+
+    List pages build 50 of these per request; going through :class:`IncidentView` and back
+    cost about 4 of the 6 ms a page took (dataclass construction, then a recursive walk to turn
+    it into plain data), so this builds the plain data once, with the same filtering of sources
+    and per-source figure values the reader may not see. ``row.data`` may be the record or
+    its JSON text (see ``stats._LIST_COLUMNS``): text parsed here is this call's own, so its
+    lists and dicts are used as they are instead of copied."""
+    raw = row.data
+    fresh = isinstance(raw, str | bytes)
+    data: dict[str, Any] = (loads_json(raw) if fresh else raw) or {}
+    sources = [
+        {**_SOURCE_DEFAULTS, **s} for s in data.get("sources", ()) if s.get("sensitivity") in levels
+    ]
+    visible_docs = {s.get("document_id") for s in sources}
+    figures: dict[str, Any] = {}
+    for name, f in data.get("figures", {}).items():
+        values = [
+            v if fresh else dict(v)
+            for v in f.get("values", ())
+            if v.get("document_id") is None or v.get("document_id") in visible_docs
+        ]
+        figures[name] = {
+            "low": f.get("low"),
+            "best": f.get("best"),
+            "high": f.get("high"),
+            "values": values,
+        }
+
+    def own(value: Any, empty: Any) -> Any:
+        found = data.get(value, empty)
+        return found if fresh else type(empty)(found)
+
+    return {
+        "id": row.id,
+        "event_type": row.event_type,
+        "date_start": _iso(row.date_start),
+        "date_end": _iso(row.date_end),
+        "date_precision": row.date_precision,
+        "acled_sub_event_type": data.get("acled_sub_event_type"),
+        "place_name": row.place_name,
+        "place_precision": row.place_precision,
+        "admin1": row.admin1,
+        "admin1_pcode": row.admin1_pcode,
+        "admin2": data.get("admin2"),
+        "admin2_pcode": row.admin2_pcode,
+        "admin3": data.get("admin3"),
+        "admin3_pcode": row.admin3_pcode,
+        "lat": row.lat,
+        "lon": row.lon,
+        "perpetrators": [a if fresh else dict(a) for a in data.get("perpetrators", ())],
+        "targets": [a if fresh else dict(a) for a in data.get("targets", ())],
+        "weapons": own("weapons", []),
+        "facilities": own("facilities", {}),
+        "figures": figures,
+        "grade": row.grade,
+        "source_count": row.source_count,
+        "independent_source_count": row.independent_source_count,
+        "sources": sources,
+        "disagreements": own("disagreements", []),
+        "sensitivity": row.sensitivity,
+        "review_status": row.review_status,
+        "notes": data.get("notes", ""),
+        "corrections": own("corrections", {}),
+    }
+
+
+def matches_json_filters_dict(item: dict[str, Any], f: IncidentFilter) -> bool:
+    """:func:`_matches_json_filters` over the plain form made by :func:`incident_dict_from_row`."""
+    if f.perpetrators:
+        wanted = {p.lower() for p in f.perpetrators}
+        if not any(
+            str(a.get("id", "")).lower() in wanted or str(a.get("name", "")).lower() in wanted
+            for a in item["perpetrators"]
+        ):
+            return False
+    if f.weapons and not set(f.weapons) & set(item["weapons"]):
+        return False
+    return not (f.facilities and not set(f.facilities) & set(item["facilities"]))

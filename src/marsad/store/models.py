@@ -313,3 +313,22 @@ __all__ = [
     "User",
     "UniqueConstraint",
 ]
+
+
+class IncidentDayCount(Base):
+    """Incidents per (sensitivity, start day, end day, event type) with killed/injured best
+    estimates summed; kept exact by database triggers on ``incidents`` (migration 0004), so
+    counts over long periods read a few rows per day instead of every incident. Read-only
+    from Python: never write it, the triggers do."""
+
+    __tablename__ = "incident_day_counts"
+
+    sensitivity: Mapped[str] = mapped_column(SENSITIVITY, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    day_end: Mapped[date] = mapped_column(Date, primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(48), primary_key=True)
+    incidents: Mapped[int] = mapped_column(Integer)
+    killed: Mapped[int] = mapped_column(BigInteger)
+    injured: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = {"sqlite_with_rowid": False}

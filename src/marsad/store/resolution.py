@@ -3,17 +3,26 @@ around a date window, document texts for independence, and retiring merged incid
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
+from dataclasses import fields, is_dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import Row, Select, Table, bindparam, delete, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from marsad.store import ledger
-from marsad.store.incidents import _fill_row
-from marsad.store.models import Claim, Document, Incident, IncidentClaim, ResolverState, Source
+from marsad.store.incidents import _JSON_FIELDS
+from marsad.store.models import (
+    Claim,
+    Correction,
+    Document,
+    Incident,
+    IncidentClaim,
+    ResolverState,
+    Source,
+)
 from marsad.store.views import IncidentView, StoredClaim
 
 _CHUNK = 500
@@ -23,6 +32,150 @@ def _chunks(ids: Iterable[Any]) -> Iterable[list[Any]]:
     items = list(ids)
     for i in range(0, len(items), _CHUNK):
         yield items[i : i + _CHUNK]
+
+
+_INCIDENTS = cast(Table, Incident.__table__)
+_LINKS = cast(Table, IncidentClaim.__table__)
+_LEAF = ()
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(value: Any) -> Any:
+    """What ``dataclasses.asdict`` makes of a value, for JSON: dataclasses become dicts, lists,
+    tuples and dicts are copied through, everything else is kept as it is. ``asdict`` deep-copies
+    every leaf and inspects every value generically, and was the largest single cost of saving an
+    incident; this gives the same JSON (tuples become lists, as JSON has no tuples)."""
+    t = type(value)
+    if t is dict:
+        return {k: _plain(v) for k, v in value.items()}
+    if t is list or t is tuple:
+        return [_plain(v) for v in value]
+    names = _FIELD_NAMES.get(t)
+    if names is None:
+        if is_dataclass(value) and not isinstance(value, type):
+            names = tuple(f.name for f in fields(value))
+        elif isinstance(value, dict):
+            return {k: _plain(v) for k, v in value.items()}
+        elif isinstance(value, (list, tuple)):
+            return [_plain(v) for v in value]
+        else:
+            names = _LEAF
+        _FIELD_NAMES[t] = names
+    if names is _LEAF:
+        return value
+    return {n: _plain(getattr(value, n)) for n in names}
+
+
+def incident_row_values(view: IncidentView) -> dict[str, Any]:
+    """The incidents-table columns for a view (all but ``id``, ``created_at``, ``updated_at``),
+    the same values :func:`marsad.store.incidents._fill_row` sets on a mapped row (a test holds
+    the two together), built as a plain dict for multi-row inserts and updates."""
+    killed, injured = view.figure("killed"), view.figure("injured")
+    full_span = view.date_start is not None and view.date_end is not None
+    return {
+        "event_type": view.event_type,
+        "date_start": view.date_start,
+        "date_end": view.date_end,
+        "date_precision": view.date_precision,
+        "date_span_days": (
+            max((view.date_end - view.date_start).days, 0)  # type: ignore[operator]
+            if full_span
+            else 0
+        ),
+        "place_name": view.place_name,
+        "place_precision": view.place_precision,
+        "admin1": view.admin1,
+        "admin1_pcode": view.admin1_pcode,
+        "admin2_pcode": view.admin2_pcode,
+        "admin3_pcode": view.admin3_pcode,
+        "lat": view.lat,
+        "lon": view.lon,
+        "killed_low": killed.low,
+        "killed_best": killed.best,
+        "killed_high": killed.high,
+        "injured_low": injured.low,
+        "injured_best": injured.best,
+        "injured_high": injured.high,
+        "grade": view.grade,
+        "source_count": view.source_count,
+        "independent_source_count": view.independent_source_count,
+        "review_status": view.review_status,
+        "sensitivity": view.sensitivity,
+        "data": {k: _plain(getattr(view, k)) for k in _JSON_FIELDS},
+    }
+
+
+def _claim_query() -> Select[Any]:
+    """Columns of a current claim, its document and its source (outer joins: imported claims
+    have no document)."""
+    return (
+        select(
+            Claim.id,
+            Claim.document_id,
+            Claim.sensitivity,
+            Claim.data,
+            Claim.provenance,
+            Claim.date_start,
+            Source.id,
+            Source.name,
+            Source.credibility,
+            Document.id,
+            Document.published,
+            Document.title,
+            Document.url,
+        )
+        .join(Document, Document.id == Claim.document_id, isouter=True)
+        .join(Source, Source.id == Document.source_id, isouter=True)
+        .where(Claim.superseded.is_(False))
+    )
+
+
+def _stored(row: Row[Any]) -> StoredClaim:
+    """A :class:`StoredClaim` from a :func:`_claim_query` row, exactly as the ORM reading of
+    :meth:`Store.iter_claims` builds it."""
+    cid, doc_id, sens, data, prov, day, src_id, src_name, cred, has_doc, pub, title, url = tuple(
+        row
+    )
+    return StoredClaim(
+        claim_id=cid,
+        document_id=doc_id,
+        source_id=src_id,
+        source_name=src_name if src_id is not None else prov.get("dataset"),
+        source_credibility=cred if src_id is not None else 1.0,
+        published=pub if has_doc is not None else day,
+        sensitivity=sens,
+        data=data,
+        provenance=prov,
+        title=title,
+        url=url,
+    )
+
+
+def _insert_returning_ids(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert new incident rows and return their ids in order.
+
+    On PostgreSQL the ids are drawn from the table's own sequence first and the rows go in as a
+    plain executemany (psycopg pipelines it with one parsed statement): a multi-row ``INSERT ...
+    RETURNING`` of hundreds of wide rows spent most of its time in the driver re-parsing the
+    giant statement. SQLite has no such cost, so there it is one multi-row insert with
+    ``RETURNING`` in parameter order."""
+    if session.get_bind().dialect.name == "postgresql":
+        drawn = session.execute(
+            text(
+                "SELECT nextval(pg_get_serial_sequence('incidents', 'id')) "
+                "FROM generate_series(1, :n)"
+            ),
+            {"n": len(rows)},
+        ).scalars()
+        ids = sorted(int(i) for i in drawn)
+        session.execute(
+            insert(_INCIDENTS), [{**r, "id": i} for r, i in zip(rows, ids, strict=True)]
+        )
+        return ids
+    returned = session.execute(
+        insert(_INCIDENTS).returning(_INCIDENTS.c.id, sort_by_parameter_order=True), rows
+    ).scalars()
+    return [int(i) for i in returned]
 
 
 class ResolutionStoreMixin:
@@ -116,34 +269,30 @@ class ResolutionStoreMixin:
                 }
             )
 
+    def claims_since(self, since_id: int = 0, *, batch: int = 5000) -> Iterator[StoredClaim]:
+        """Current claims after ``since_id`` in id order, as :meth:`Store.iter_claims` gives
+        them, read as plain rows (no ORM objects: loading three mapped entities per claim cost
+        more than resolving it) in pages of ``batch``."""
+        last = since_id
+        while True:
+            with self.reading() as session:
+                rows = session.execute(
+                    _claim_query().where(Claim.id > last).order_by(Claim.id).limit(batch)
+                ).all()
+            if not rows:
+                return
+            yield from map(_stored, rows)
+            last = rows[-1][0]
+
     def stored_claims(self, claim_ids: Iterable[int]) -> list[StoredClaim]:
         """Current (not superseded) claims by id, as :meth:`Store.iter_claims` gives them."""
         out: list[StoredClaim] = []
         with self.reading() as session:
             for chunk in _chunks(sorted(set(claim_ids))):
                 rows = session.execute(
-                    select(Claim, Document, Source)
-                    .join(Document, Document.id == Claim.document_id, isouter=True)
-                    .join(Source, Source.id == Document.source_id, isouter=True)
-                    .where(Claim.id.in_(chunk), Claim.superseded.is_(False))
-                    .order_by(Claim.id)
+                    _claim_query().where(Claim.id.in_(chunk)).order_by(Claim.id)
                 ).all()
-                for claim, doc, src in rows:
-                    out.append(
-                        StoredClaim(
-                            claim_id=claim.id,
-                            document_id=claim.document_id,
-                            source_id=src.id if src else None,
-                            source_name=src.name if src else claim.provenance.get("dataset"),
-                            source_credibility=src.credibility if src else 1.0,
-                            published=doc.published if doc else claim.date_start,
-                            sensitivity=claim.sensitivity,
-                            data=claim.data,
-                            provenance=claim.provenance,
-                            title=doc.title if doc else None,
-                            url=doc.url if doc else None,
-                        )
-                    )
+                out.extend(map(_stored, rows))
         return out
 
     def document_texts(self, document_ids: Iterable[str], limit: int = 4000) -> dict[str, str]:
@@ -157,6 +306,20 @@ class ResolutionStoreMixin:
                     out[did] = (text or "")[:limit]
         return out
 
+    def incidents_with_corrections(self, incident_ids: Iterable[int]) -> set[int]:
+        """Which of these incidents an analyst has corrected (one query per 500 ids), so that
+        saving a batch re-applies corrections only where there are some."""
+        out: set[int] = set()
+        with self.reading() as session:
+            for chunk in _chunks(sorted({str(i) for i in incident_ids})):
+                for (sid,) in session.execute(
+                    select(Correction.subject_id)
+                    .where(Correction.subject_type == "incident", Correction.subject_id.in_(chunk))
+                    .distinct()
+                ):
+                    out.add(int(sid))
+        return out
+
     def save_incidents(
         self,
         items: Iterable[tuple[IncidentView, Iterable[int]]],
@@ -166,39 +329,115 @@ class ResolutionStoreMixin:
     ) -> list[int]:
         """Insert or update many incidents in one transaction, each with its claim links and its
         own ledger entry (as :meth:`save_incident` writes them, without a commit per incident).
-        Returns the incident ids in order."""
-        ids: list[int] = []
+        Returns the incident ids in order.
+
+        Written in bulk: one multi-row insert for the new incidents (ids returned in order), one
+        executemany update for the existing ones, one delete and one insert for their claim
+        links, and one chained ledger append (:func:`ledger.append_many`) holding every
+        incident's own entry. An id that names no row any more gets a new row, as before."""
+        items = [(view, sorted(set(claim_ids))) for view, claim_ids in items]
+        if not items:
+            return []
+        table = _INCIDENTS
+        stamp = datetime.now(UTC)
         with self.transaction() as session:
-            stamp = datetime.now(UTC)
-            for view, claim_ids in items:
-                cids = sorted(set(claim_ids))
-                row = session.get(Incident, view.id) if view.id is not None else None
-                if row is None:
-                    row = Incident(created_at=stamp)
-                    session.add(row)
-                row.updated_at = stamp
-                _fill_row(row, view)
-                session.flush()
-                if view.id is not None:
-                    session.execute(
-                        delete(IncidentClaim).where(IncidentClaim.incident_id == row.id)
-                    )
-                session.add_all(IncidentClaim(incident_id=row.id, claim_id=c) for c in cids)
-                ledger.append(
-                    session,
-                    actor=actor,
-                    action=action,
-                    subject_type="incident",
-                    subject_id=str(row.id),
-                    payload={
-                        "claims": cids,
-                        "record_sha256": ledger.sha256_hex(ledger.canonical_json(row.data)),
-                        "grade": row.grade,
-                        "killed": [row.killed_low, row.killed_best, row.killed_high],
-                    },
+            present: set[int] = set()
+            for chunk in _chunks(sorted({v.id for v, _ in items if v.id is not None})):
+                present.update(
+                    session.execute(select(Incident.id).where(Incident.id.in_(chunk))).scalars()
                 )
-                ids.append(row.id)
-        return ids
+            values = [{**incident_row_values(view), "updated_at": stamp} for view, _ in items]
+            ids: list[int | None] = [
+                v.id if v.id is not None and v.id in present else None for v, _ in items
+            ]
+            new_at = [i for i, iid in enumerate(ids) if iid is None]
+            old_at = [i for i, iid in enumerate(ids) if iid is not None]
+            if new_at:
+                rows = [{**values[i], "created_at": stamp} for i in new_at]
+                for i, iid in zip(new_at, _insert_returning_ids(session, rows), strict=True):
+                    ids[i] = iid
+            if old_at:
+                updates = []
+                for i in old_at:
+                    v = {k: x for k, x in values[i].items() if k != "created_at"}
+                    v["b_id"] = ids[i]
+                    updates.append(v)
+                keys = [k for k in updates[0] if k != "b_id"]
+                session.execute(
+                    update(table)
+                    .where(table.c.id == bindparam("b_id"))
+                    .values({k: bindparam(k) for k in keys}),
+                    updates,
+                )
+            # claim links: drop those of every incident that had an id, then insert all afresh
+            relinked = sorted({v.id for v, _ in items if v.id is not None})
+            for chunk in _chunks(relinked):
+                session.execute(delete(_LINKS).where(IncidentClaim.incident_id.in_(chunk)))
+            links = [
+                {"incident_id": iid, "claim_id": c}
+                for iid, (_, cids) in zip(ids, items, strict=True)
+                for c in cids
+            ]
+            if links:
+                session.execute(insert(_LINKS), links)
+            ledger.append_many(
+                session,
+                [
+                    ledger.NewEntry(
+                        actor=actor,
+                        action=action,
+                        subject_type="incident",
+                        subject_id=str(iid),
+                        payload={
+                            "claims": cids,
+                            "record_sha256": ledger.sha256_hex(ledger.canonical_json(v["data"])),
+                            "grade": v["grade"],
+                            "killed": [v["killed_low"], v["killed_best"], v["killed_high"]],
+                        },
+                    )
+                    for iid, (_, cids), v in zip(ids, items, values, strict=True)
+                ],
+            )
+        return [int(i) for i in ids if i is not None]
+
+    def retire_incidents(
+        self, retirements: Iterable[tuple[int, str, int | None]], *, actor: str
+    ) -> int:
+        """Remove many incidents, each ``(incident id, reason, merged into)``, in one
+        transaction: claim links, rows, and one ledger entry each saying where it went, as
+        :meth:`retire_incident` writes them. Returns how many existed and were removed."""
+        wanted = list(retirements)
+        if not wanted:
+            return 0
+        with self.transaction() as session:
+            present: set[int] = set()
+            for chunk in _chunks(sorted({iid for iid, _, _ in wanted})):
+                present.update(
+                    session.execute(select(Incident.id).where(Incident.id.in_(chunk))).scalars()
+                )
+            done: list[tuple[int, str, int | None]] = []
+            for iid, reason, merged_into in wanted:
+                if iid in present:
+                    present.discard(iid)
+                    done.append((iid, reason, merged_into))
+            gone = [iid for iid, _, _ in done]
+            for chunk in _chunks(gone):
+                session.execute(delete(_LINKS).where(IncidentClaim.incident_id.in_(chunk)))
+                session.execute(delete(_INCIDENTS).where(Incident.id.in_(chunk)))
+            ledger.append_many(
+                session,
+                [
+                    ledger.NewEntry(
+                        actor=actor,
+                        action="retire",
+                        subject_type="incident",
+                        subject_id=str(iid),
+                        payload={"reason": reason[:2000], "merged_into": merged_into},
+                    )
+                    for iid, reason, merged_into in done
+                ],
+            )
+        return len(done)
 
     def retire_incident(
         self, incident_id: int, *, actor: str, reason: str, merged_into: int | None = None

@@ -16,7 +16,7 @@ from marsad import schema
 from marsad.store import ledger
 from marsad.store.accounts import AccountStoreMixin
 from marsad.store.datasets import DatasetStoreMixin
-from marsad.store.db import make_engine, upgrade
+from marsad.store.db import READ_ONLY, make_engine, upgrade
 from marsad.store.incidents import IncidentStoreMixin
 from marsad.store.models import (
     Claim,
@@ -101,6 +101,11 @@ class Store(
         if migrate:
             upgrade(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Reads start a plain transaction (see db.READ_ONLY): they must not queue for the
+        # write lock that every write transaction takes up front.
+        self._read_sessions = sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
 
     @property
     def backend(self) -> str:
@@ -117,7 +122,8 @@ class Store(
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with self._sessions() as session:
+        """A session for reads only; writes belong in :meth:`transaction`."""
+        with self._read_sessions() as session:
             yield session
 
     # -- documents ---------------------------------------------------------------------------

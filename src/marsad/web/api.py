@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, fields, is_dataclass
 from datetime import date, datetime
@@ -16,7 +17,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from marsad.store.stats import DIMENSIONS
+from marsad.store.stats import DIMENSIONS, CountRow
 from marsad.store.views import IncidentFilter, IncidentView
 from marsad.web.auth import Reader, check_csrf, identify
 from marsad.web.params import (
@@ -29,36 +30,102 @@ from marsad.web.params import (
     parse_id,
 )
 
+try:  # optional (see fast_json)
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - depends on what is installed
+    _orjson = None  # type: ignore[assignment, unused-ignore]
+
 router = APIRouter(prefix="/api")
 
 
 # -- who may call what ---------------------------------------------------------------------
+#
+# The dependencies are ``async def`` on purpose: FastAPI runs a plain ``def`` dependency in the
+# thread pool, and each hand-off to a worker thread and back cost more server time than the
+# token look-up it wraps (measured with py-spy: a quarter of an incident page's CPU went to
+# waking the event loop from worker threads). They do no waiting beyond one indexed look-up.
 
 
-def reader_for_read(request: Request) -> Reader:
+TOKEN_CACHE_SECONDS = 2.0
+TOKEN_CACHE_SIZE = 1024
+
+
+class TokenCache:
+    """API token -> reader for a couple of seconds, per process.
+
+    Looking the token's hash up on every request cost about a fifth of an incident page's
+    server time (0.26 of 1.3 ms on SQLite, a round trip more on PostgreSQL). Only Bearer tokens
+    that resolved to an account are kept; revoking a token through this app clears the cache
+    at once, and a revocation or a disabled account elsewhere (the CLI, another worker)
+    takes effect within ``TOKEN_CACHE_SECONDS``."""
+
+    def __init__(self, ttl: float = TOKEN_CACHE_SECONDS, size: int = TOKEN_CACHE_SIZE) -> None:
+        self.ttl, self.size = ttl, size
+        self._items: dict[str, tuple[float, Reader]] = {}
+
+    def get(self, header: str) -> Reader | None:
+        found = self._items.get(header)
+        if found is None:
+            return None
+        if found[0] < time.monotonic():
+            self._items.pop(header, None)
+            return None
+        return found[1]
+
+    def put(self, header: str, reader: Reader) -> None:
+        if len(self._items) >= self.size:
+            self._items.clear()
+        self._items[header] = (time.monotonic() + self.ttl, reader)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+def forget_tokens(request: Request) -> None:
+    """After a revocation: the next request with any token is checked in the database again."""
+    cache = getattr(request.app.state, "token_cache", None)
+    if isinstance(cache, TokenCache):
+        cache.clear()
+
+
+def _identify(request: Request) -> Reader:
+    header = request.headers.get("authorization", "")
+    cache = getattr(request.app.state, "token_cache", None)
+    if not header or not isinstance(cache, TokenCache):
+        return identify(request)
+    reader = cache.get(header)
+    if reader is None:
+        reader = identify(request)  # a bad or revoked token raises 401 here: never cached
+        if reader.via == "token":
+            cache.put(header, reader)
+    request.state.reader = reader
+    return reader
+
+
+async def reader_for_read(request: Request) -> Reader:
     """Any signed-in account, or anyone when the app serves public read."""
-    reader = identify(request)
+    reader = _identify(request)
     if reader.account is None and not request.app.state.public_read:
         raise HTTPException(401, "sign in or send an API token")
     return reader
 
 
-def signed_in(request: Request) -> Reader:
-    reader = identify(request)
+async def signed_in(request: Request) -> Reader:
+    reader = _identify(request)
     if reader.account is None:
         raise HTTPException(401, "sign in or send an API token")
     return reader
 
 
-def reviewer(request: Request) -> Reader:
-    reader = signed_in(request)
+async def reviewer(request: Request) -> Reader:
+    reader = await signed_in(request)
     if not reader.can_review:
         raise HTTPException(403, "this needs an analyst or admin account")
     return reader
 
 
-def admin(request: Request) -> Reader:
-    reader = signed_in(request)
+async def admin(request: Request) -> Reader:
+    reader = await signed_in(request)
     if not reader.is_admin:
         raise HTTPException(403, "this needs an admin account")
     return reader
@@ -74,7 +141,7 @@ Cursor = Annotated[str | None, Query(max_length=200, description="from the previ
 Text = Annotated[str | None, Query(max_length=200)]
 
 
-def incident_filter(
+async def incident_filter(
     request: Request,
     reader: ReadAccess,
     from_: Annotated[str | None, Query(alias="from", max_length=10)] = None,
@@ -141,6 +208,17 @@ def incident_json(view: IncidentView) -> dict[str, Any]:
     return out
 
 
+def count_rows_json(rows: list[CountRow]) -> list[Any]:
+    """Count rows as JSON data; :func:`plain` gives the same but walked 1,800 rows (a year by
+    day and type) generically, a third of that request's time. orjson writes dataclasses
+    itself (fields in order: the same JSON), so with it the rows are passed as they are."""
+    if _orjson is not None:
+        return list(rows)
+    return [
+        {"key": r.key, "label": r.label, "incidents": r.incidents, "killed": r.killed} for r in rows
+    ]
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, date | datetime):
         return value.isoformat()
@@ -149,8 +227,13 @@ def _plain(value: Any) -> Any:
 
 def fast_json(payload: dict[str, Any]) -> Response:
     """Plain data straight to JSON: skips FastAPI's generic encoder, which costs more than the
-    database query on a page of 50 incidents."""
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=_plain)
+    database query on a page of 50 incidents. With orjson installed the page is encoded about
+    20 times faster (0.03 ms instead of 0.66 ms for 50 incidents); the bytes mean the same."""
+    body: bytes | str
+    if _orjson is not None:
+        body = _orjson.dumps(payload, default=_plain)
+    else:
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=_plain)
     return Response(body, media_type="application/json")
 
 
@@ -210,12 +293,10 @@ def list_claims(
 def list_incidents(
     request: Request, f: Filter, limit: Limit = 50, cursor: Cursor = None
 ) -> Response:
-    views, nxt = store_of(request).incident_page(
+    items, nxt = store_of(request).incident_page_data(
         f, after=decode_incident_cursor(cursor), limit=limit
     )
-    return fast_json(
-        {"items": [incident_json(v) for v in views], "next_cursor": encode_cursor(nxt)}
-    )
+    return fast_json({"items": items, "next_cursor": encode_cursor(nxt)})
 
 
 @router.get("/incidents/{incident_id}")
@@ -279,10 +360,8 @@ def aggregates(
     if unknown or not dims:
         raise BadInput(f"'by' takes {', '.join(DIMENSIONS)}", unknown)
     store = store_of(request)
-    out: dict[str, Any] = {
-        "totals": store.incident_totals(f),
-        "by": {d: plain(store.incident_counts(f, d)) for d in dims},
-    }
+    totals, counts = store.counts_and_totals(f, list(dict.fromkeys(dims)))
+    out: dict[str, Any] = {"totals": totals, "by": {d: count_rows_json(counts[d]) for d in dims}}
     if reported:
         out["reported_totals"] = plain(store.reported_totals(f))
     return fast_json(out)
@@ -496,7 +575,9 @@ def revoke_token(request: Request, token_id: str, reader: SignedIn) -> dict[str,
     mine = {t.id for t in store.tokens(None if reader.is_admin else reader.name)}
     if tid not in mine:
         raise HTTPException(404, "no such token")
-    return {"revoked": store.revoke_token(actor=reader.name, token_id=tid)}
+    revoked = store.revoke_token(actor=reader.name, token_id=tid)
+    forget_tokens(request)
+    return {"revoked": revoked}
 
 
 @router.get("/users")

@@ -185,6 +185,7 @@ def create_app(store_url: str, *, public_read: bool = False) -> FastAPI:
     )
     app.state.store = store
     app.state.public_read = public_read
+    app.state.token_cache = api.TokenCache()
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

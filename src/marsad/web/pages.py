@@ -22,7 +22,7 @@ from marsad.schema import EVENT_TYPES, FACILITY_TYPES, SENSITIVITY_LEVELS, WEAPO
 from marsad.store.review import GRADES, correctable_fields
 from marsad.store.stats import DocumentRecord
 from marsad.store.views import IncidentView
-from marsad.web import charts
+from marsad.web import api, charts
 from marsad.web.auth import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
@@ -499,6 +499,7 @@ async def revoke_token_action(request: Request, token_id: str) -> Response:
     if tid not in {t.id for t in store.tokens(reader.name)}:
         raise HTTPException(404, "no such token")
     store.revoke_token(actor=reader.name, token_id=tid)
+    api.forget_tokens(request)
     return RedirectResponse("/account", status_code=303)
 
 
