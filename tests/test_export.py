@@ -12,6 +12,13 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from export_data import (
+    FORMULA_PLACE,
+    SECRET_PERSON,
+    SECRET_PLACE,
+    SECRET_SOURCE,
+    build_store,
+)
 from marsad.cli.publish import export_command
 from marsad.publish import acled, hxl, ucdp
 from marsad.publish.common import neutralise
@@ -19,13 +26,6 @@ from marsad.publish.export import FORMATS, export_incidents
 from marsad.publish.imports import parse_rows
 from marsad.store import Store
 from marsad.store.views import IncidentFilter
-from test_export_data import (
-    FORMULA_PLACE,
-    SECRET_PERSON,
-    SECRET_PLACE,
-    SECRET_SOURCE,
-    build_store,
-)
 
 SECRETS = (SECRET_PERSON, SECRET_SOURCE, SECRET_PLACE)
 

@@ -8,7 +8,7 @@ from marsad.resolve import Resolver, build_incident, record_from_claim, resolve
 from marsad.resolve.incident import compute_figure, independent_groups
 from marsad.resolve.records import ClaimRecord
 from marsad.schema import Claim
-from test_resolve_helpers import HTS, RUSSIA, SYRIA, count, strike
+from resolve_claims import HTS, RUSSIA, SYRIA, count, strike
 
 WIRE = (
     "IDLIB, Oct 6 - A Russian air strike hit the crowded vegetable market in Ariha on Friday "

@@ -12,7 +12,7 @@ from marsad import config
 from marsad.cli.resolve import resolve_command
 from marsad.store import Store
 from marsad.store.store import NewDocument
-from test_resolve_helpers import count, strike
+from resolve_claims import count, strike
 
 
 def _app() -> typer.Typer:

@@ -15,7 +15,7 @@ from marsad.store.models import Incident
 from marsad.store.resolution import incident_row_values
 from marsad.store.store import NewDocument
 from marsad.store.views import IncidentFilter, IncidentView
-from test_resolve_helpers import HTS, SYRIA, count, strike
+from resolve_claims import HTS, SYRIA, count, strike
 
 WIRE = (
     "ARIHA, Oct 6 (Levant Wire) - A Russian air strike hit the crowded vegetable market in the "
