@@ -1,4 +1,5 @@
-"""``marsad eval fakes|ucdp|gold PATH``: accuracy against FA-KES, UCDP GED and the gold set.
+"""``marsad eval fakes|ucdp|gold|grouping PATH``: accuracy against FA-KES, UCDP GED, the gold set,
+and incident grouping on UCDP GED headlines.
 
 Each command prints Rich tables and a final one-line summary, and ``--json-out FILE`` writes the
 full result (per-article outcomes included) as JSON. An unusable file (missing, not UTF-8, a
@@ -92,3 +93,38 @@ def gold(
     from marsad.evaluate.gold import score_gold
 
     _run(lambda: score_gold(path), json_out)
+
+
+@app.command()
+def grouping(
+    path: Annotated[Path, typer.Argument(help="UCDP GED CSV file (source_article column).")],
+    json_out: JsonOut = None,
+) -> None:
+    """How well resolution groups the headlines of one event apart from same-day events."""
+    from rich.table import Table as RichTable
+
+    from marsad.evaluate.grouping import grouping_summary, grouping_tables, score_grouping_file
+
+    try:
+        result = score_grouping_file(path)
+    except EvalFileError as exc:
+        err_console.print(f"[red]error:[/] {exc}", soft_wrap=True, markup=True)
+        raise typer.Exit(2) from None
+    for table in grouping_tables(result):
+        rich = RichTable(title=table.title, title_justify="left")
+        for i, column in enumerate(table.columns):
+            rich.add_column(column, justify="left" if i == 0 else "right")
+        for row in table.rows:
+            rich.add_row(*row)
+        console.print(rich)
+    warnings = result["warnings"]
+    if warnings["skipped"]:
+        console.print(
+            f"[yellow]warning:[/] skipped {warnings['skipped']} malformed row(s): "
+            + "; ".join(warnings["reasons"][:10]),
+            soft_wrap=True,
+        )
+    console.print(grouping_summary(result))
+    if json_out is not None:
+        json_out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", "utf-8")
+        console.print(f"wrote {json_out}")
