@@ -29,7 +29,6 @@ memory under 4 GB.
 from __future__ import annotations
 
 import argparse
-import csv
 import gc
 import json
 import random
@@ -227,68 +226,6 @@ def run_one(n: int, seed: int, repeat: int) -> dict[str, object]:
     }
 
 
-def _ucdp_headlines(path: str) -> tuple[dict[tuple[str, str, str], int], list[set[int]]]:
-    """Unique (source, date, headline) items and, per UCDP event, the items it lists."""
-    items: dict[tuple[str, str, str], int] = {}
-    events: list[set[int]] = []
-    with open(path, encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            listed: set[int] = set()
-            for part in row["source_article"].split('";"'):
-                fields = part.strip().strip('"').split(",", 2)
-                if len(fields) != 3 or not fields[2].strip():
-                    continue
-                key = (fields[0].strip(), fields[1].strip(), fields[2].strip())
-                listed.add(items.setdefault(key, len(items)))
-            events.append(listed)
-    return items, events
-
-
-def run_ucdp(path: str) -> None:
-    """Pairwise precision and recall of grouping UCDP GED headlines: two headlines belong
-    together when one UCDP event lists both, and are grouped by resolution when any of their
-    incident claims share an incident (a roundup headline may feed several incidents). Each
-    headline is extracted as a report published on its source date; headlines yielding no
-    incident claim are left out (and counted)."""
-    from marsad.extract import extract
-    from marsad.resolve import Resolver
-    from marsad.resolve.records import record_from_claim
-    from marsad.schema import DocumentMeta
-
-    items, events = _ucdp_headlines(path)
-    t0 = time.perf_counter()
-    records = []
-    headline_of: dict[int, int] = {}
-    for (source, published, headline), hid in items.items():
-        for c in extract(headline, DocumentMeta(published=published[:10], source=source)):
-            if c.scope != "incident":
-                continue
-            cid = len(headline_of) + 1
-            headline_of[cid] = hid
-            records.append(record_from_claim(c, cid, source=source, published=published[:10]))
-    t1 = time.perf_counter()
-    resolver = Resolver()
-    resolver.add(records)
-    t2 = time.perf_counter()
-    kept = set(headline_of.values())
-    gold: set[tuple[int, int]] = set()
-    for listed in events:
-        ids = sorted(listed & kept)
-        gold.update((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
-    predicted: set[tuple[int, int]] = set()
-    for c in resolver.clusters:
-        ids = sorted({headline_of[m.id] for m in c.members})
-        predicted.update((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
-    tp = len(gold & predicted)
-    print(
-        f"UCDP headlines: {len(items):,} unique, {len(kept):,} with an incident claim "
-        f"({len(kept) / max(len(items), 1):.0%}), {len(records):,} claims; extract "
-        f"{t1 - t0:.1f} s, resolve {t2 - t1:.2f} s; {len(resolver.clusters):,} incidents; gold "
-        f"pairs {len(gold):,}, predicted pairs {len(predicted):,}, pairwise precision "
-        f"{tp / max(len(predicted), 1):.3f}, recall {tp / max(len(gold), 1):.3f}"
-    )
-
-
 # -- through the store ---------------------------------------------------------------------------
 
 DOCUMENT_EVERY = 20  # every 20th claim comes from a stored document (text, extraction run)
@@ -440,7 +377,6 @@ def main() -> None:
     ap.add_argument(
         "--repeat", type=int, default=3, help="runs per size under 1,000,000 (the best counts)"
     )
-    ap.add_argument("--ucdp", help="also evaluate grouping on a UCDP GED CSV (headlines)")
     ap.add_argument(
         "--store", help="resolve through the store: 'sqlite' or a PostgreSQL URL (see above)"
     )
@@ -458,8 +394,6 @@ def main() -> None:
     if args.store:
         run_store(args.store, [int(s) for s in args.sizes.split(",") if s], args.seed)
         return
-    if args.ucdp:
-        run_ucdp(args.ucdp)
         if not args.sizes:
             return
     if args.one:
