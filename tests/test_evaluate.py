@@ -188,6 +188,23 @@ def test_main_place_follows_the_majority_governorate() -> None:
     assert main_place(tie, [tie]) is tie.places[0]
 
 
+def test_main_place_follows_the_conjunct_that_first_reports_deaths() -> None:
+    from marsad.extract import extract
+
+    meta = DocumentMeta(published="2016-06-01")
+    roundup = "Shelling hits Talbiseh and martyrs in raids on the southern countryside of Idlib"
+    claims = extract(roundup, meta)
+    place = main_place(main_incident(claims), claims)
+    assert place is not None and place.admin1_pcode == "SY07"
+    # the first conjunct already reports the dead: it stays the main place
+    toll_first = (
+        "Shelling kills 4 in Talbiseh and martyrs in raids on the southern countryside of Idlib"
+    )
+    claims = extract(toll_first, meta)
+    place = main_place(main_incident(claims), claims)
+    assert place is not None and place.admin1_pcode == "SY04"
+
+
 def test_generic_triggers_and_other_passages_tell_the_cause() -> None:
     # a generic "attack"-typed trigger still names the means
     assert fakes_cause(claim("attack", trigger="blast")) == "explosion"

@@ -88,3 +88,13 @@ def test_qasr_written_with_an_epenthetic_vowel_matches() -> None:
 
     ids = {p.gazetteer_id for p in default_gazetteer().locate("Shelling hit Bustan al-Qasr.")}
     assert "ocha:N0204" in ids  # OCHA spells the Aleppo neighbourhood "Bustan Al-Qaser"
+
+
+def test_headline_harm_without_a_figure_or_named_means_is_an_attack() -> None:
+    # fourth round: "casualties and injuries in" and "assassinate" report an event on their own
+    (claim,) = run("Casualties and injuries in a village in the western countryside of Hama")
+    assert claim.event_type == "attack"
+    assert [p.admin1_pcode for p in claim.places] == ["SY05"]
+    (claim,) = run("Gunmen assassinate a local council member in Daraa countryside")
+    assert claim.event_type == "attack"
+    assert [p.admin1_pcode for p in claim.places] == ["SY12"]

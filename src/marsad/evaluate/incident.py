@@ -17,6 +17,7 @@ claim to compare; ``lead`` is the default and the one reported in ``docs/accurac
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from marsad.schema import Claim, Count, PlaceRef
@@ -80,6 +81,34 @@ def main_incident(claims: list[Claim], rule: str = DEFAULT_RULE) -> Claim | None
     return MAIN_INCIDENT_RULES[rule](claims)
 
 
+# A conjunct that opens on the victims. A roundup joins incidents in one sentence ("Shells
+# target Kafrayya and casualties in raids on the countryside of Aleppo"); the conjunct that
+# reports the victims is the one a one-event record describes.
+HARM_CONJUNCT = re.compile(
+    r"(?:\band|,|\bleaving)\s+(?:(?:the|more|new|several|many|other)\s+)?"
+    r"(?:dead|deaths|martyrs|casualties|human losses|bodies|victims)\b",
+    re.IGNORECASE,
+)
+DEATH_WORDS = re.compile(
+    r"\b(?:kill\w*|dead|deaths?|died|martyr\w*|casualt\w*|losses|bodies|massacre)\b",
+    re.IGNORECASE,
+)
+
+
+def _harm_places(placed: list[PlaceRef], claim: Claim) -> list[PlaceRef]:
+    """When ``placed`` spans several governorates and a later conjunct is the first to report
+    deaths ("Shelling on Homs and martyrs in Idlib countryside"), the places named after it;
+    else ``placed``."""
+    if len({p.admin1_pcode or p.admin1 for p in placed}) < 2:
+        return placed
+    harm = HARM_CONJUNCT.search(claim.evidence.text)
+    if harm is None or DEATH_WORDS.search(claim.evidence.text, 0, harm.start()):
+        return placed
+    cut = claim.evidence.start + harm.start()
+    after = [p for p in placed if p.evidence.start >= cut]
+    return after or placed
+
+
 def main_place(main: Claim | None, claims: list[Claim]) -> PlaceRef | None:
     """The place that stands for the main incident's governorate.
 
@@ -88,7 +117,7 @@ def main_place(main: Claim | None, claims: list[Claim]) -> PlaceRef | None:
     """
     ordered = ([main] if main else []) + sorted(claims, key=lambda c: c.evidence.start)
     for claim in ordered:
-        placed = [p for p in claim.places if p.admin1_pcode or p.admin1]
+        placed = _harm_places([p for p in claim.places if p.admin1_pcode or p.admin1], claim)
         if not placed:
             continue
         # the governorate most of the claim's places lie in ("Jisreen, Kafr Batna and Douma"
