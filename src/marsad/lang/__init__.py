@@ -81,6 +81,16 @@ class Grammar:
     # grammar.yaml) starts a new incident in a report that lists several
     fronted_place_openers: frozenset[str] = frozenset()
     fronted_place_fillers: frozenset[str] = frozenset()
+    # Accusation and agent frames (see grammar.yaml): who is said to have done it. The actor
+    # after an accusing verb ("accused the army of gassing") or an agent phrase ("carried out
+    # by IS", "blamed on the rebels") is the alleged agent; the actor before a responsibility
+    # phrase ("IS claimed responsibility", "the regime was blamed") is too; the subject of the
+    # accusing verb is only the accuser ("the opposition accused ...").
+    accuse_verbs: frozenset[str] = frozenset()
+    agent_phrases: tuple[tuple[str, ...], ...] = ()
+    responsibility_phrases: tuple[tuple[str, ...], ...] = ()
+    # "the regime's warplanes", "Russia's jets": an actor owning the means is the agent
+    instrument_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,7 +326,20 @@ def _grammar(gr: dict[str, Any]) -> Grammar:
         fronted_place_fillers=frozenset(
             _strs(gr.get("fronted_place_fillers", []), "grammar.fronted_place_fillers")
         ),
+        accuse_verbs=frozenset(_strs(gr.get("accuse_verbs", []), "grammar.accuse_verbs")),
+        agent_phrases=_phrases(gr.get("agent_phrases", []), "grammar.agent_phrases"),
+        responsibility_phrases=_phrases(
+            gr.get("responsibility_phrases", []), "grammar.responsibility_phrases"
+        ),
+        instrument_words=frozenset(
+            _strs(gr.get("instrument_words", []), "grammar.instrument_words")
+        ),
     )
+
+
+def _phrases(value: Any, where: str) -> tuple[tuple[str, ...], ...]:
+    """Multi-word cues as token tuples, lower-cased like the tokenizer's keys."""
+    return tuple(tuple(p.lower().split()) for p in _strs(value, where))
 
 
 @lru_cache(maxsize=8)
