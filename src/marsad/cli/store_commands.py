@@ -55,9 +55,7 @@ def ingest(
     from marsad.ingest.parse import IngestError, iter_paths
     from marsad.ingest.pipeline import ingest_paths
 
-    missing = [p for p in paths if not p.exists()]
-    for p in missing:
-        err_console.print(f"[red]error:[/red] {p}: no such file or folder")
+    missing = [p for p in paths if not p.exists()]  # named with the other rejections at the end
     store = open_store(db)
     files = list(iter_paths([p for p in paths if p.exists()]))
     with progress_bar(disable=json_output) as progress:
@@ -67,8 +65,6 @@ def ingest(
         def on_item(item: object) -> None:
             name = item.path if isinstance(item, IngestError) else item.original_name  # type: ignore[attr-defined]
             file_name = name.split("#", 1)[0]
-            if isinstance(item, IngestError) and not json_output:
-                err_console.print(f"[red]rejected:[/red] {item}")
             if file_name not in seen_files:
                 seen_files.add(file_name)
                 progress.update(task, advance=1, note=Path(file_name).name[:40])
