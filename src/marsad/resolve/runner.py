@@ -17,7 +17,9 @@ side several times slower than resolving itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -118,6 +120,20 @@ def _clusters_of(resolver: Resolver, claim_ids: Iterable[int]) -> list[Cluster]:
     return list(found.values())
 
 
+@contextmanager
+def _fewer_collections(threshold: int = 100_000) -> Iterator[None]:
+    """Run the cyclic garbage collector less often while resolving. A run allocates millions of
+    small objects that live until it ends (records, tuples, rows), and the default thresholds
+    (a young collection every 700 allocations, full ones as the heap grows) spent about a
+    seventh of a 100,000-claim run collecting nothing. The thresholds are restored afterwards."""
+    old = gc.get_threshold()
+    gc.set_threshold(max(threshold, old[0]), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
 def resolve_store(
     store: Store,
     *,
@@ -126,6 +142,17 @@ def resolve_store(
     full: bool = False,
 ) -> ResolveReport:
     """Resolve the claims added since the last run into incidents, and save them."""
+    with _fewer_collections():
+        return _resolve_store(store, actor=actor, progress=progress, full=full)
+
+
+def _resolve_store(
+    store: Store,
+    *,
+    actor: str,
+    progress: Progress | None,
+    full: bool,
+) -> ResolveReport:
     report = ResolveReport()
     state = {} if full else store.resolver_state()
     last_claim = int(state.get("last_claim_id", 0))
