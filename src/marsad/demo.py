@@ -71,11 +71,17 @@ def run(db: Path, out: Path, corpus: list[Path]) -> int:
         f"{resolved.incidents_created} incidents; {resolved.aggregates} reported totals kept apart"
     )
     console.print(incident_table(store))
-    period = IncidentFilter(date_from=date(2023, 10, 5), date_to=date(2023, 10, 25))
+    brief_filter = IncidentFilter(date_from=date(2023, 10, 5), date_to=date(2023, 10, 25))
     for comparison in compare_aggregates(store, IncidentFilter(max_sensitivity="restricted")):
-        console.print(f"   {comparison.summary}", highlight=False)
+        agg = comparison.aggregate
+        period = str(agg.date_start)
+        if agg.date_end and agg.date_end != agg.date_start:
+            period += f" to {agg.date_end}"
+        who = ", ".join(agg.reported_by) or agg.source or "unknown source"
+        console.print(f"   {who}, {period}: {comparison.summary}", highlight=False)
 
-    brief = build_brief(store, period, title="Attacks on civilians in northwest Syria", actor=ACTOR)
+    title = "Attacks on civilians in northwest Syria"
+    brief = build_brief(store, brief_filter, title=title, actor=ACTOR)
     html, pdf = out / "brief.html", out / "brief.pdf"
     write_brief(brief, html, "html")
     write_brief(brief, pdf, "pdf")
