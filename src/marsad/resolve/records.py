@@ -136,6 +136,38 @@ def _ordinal(value: str | date | None) -> int | None:
         return None
 
 
+def _linking_days(
+    start: str | date | None,
+    end: str | date | None,
+    precision: int | None,
+    published: str | date | None,
+    *,
+    stated: bool,
+) -> tuple[int | None, int | None, int]:
+    """The day interval (ordinals) a claim links on, and its date precision."""
+    lo = _ordinal(start)
+    hi = _ordinal(end) or lo
+    prec = precision or 1
+    pub = _ordinal(published)
+    if lo is None and pub is not None:
+        lo, hi, prec = pub - UNDATED_LOOKBACK_DAYS, pub, 2
+    if lo is not None and hi is not None and hi < lo:
+        lo, hi = hi, lo
+    if (
+        not stated
+        and pub is not None
+        and lo is not None
+        and hi is not None
+        and hi - lo > REPORT_DAYS
+        and lo <= pub <= hi
+    ):
+        # The text states no date: the extractor's interval is "some day before publication".
+        # News reports describe the day of publication or the day before, so resolution links
+        # on those two days (the claim itself keeps its wider interval).
+        lo, hi, prec = pub - REPORT_DAYS, pub, 2
+    return lo, hi, prec
+
+
 def record_from_claim(
     claim: Claim,
     claim_id: int,
@@ -151,26 +183,13 @@ def record_from_claim(
 ) -> ClaimRecord:
     """Digest one claim. A claim without a date is dated by its publication (the few days before
     it, precision 2); one without either stays undated and can only stand alone."""
-    lo = _ordinal(claim.date_start)
-    hi = _ordinal(claim.date_end) or lo
-    precision = claim.date_precision or 1
-    pub = _ordinal(published)
-    if lo is None and pub is not None:
-        lo, hi, precision = pub - UNDATED_LOOKBACK_DAYS, pub, 2
-    if lo is not None and hi is not None and hi < lo:
-        lo, hi = hi, lo
-    if (
-        claim.date_evidence is None
-        and pub is not None
-        and lo is not None
-        and hi is not None
-        and hi - lo > REPORT_DAYS
-        and lo <= pub <= hi
-    ):
-        # The text states no date: the extractor's interval is "some day before publication".
-        # News reports describe the day of publication or the day before, so resolution links
-        # on those two days (the claim itself keeps its wider interval).
-        lo, hi, precision = pub - REPORT_DAYS, pub, 2
+    lo, hi, precision = _linking_days(
+        claim.date_start,
+        claim.date_end,
+        claim.date_precision,
+        published,
+        stated=claim.date_evidence is not None,
+    )
     place = _best_place(claim.places)
     rank = PLACE_PRECISIONS.index(place.precision) if place is not None else NO_PLACE_RANK
     if place is not None and place.precision not in PLACE_PRECISIONS:
@@ -203,7 +222,7 @@ def record_from_claim(
         text=claim.evidence.text,
         source=source,
         document_id=document_id,
-        published=pub,
+        published=_ordinal(published),
         credibility=credibility,
         sensitivity=sensitivity,
         title=title,
@@ -257,23 +276,13 @@ def record_from_data(
     ``record_from_claim(claim_from_dict(data), ...)`` (a test holds the two together), without
     building the evidence spans, persons and sub-objects resolution never reads. Reading a
     million stored claims through full schema objects cost more than linking them."""
-    lo = _ordinal(data.get("date_start"))
-    hi = _ordinal(data.get("date_end")) or lo
-    precision = data.get("date_precision") or 1
-    pub = _ordinal(published)
-    if lo is None and pub is not None:
-        lo, hi, precision = pub - UNDATED_LOOKBACK_DAYS, pub, 2
-    if lo is not None and hi is not None and hi < lo:
-        lo, hi = hi, lo
-    if (
-        not data.get("date_evidence")
-        and pub is not None
-        and lo is not None
-        and hi is not None
-        and hi - lo > REPORT_DAYS
-        and lo <= pub <= hi
-    ):
-        lo, hi, precision = pub - REPORT_DAYS, pub, 2  # as in record_from_claim
+    lo, hi, precision = _linking_days(
+        data.get("date_start"),
+        data.get("date_end"),
+        data.get("date_precision"),
+        published,
+        stated=bool(data.get("date_evidence")),
+    )
     places = data.get("places")
     place: PlaceRef | None = None
     rank = NO_PLACE_RANK
@@ -327,7 +336,7 @@ def record_from_data(
         text=str(data["evidence"]["text"]),
         source=source,
         document_id=document_id,
-        published=pub,
+        published=_ordinal(published),
         credibility=credibility,
         sensitivity=sensitivity,
         title=title,
