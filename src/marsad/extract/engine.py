@@ -115,6 +115,10 @@ class SentenceInfo:
     report_cue: bool = False
     facility_figures: bool = False  # "11 schools and 6 health facilities were hit"
     fronted_place: bool = False  # opens on "In <Place>," (see Engine._fronted_place)
+    # a total of its own: "documented at least four attacks", "the fourth attack this month"
+    tally: bool = False
+    such: bool = False  # "the second such attack": the kind reported just before
+    follow_up: bool = False  # "A poultry market in Ariha was destroyed" (see Engine._follow_ups)
     event_end: int = 0  # character offset where the chosen event word ends
 
     @property
@@ -246,7 +250,108 @@ class Engine:
             info.facility_figures = any(
                 m.start in number_ends for m in matches.get(FACILITY, ())
             ) and bool(types or CASUALTY in matches or COUNT_NOUN in matches or info.numbers)
+            self._read_tally(tokens, info, events)
+            if (
+                info.event_type not in (None, "displacement")
+                and info.counts
+                and all(c.category == "displaced" for c in info.counts)
+            ):
+                # "Thousands of residents fled the fighting", "the attacks had forced 150,000
+                # people to flee": the only figure is of people fleeing, so the sentence
+                # reports the flight; the violence it names is the cause
+                flight = [m for t, m in types if t == "displacement"]
+                if flight:
+                    info.event_type, info.event_match = "displacement", flight[0]
+                    info.event_end = tokens.ends[flight[0].end - 1]
         return info
+
+    def _follow_ups(self, tokens: Tokens, infos: list[SentenceInfo]) -> None:
+        """Make a sentence reporting damage to a facility ("A civil defence centre in al-Tamanah
+        was also put out of action") right after an attack an event of the attack's type: it
+        tells what the attack (or another strike of it) did, though it has no trigger of its
+        own, and dropping it loses the facility and the place."""
+        phrases = self.pack.grammar.damage_phrases
+        if not phrases:
+            return
+        prev: SentenceInfo | None = None
+        for info in infos:
+            if info.eventful:
+                prev = info
+                continue
+            if (
+                prev is None
+                or prev.event_type is None
+                or prev.event_type in _NON_VIOLENT
+                or info.event_type is not None
+                or info.background
+                or info.hypothetical
+                or info.index - prev.index > 2
+                or info.paragraph != prev.paragraph
+            ):
+                continue
+            facilities = info.matches.get(FACILITY)
+            if not facilities:
+                continue
+            keys = tokens.keys
+            hit: tuple[int, int] | None = None
+            for k in range(facilities[0].end, info.sentence.end):
+                for ph in phrases:
+                    if tuple(keys[k : k + len(ph)]) == ph:
+                        hit = (k, k + len(ph))
+                        break
+                if hit is not None:
+                    break
+            if hit is None:
+                continue
+            info.eventful = True
+            info.follow_up = True
+            info.event_type = prev.event_type
+            info.event_match = Match(EVENT, (prev.event_type,), hit[0], hit[1])
+            info.event_end = tokens.ends[hit[1] - 1]
+
+    def _read_tally(self, tokens: Tokens, info: SentenceInfo, events: list[Match]) -> None:
+        """Mark a sentence that gives a total of events of its own: a count of attacks right
+        after a tally verb ("The group documented at least four attacks", "recorded 21 attacks
+        on vital facilities"), or an ordinal before an event word with a period date ("It was
+        the fourth attack on health care this month": four attacks so far this month, a count
+        added here)."""
+        g = self.pack.grammar
+        s = info.sentence.start
+        for c in info.counts:
+            if c.category != "strikes" or c.parent is not None:
+                continue
+            if any(tokens.keys[k] in g.tally_verbs for k in range(max(s, c.start - 4), c.start)):
+                info.tally = True
+                return
+        if not g.ordinals or not events or info.counts:
+            return
+        best = info.best_date()
+        if best is None or not (best.since or (best.days or 0) > 1):
+            return
+        for k in range(s, info.sentence.end):
+            n = g.ordinals.get(tokens.keys[k])
+            if n is None:
+                continue
+            # the event word follows within three words ("the third drone attack", "the
+            # second such attack")
+            ev = next((m for m in events if 0 < m.start - k <= 3), None)
+            if ev is None:
+                continue
+            between = tokens.keys[k + 1 : ev.start]
+            info.such = any(w in g.such_words for w in between)
+            info.counts.append(
+                CountMention(
+                    category="strikes",
+                    group="all",
+                    low=n,
+                    high=n,
+                    qualifier="",
+                    start=k,
+                    end=ev.end,
+                )
+            )
+            info.tally = True
+            return
 
     def _decide_eventful(self, info: SentenceInfo, reference: date | None) -> None:
         figures = info.facility_figures or any(
@@ -308,6 +413,14 @@ class Engine:
     def _compatible(self, group: Group, info: SentenceInfo) -> bool:
         last = group.last
         types = {s.event_type for s in group.sentences if s.event_type}
+        if info.tally and any(s.counts for s in group.sentences):
+            return False  # "The group documented at least four attacks ...": a total of its own
+        if info.follow_up:
+            # damage at a place of its own is another strike; at the same place (or none), it
+            # is what the attack just reported did
+            own = {_place_key(p) for p in info.places if p.precision in ("exact", "near")}
+            before = {_place_key(p) for s in group.sentences for p in s.places}
+            return not (own and before and not own & before)
         # Far apart: only the same kind of event with no figures or dates of its own joins.
         near = info.paragraph == last.paragraph or info.index - last.index <= 3
         if not near:
@@ -402,6 +515,7 @@ class Engine:
         reference = anchor or _latest_explicit(infos)
         for info in infos:
             self._decide_eventful(info, reference)
+        self._follow_ups(tokens, infos)
         if not any(i.eventful for i in infos):
             return []
         places: list[PlaceRef] = locator.locate(text) if locator is not None else []
@@ -433,6 +547,9 @@ class Engine:
             claim = self._build(tokens, g, infos, anchor)
             if claim is None:
                 continue
+            if claims and g.sentences[0].such:
+                # "It was the second such attack ...": attacks of the kind just reported
+                claim = replace(claim, event_type=claims[-1].event_type)
             if claims and claim.event_type == "displacement" and claim.date_evidence is None:
                 prev = claims[-1]
                 if prev.scope == "aggregate" and prev.event_type != "displacement":
@@ -559,7 +676,7 @@ class Engine:
 
         # scope
         # A cue ("so far", "in total") marks a total only in a sentence that gives figures.
-        aggregate = any(s.aggregate_cue and s.counts for s in sents)
+        aggregate = any(s.aggregate_cue and s.counts for s in sents) or sents[0].tally
         if date_mention is not None and (date_mention.since or (date_mention.days or 0) > 7):
             aggregate = True
         if any(c.category == "places_targeted" and (c.low or 0) > 1 for c in counts):

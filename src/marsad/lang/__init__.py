@@ -87,6 +87,15 @@ class Grammar:
     # phrase ("IS claimed responsibility", "the regime was blamed") is too; the subject of the
     # accusing verb is only the accuser ("the opposition accused ...").
     accuse_verbs: frozenset[str] = frozenset()
+    # "documented at least four attacks", "recorded 21 attacks": a monitor's own tally of
+    # events, a total of its own rather than a detail of the incident before it
+    tally_verbs: frozenset[str] = frozenset()
+    # "It was the fourth attack on the town this month": an ordinal that counts the events so far
+    ordinals: dict[str, int] = field(default_factory=dict)
+    # "the second such attack": the word that makes the counted events the kind just reported
+    such_words: frozenset[str] = frozenset()
+    # "A poultry market in Ariha was destroyed": a facility put out of use after an attack
+    damage_phrases: tuple[tuple[str, ...], ...] = ()
     agent_phrases: tuple[tuple[str, ...], ...] = ()
     responsibility_phrases: tuple[tuple[str, ...], ...] = ()
     # "the regime's warplanes", "Russia's jets": an actor owning the means is the agent
@@ -327,6 +336,10 @@ def _grammar(gr: dict[str, Any]) -> Grammar:
             _strs(gr.get("fronted_place_fillers", []), "grammar.fronted_place_fillers")
         ),
         accuse_verbs=frozenset(_strs(gr.get("accuse_verbs", []), "grammar.accuse_verbs")),
+        tally_verbs=frozenset(_strs(gr.get("tally_verbs", []), "grammar.tally_verbs")),
+        ordinals=_ints(gr.get("ordinals", {}), "grammar.ordinals"),
+        such_words=frozenset(_strs(gr.get("such_words", []), "grammar.such_words")),
+        damage_phrases=_phrases(gr.get("damage_phrases", []), "grammar.damage_phrases"),
         agent_phrases=_phrases(gr.get("agent_phrases", []), "grammar.agent_phrases"),
         responsibility_phrases=_phrases(
             gr.get("responsibility_phrases", []), "grammar.responsibility_phrases"
