@@ -22,6 +22,7 @@ from marsad.extract.text import tokenize
 from marsad.gazetteer import Gazetteer, default_gazetteer
 from marsad.gazetteer.core import _TOKEN_RE
 from marsad.gazetteer.normalize import fold_token
+from marsad.lang import load_language_pack
 
 BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "extract.py"
 
@@ -136,3 +137,35 @@ def test_landmark_shortcut_on_random_mixtures() -> None:
         assert _after_landmark_words(text, start) == bool(
             re.compile(_LANDMARK_BEFORE.pattern, re.IGNORECASE).search(text, 0, start)
         ), before
+
+
+def _frame_phrase_at(phrases: tuple[tuple[str, ...], ...], keys: list[str], b: int) -> bool:
+    """The plain rule: some phrase ends right before token ``b`` (one slice per phrase)."""
+    return any(b >= len(p) and tuple(keys[b - len(p) : b]) == p for p in phrases)
+
+
+def test_frame_phrases_grouped_by_length_find_what_each_phrase_finds() -> None:
+    """The engine looks frame phrases up per length in sets; that must find exactly the phrases
+    the one-by-one comparison finds, on key sequences built from the phrases' own words."""
+    eng = engine_module.Engine(load_language_pack("en"))
+    g = eng.pack.grammar
+    groups = (
+        (g.agent_phrases, eng._agent_phrases),
+        (g.responsibility_phrases, eng._responsibility_phrases),
+        (g.control_before, eng._control_before),
+    )
+    rng = random.Random(11)
+    for phrases, grouped in groups:
+        assert phrases, "the pack lists these phrases"
+        assert sorted(p for _, ps in grouped for p in ps) == sorted(set(phrases))
+        vocab = sorted({w for p in phrases for w in p}) + ["the", "x"]
+        hits = 0
+        for _ in range(3000):
+            keys = [rng.choice(vocab) for _ in range(rng.randint(0, 6))]
+            if phrases and rng.random() < 0.3:
+                keys += list(rng.choice(phrases))
+            b = rng.randint(0, len(keys))
+            found = any(b >= n and tuple(keys[b - n : b]) in ps for n, ps in grouped)
+            assert found == _frame_phrase_at(phrases, keys, b), (keys, b)
+            hits += found
+        assert hits > 0

@@ -166,6 +166,11 @@ class Engine:
         self.priority = {t: i for i, t in enumerate(pack.event_priority)}
         self.actors = pack.actors
         self.armed = frozenset(i for i, a in enumerate(pack.actors) if a.type in pack.armed_types)
+        # Frame phrases grouped by length: one slice and one set lookup per length instead of a
+        # slice per phrase (``_frame_role`` runs for every actor mention).
+        self._agent_phrases = _by_length(pack.grammar.agent_phrases)
+        self._responsibility_phrases = _by_length(pack.grammar.responsibility_phrases)
+        self._control_before = _by_length(pack.grammar.control_before)
 
     # -- per sentence ----------------------------------------------------------------------
     def _analyse(
@@ -865,9 +870,8 @@ class Engine:
         b = m.start
         if b > 0 and tokens.keys[b - 1] == g.definite_article:
             b -= 1
-        for phrase in g.control_before:
-            n = len(phrase)
-            if b >= n and tuple(tokens.keys[b - n : b]) == phrase:
+        for n, phrases in self._control_before:
+            if b >= n and tuple(tokens.keys[b - n : b]) in phrases:
                 return True
         return False
 
@@ -940,14 +944,12 @@ class Engine:
         b = m.start
         if b > 0 and keys[b - 1] == g.definite_article:
             b -= 1
-        for phrase in g.agent_phrases:
-            n = len(phrase)
-            if b >= n and tuple(keys[b - n : b]) == phrase:
+        for n, phrases in self._agent_phrases:
+            if b >= n and tuple(keys[b - n : b]) in phrases:
                 return "accused"
-        for phrase in g.responsibility_phrases:
-            n = len(phrase)
+        for n, phrases in self._responsibility_phrases:
             for k in (m.end, m.end + 1):
-                if tuple(keys[k : k + n]) == phrase:
+                if tuple(keys[k : k + n]) in phrases:
                     return "accused"
         # "accused government forces of", "blaming the Islamic State group for", "accuse the
         # powerful Kurdish YPG of": the accusing verb up to three plain words before
@@ -1039,6 +1041,14 @@ class Engine:
 
 
 _TOTAL_GROUPS = frozenset({"all", "civilians"})
+
+
+def _by_length(
+    phrases: tuple[tuple[str, ...], ...],
+) -> tuple[tuple[int, frozenset[tuple[str, ...]]], ...]:
+    """Phrases (token-key tuples) as (length, set of phrases of that length) pairs."""
+    lengths = sorted({len(p) for p in phrases})
+    return tuple((n, frozenset(p for p in phrases if len(p) == n)) for n in lengths)
 
 
 def _nest_breakdowns(counts: list[Count]) -> None:
