@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from operator import attrgetter
 
 from marsad.extract.lexicon import (
     ACTOR,
@@ -42,6 +43,9 @@ _CLAUSE_STOPS = frozenset({".", ";", ":", "!", "?", "(", ")"})
 # Groups whose gathering is a military build-up, not a crowd.
 _ARMED_GROUPS = frozenset({"combatants"})
 _PLACE_LIKE = frozenset({"places_targeted", "facilities_hit"})
+_START = attrgetter("start")
+# Shared stand-in for the position table of a match kind the sentence lacks; never written to.
+_NO_MATCHES: dict[int, Match] = {}
 
 
 @dataclass(slots=True)
@@ -92,44 +96,74 @@ class CountReader:
     ) -> tuple[list[CountMention], list[NumberMention]]:
         keys, kinds = tokens.keys, tokens.kinds
         numbers = self.numbers.read(tokens, start, end, claimed, matches)
-        # "a child", "a woman": the article is a count of one when it heads a victim group.
         mentions = list(numbers)
-        number_starts = {n.value_start for n in numbers}
-        number_at = {n.start: n for n in numbers}
-        ages: set[int] = set()
-        for g in matches.get(GROUP, ()):
-            art = g.start - 1
-            if (
-                art >= start
-                and keys[art] in self.articles
-                and art not in number_starts
-                and (
+        groups = matches.get(GROUP)
+        if groups:
+            # "a child", "a woman": the article is a count of one when it heads a victim group.
+            articles = self.articles
+            number_starts: set[int] | None = None  # built at the first article, if any
+            number_firsts: set[int] = set()
+            ages: set[int] = set()
+            for g in groups:
+                art = g.start - 1
+                if art < start or keys[art] not in articles:
+                    continue
+                if number_starts is None:
+                    number_starts = {n.value_start for n in numbers}
+                    number_firsts = {n.start for n in numbers}
+                if art not in number_starts and (
                     g.value != "all" or " ".join(keys[g.start : g.end]) in self.pack.single_victims
-                )
-            ):
-                mentions.append(NumberMention(art, art + 1, art, 1, 1, 1, "exact", word_form=True))
-                if g.end + 1 < end and keys[g.end] in self.age_words and g.end + 1 in number_at:
-                    ages.add(g.end + 1)  # "a boy of 12": his age
-        if ages:
-            mentions = [n for n in mentions if n.start not in ages]
+                ):
+                    mentions.append(
+                        NumberMention(art, art + 1, art, 1, 1, 1, "exact", word_form=True)
+                    )
+                    if (
+                        g.end + 1 < end
+                        and keys[g.end] in self.age_words
+                        and g.end + 1 in number_firsts
+                    ):
+                        ages.add(g.end + 1)  # "a boy of 12": his age
+            if ages:
+                mentions = [n for n in mentions if n.start not in ages]
         if not mentions:
             return [], numbers
-        mentions.sort(key=lambda n: n.start)
+        if len(mentions) > 1:
+            mentions.sort(key=_START)
         mention_starts = {n.start for n in mentions}
-        casualty_start = {m.start: m for m in matches.get(CASUALTY, ())}
-        casualty_end = {m.end: m for m in matches.get(CASUALTY, ())}
-        noun_start = {m.start: m for m in matches.get(COUNT_NOUN, ())}
-        group_start = {m.start: m for m in matches.get(GROUP, ())}
-        crowd_start = {m.start: m for m in matches.get(CUE_CROWD, ())}
-        crowd_end = {m.end: m for m in matches.get(CUE_CROWD, ())}
-        subset_start = {m.start: m for m in matches.get(CUE_SUBSET, ())}
-        including_end = {m.end: m for m in matches.get(CUE_INCLUDING, ())}
-        facility_start = {m.start: m for m in matches.get(FACILITY, ())}
-        actors = matches.get(ACTOR, [])
-        toll = next(
-            (m.start for m in matches.get(CASUALTY, ()) if keys[m.end - 1] in self.toll_words),
-            None,
+        # Position tables of the sentence's matches; a kind the sentence lacks (most of them,
+        # most of the time) shares one empty table instead of building its own.
+        casualties = matches.get(CASUALTY)
+        toll: int | None = None
+        if casualties:
+            casualty_start = {m.start: m for m in casualties}
+            casualty_end = {m.end: m for m in casualties}
+            toll_words = self.toll_words
+            for m in casualties:
+                if keys[m.end - 1] in toll_words:
+                    toll = m.start
+                    break
+        else:
+            casualty_start = casualty_end = _NO_MATCHES
+        # ("in" and [] rather than .get(): no method call.)
+        noun_start = (
+            {m.start: m for m in matches[COUNT_NOUN]} if COUNT_NOUN in matches else _NO_MATCHES
         )
+        group_start = {m.start: m for m in groups} if groups else _NO_MATCHES
+        if CUE_CROWD in matches:
+            crowd_start = {m.start: m for m in matches[CUE_CROWD]}
+            crowd_end = {m.end: m for m in matches[CUE_CROWD]}
+        else:
+            crowd_start = crowd_end = _NO_MATCHES
+        subset_start = (
+            {m.start: m for m in matches[CUE_SUBSET]} if CUE_SUBSET in matches else _NO_MATCHES
+        )
+        including_end = (
+            {m.end: m for m in matches[CUE_INCLUDING]} if CUE_INCLUDING in matches else _NO_MATCHES
+        )
+        facility_start = (
+            {m.start: m for m in matches[FACILITY]} if FACILITY in matches else _NO_MATCHES
+        )
+        actors = matches.get(ACTOR, [])
 
         counts: list[CountMention] = []
         by_facility: set[int] = set()  # numbers counted by a facility word ("18 hospitals")
@@ -212,7 +246,7 @@ class CountReader:
                     break
                 skipped += 1
                 p += 1
-            subset = subset_start.get(_after_joiners(tokens, n.end, end))
+            subset = subset_start.get(_after_joiners(tokens, n.end, end)) if subset_start else None
             if subset is not None and counts and not noun_found and category is None:
                 # "19 of which were caused by Russian warplanes"
                 parent = last_primary if last_primary is not None else len(counts) - 1
@@ -263,11 +297,14 @@ class CountReader:
                     )
                 )
                 continue
-            if category is None:
+            # (The helpers below find nothing in an empty table: they are skipped then.)
+            if category is None and casualty_start:
                 # "12 civilians were killed", and the bare "75 were killed yesterday"
-                category = self._casualty_right(tokens, ev_end, end, casualty_start)
-                if category is not None:
-                    cm_end = casualty_start[_skip_aux(tokens, ev_end, end, self.aux)].end
+                # (_casualty_right, inlined: the match itself gives the evidence's end)
+                cm = casualty_start.get(_skip_aux(tokens, ev_end, end, self.aux))
+                category = cm.value if cm is not None else None
+                if cm is not None and category is not None:
+                    cm_end = cm.end
                     ev_end = max(ev_end, cm_end)
                     second = casualty_start.get(cm_end + 1) if cm_end + 1 < end else None
                     if (
@@ -289,7 +326,7 @@ class CountReader:
                 and (keys[n.start - 1] in self.toll_verbs)
             ):
                 category = "killed"  # "the death toll ... has reached at least 126"
-            if category is None:
+            if category is None and casualty_end:
                 left = self._casualty_left(tokens, n.start, start, casualty_end)
                 if left is not None and (noun_found or self._ends_phrase(tokens, n.end, end)):
                     category = left.value
@@ -321,7 +358,7 @@ class CountReader:
                 )
             ):
                 category = "crowd_size"
-            if category is None and noun_found:
+            if category is None and noun_found and (casualty_start or crowd_start):
                 category = self._wide_right(
                     tokens, ev_end, end, casualty_start, crowd_start, mention_starts, group
                 )
@@ -343,6 +380,8 @@ class CountReader:
                 # "8 civilians were killed ... and 21 were injured": the bare figure counts the
                 # group the sentence is about (ellipsis of the noun)
                 group = counts[last_primary].group
+            # Positional arguments (derived, parent, perpetrator, absurd): the dataclass
+            # __init__ is measurably cheaper without keywords.
             counts.append(
                 CountMention(
                     category,
@@ -352,8 +391,10 @@ class CountReader:
                     n.qualifier,
                     n.start,
                     ev_end,
-                    parent=parent_index,
-                    absurd=n.absurd,
+                    False,
+                    parent_index,
+                    None,
+                    n.absurd,
                 )
             )
             if parent_index is None:
@@ -363,14 +404,21 @@ class CountReader:
             # "8 schools, 5 medical facilities and 3 bakeries": a breakdown by kind, kept on the
             # facilities themselves, not a count of facilities hit
             counts = _without(counts, {k for k, c in enumerate(counts) if c.start in by_facility})
-        counts = _dedupe(counts)
-        self._coordinate(tokens, counts)
-        cats = {c.category for c in counts if c.category in self.pack.casualty_words}
+        if len(counts) > 1:  # one count has nothing to merge with
+            counts = _dedupe(counts)
+        categories = [c.category for c in counts]
+        if None not in categories:
+            return counts, numbers  # nothing left to fill in or to drop
+        if len(counts) > 1:
+            self._coordinate(tokens, counts)
+            categories = [c.category for c in counts]
+        cats = set(categories).intersection(self.pack.casualty_words)
         if len(cats) == 1:
             only = next(iter(cats))
             for c in counts:
                 if c.category is None:
                     c.category = only
+            return counts, numbers
         return [c for c in counts if c.category is not None], numbers
 
     # -- pieces --------------------------------------------------------------------------
@@ -478,11 +526,13 @@ class CountReader:
 
 def _dedupe(counts: list[CountMention]) -> list[CountMention]:
     """A headline restated in the first line gives the same figure twice: keep the first."""
+    keys = [(c.category, c.group, c.low, c.high, c.parent is None, c.derived) for c in counts]
+    if len(set(keys)) == len(keys):
+        return counts  # no figure given twice (the common case): nothing to merge or renumber
     seen: dict[tuple[object, ...], int] = {}
     keep: list[CountMention] = []
     remap: dict[int, int] = {}
-    for k, c in enumerate(counts):
-        key = (c.category, c.group, c.low, c.high, c.parent is None, c.derived)
+    for k, (c, key) in enumerate(zip(counts, keys, strict=True)):
         if c.category is not None and key in seen:
             remap[k] = seen[key]
             continue

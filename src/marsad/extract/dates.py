@@ -15,6 +15,7 @@ a week -> 3, 8-31 days -> 4, longer -> 5.
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import compress
@@ -26,6 +27,18 @@ from marsad.lang import LanguagePack
 _DATE_KINDS = frozenset({NUM, ISO_DATE, SLASH_DATE})
 _YEAR_MIN = 1900
 _YEAR_MAX = 2100
+# Shared stand-in for the position table of a match kind the sentence lacks; never written to.
+_NO_MATCHES: dict[int, Match] = {}
+
+
+@dataclass(slots=True)
+class _TextPositions:
+    """Where a date can start in one text; see DateReader._scan."""
+
+    tokens: Tokens
+    figures: list[int]
+    lone: list[int]
+    agos: list[int]
 
 
 @dataclass(slots=True)
@@ -96,6 +109,9 @@ class DateReader:
         self.since_words = grammar.since_words
         self.interval_openers = grammar.from_words | grammar.between_words
         self.ago_words = grammar.ago_words
+        # Positions in the last text read (see _scan): the engine reads a text sentence by
+        # sentence, so they are found once per text.
+        self._doc: _TextPositions | None = None
 
     # -- helpers ---------------------------------------------------------------------------
     def _day_at(self, tokens: Tokens, i: int, end: int) -> tuple[int, int] | None:
@@ -153,6 +169,37 @@ class DateReader:
             return None
         return date(year, month, 1), _month_end(year, month)
 
+    def _scan(self, tokens: Tokens) -> _TextPositions:
+        """Sorted positions, in the whole text, of the tokens a date can open with, cached for
+        the last text (tokens are never changed once made):
+
+        * figures: every NUM, ISO_DATE and SLASH_DATE token;
+        * lone: the figures that can be a date with no month or "ago" in the sentence: ISO and
+          slashed dates, and figures after a year cue ("in 2016");
+        * agos: the "ago" words.
+        """
+        keys, kinds = tokens.keys, tokens.kinds
+        figures: list[int] = []
+        lone: list[int] = []
+        year_cues = self.year_cues
+        # Kinds are small ints: as bytes, each kind's tokens are found by memchr-speed find().
+        kind_bytes = bytes(kinds)
+        for kind in _DATE_KINDS:
+            i = kind_bytes.find(kind)
+            while i >= 0:
+                figures.append(i)
+                if kind != NUM or (i > 0 and keys[i - 1] in year_cues):
+                    lone.append(i)
+                i = kind_bytes.find(kind, i + 1)
+        figures.sort()
+        lone.sort()
+        agos: list[int] = []
+        if not self.ago_words.isdisjoint(keys):
+            agos = list(compress(range(len(keys)), map(self.ago_words.__contains__, keys)))
+        doc = _TextPositions(tokens, figures, lone, agos)
+        self._doc = doc
+        return doc
+
     # -- main ------------------------------------------------------------------------------
     def read(
         self,
@@ -162,34 +209,44 @@ class DateReader:
         matches: dict[str, list[Match]],
         anchor: date | None,
     ) -> list[DateMention]:
-        keys, kinds = tokens.keys, tokens.kinds
-        if not (
-            MONTH in matches
-            or WEEKDAY in matches
-            or RELATIVE in matches
-            or MONTH_PART in matches
-            or any(map(_DATE_KINDS.__contains__, kinds[start:end]))
-            or not self.ago_words.isdisjoint(keys[start:end])
-        ):
+        doc = self._doc
+        if doc is None or doc.tokens is not tokens:
+            doc = self._scan(tokens)
+        ago_here = False
+        if doc.agos:
+            k = bisect_left(doc.agos, start)
+            ago_here = k < len(doc.agos) and doc.agos[k] < end
+        # ("in" and [] rather than .get(): no method call, for the cheapest sentence.)
+        months = {m.start: m for m in matches[MONTH]} if MONTH in matches else _NO_MATCHES
+        weekdays = {m.start: m for m in matches[WEEKDAY]} if WEEKDAY in matches else _NO_MATCHES
+        relatives = {m.start: m for m in matches[RELATIVE]} if RELATIVE in matches else _NO_MATCHES
+        parts = {m.start: m for m in matches[MONTH_PART]} if MONTH_PART in matches else _NO_MATCHES
+        # Only tokens that can open a date expression are tried. A plain figure is a day only
+        # before a month, an amount only before "ago"; without either in the sentence (most
+        # sentences) only the lone figures can be dates.
+        pool = doc.figures if months or ago_here else doc.lone
+        lo = bisect_left(pool, start)
+        hi = bisect_left(pool, end, lo)
+        candidates: list[int]
+        if months or weekdays or relatives or parts or ago_here:
+            opening = set(pool[lo:hi])
+            opening.update(months, weekdays, relatives, parts)
+            if ago_here:
+                keys = tokens.keys
+                opening.update(
+                    compress(range(start, end), map(self.units.__contains__, keys[start:end]))
+                )
+            candidates = sorted(opening)
+        elif lo == hi:
             return []
-        months = {m.start: m for m in matches.get(MONTH, ())}
-        weekdays = {m.start: m for m in matches.get(WEEKDAY, ())}
-        relatives = {m.start: m for m in matches.get(RELATIVE, ())}
-        parts = {m.start: m for m in matches.get(MONTH_PART, ())}
-        # Only tokens that can open a date expression are tried.
-        candidates = set(
-            compress(range(start, end), map(_DATE_KINDS.__contains__, kinds[start:end]))
-        )
-        candidates.update(months, weekdays, relatives, parts)
-        if not self.ago_words.isdisjoint(keys[start:end]):
-            candidates.update(
-                compress(range(start, end), map(self.units.__contains__, keys[start:end]))
-            )
+        else:
+            candidates = pool[lo:hi]
+        keys, kinds = tokens.keys, tokens.kinds
         if not candidates:
             return []
         out: list[DateMention] = []
         next_free = start
-        for i in sorted(candidates):
+        for i in candidates:
             if i < next_free:
                 continue
             found = self._read_at(tokens, i, end, start, months, weekdays, relatives, parts, anchor)
@@ -266,7 +323,9 @@ class DateReader:
             if j < end and keys[j] == ",":
                 j += 1
             after = (
-                self._read_at(tokens, j, end, start, months, {}, {}, {}, anchor)
+                self._read_at(
+                    tokens, j, end, start, months, _NO_MATCHES, _NO_MATCHES, _NO_MATCHES, anchor
+                )
                 if j < end
                 else None
             )
@@ -287,7 +346,7 @@ class DateReader:
                     return DateMention(i, other.end, dt, dt2, precision_for(dt, dt2), relative=True)
             return DateMention(i, wd.end, dt, dt, 1, relative=True)
         # Month first: "October 5, 2023", "December 22nd", "October 2023", "October 5-25".
-        month_match = self._month_at(tokens, i, months)
+        month_match = self._month_at(tokens, i, months) if i in months else None
         if month_match is not None:
             month = int(month_match.value)
             glued = _glued_day_year(tokens, month_match.end, end)
@@ -315,7 +374,8 @@ class DateReader:
             return DateMention(i, j, span[0], span[1], 4, explicit_year=year is not None)
         # Day first: "5 October 2023", "22nd of December", "5-25 October 2023".
         if kind == NUM:
-            day_at = self._day_at(tokens, i, end)
+            # A day needs a month after it; without one in the sentence, skip the search.
+            day_at = self._day_at(tokens, i, end) if months else None
             if day_at is not None:
                 day, j = day_at
                 day2 = None
@@ -333,8 +393,8 @@ class DateReader:
                 if mo is not None:
                     year, stop = self._year_after(tokens, mo.end, end)
                     return self._day_mention(i, stop, year, int(mo.value), day, day2, anchor)
-            year_only = _year_of(keys[i])
-            if year_only is not None and i > start and keys[i - 1] in self.year_cues:
+            year_only = _year_of(keys[i]) if i > start and keys[i - 1] in self.year_cues else None
+            if year_only is not None:
                 first, last = date(year_only, 1, 1), date(year_only, 12, 31)
                 return DateMention(i, i + 1, first, last, 5, explicit_year=True)
             # "3 days ago"

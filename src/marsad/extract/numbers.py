@@ -19,15 +19,17 @@ never converted (Python refuses to parse huge integers, and no count is that lar
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from dataclasses import dataclass
-from itertools import compress, repeat
-from operator import eq
+from itertools import compress
 
 from marsad.extract.lexicon import QUALIFIER, VAGUE, Match
 from marsad.extract.text import JOINER, NUM, PUNCT, Tokens
 from marsad.lang import LanguagePack
 
 _MAX_DIGITS = 15
+# Shared stand-in for a by-position table of a match kind the sentence lacks; never written to.
+_NO_MATCHES: dict[int, Match] = {}
 
 
 @dataclass(slots=True)
@@ -101,6 +103,15 @@ class NumberReader:
             {*self.units, *self.tens, *self.scales, *self.share_words}
             - grammar.number_word_exclusions
         )
+        # An article ("a", "an") starts a number only before a fraction ("a third of") or a
+        # scale ("a dozen"); the others, most of them, are left out of the candidates at once.
+        self._article_starters = (self.article & self.starters) - frozenset(self.share_words)
+        self._plain_starters = self.starters - self._article_starters
+        # What the per-text scan looks for: number words, and the words an article can open.
+        self._scan_words = self._plain_starters | frozenset(self.fractions) | frozenset(self.scales)
+        # Candidate positions of the last text read: the engine reads a text sentence by
+        # sentence, so they are found once per text, each sentence taking its slice.
+        self._doc: tuple[Tokens, list[int]] | None = None
 
     def _word_number(self, tokens: Tokens, i: int, end: int) -> tuple[int, int] | None:
         """A spelled-out number starting at token i: (value, end token) or None."""
@@ -159,12 +170,26 @@ class NumberReader:
         claimed: set[int],
         matches: dict[str, list[Match]],
     ) -> list[NumberMention]:
+        doc = self._doc
+        positions = doc[1] if doc is not None and doc[0] is tokens else self._scan(tokens)
+        lo = bisect_left(positions, start)
+        hi = bisect_left(positions, end, lo)
+        candidates: list[int]
+        if VAGUE in matches:
+            vague_by_start = {m.start: m for m in matches[VAGUE]}
+            candidates = sorted({*positions[lo:hi], *vague_by_start})
+        elif lo == hi:
+            return []  # no digit, number word or vague quantity: most sentences
+        else:
+            vague_by_start = _NO_MATCHES
+            candidates = positions[lo:hi]
         keys, kinds = tokens.keys, tokens.kinds
-        qualifier_by_end = {m.end: m for m in matches.get(QUALIFIER, ())}
-        vague_by_start = {m.start: m for m in matches.get(VAGUE, ())}
+        qualifier_by_end = (
+            {m.end: m for m in matches[QUALIFIER]} if QUALIFIER in matches else _NO_MATCHES
+        )
         out: list[NumberMention] = []
         next_free = start
-        for i in self._candidates(tokens, start, end, vague_by_start):
+        for i in candidates:
             if i < next_free or i in claimed:
                 continue
             vague = vague_by_start.get(i)
@@ -173,7 +198,11 @@ class NumberReader:
             absurd = False
             if kinds[i] == NUM:
                 raw = keys[i]
-                value = digits_value(raw)
+                value: float | None
+                if raw.isdecimal() and len(raw) <= _MAX_DIGITS + 2:
+                    value = int(raw)  # plain digits, the common case, read as digits_value would
+                else:
+                    value = digits_value(raw)
                 if value is None:
                     absurd = len(raw.replace(",", "")) > _MAX_DIGITS
                     if not absurd:
@@ -238,16 +267,28 @@ class NumberReader:
                 continue
             value_int, stop = parsed
             fraction: tuple[int, int] | None = None
-            frac_at = _skip_joiners(tokens, stop, end)
-            if word_form and value_int <= 10 and frac_at < end and keys[frac_at] in self.fractions:
-                fraction = (value_int, self.fractions[keys[frac_at]])
-                stop = frac_at + 1
+            if word_form and value_int <= 10:
+                frac_at = _skip_joiners(tokens, stop, end)
+                if frac_at < end and keys[frac_at] in self.fractions:
+                    fraction = (value_int, self.fractions[keys[frac_at]])
+                    stop = frac_at + 1
             if value_int > self.absurd_above:
                 absurd = True
             q = qualifier_by_end.get(i)
-            qualifier = q.value if q else "exact"
-            phrase = " ".join(keys[q.start : q.end]) if q else ""
-            low, high = apply_qualifier(value_int, qualifier, phrase in self.strict_upper)
+            low: int | None
+            high: int | None
+            if q is None:
+                first = i
+                qualifier = "exact"
+                low = high = value_int
+            else:
+                first = q.start
+                qualifier = q.value
+                # Only "up to" reads the phrase: "less than 10" is strict, "up to 10" is not.
+                strict = (
+                    qualifier == "up_to" and " ".join(keys[q.start : q.end]) in self.strict_upper
+                )
+                low, high = apply_qualifier(value_int, qualifier, strict)
             # Ranges: "5 to 10", "5-10", "between 5 and 10".
             if fraction is None and stop + 1 < end and keys[stop] in self.range_words:
                 nxt = stop + 1
@@ -275,32 +316,47 @@ class NumberReader:
                     low = value_int if qualifier in ("exact", "about") else low
                     high = second
                     stop = nxt_stop
+            # Positional arguments: the dataclass __init__ is measurably cheaper without keywords.
             out.append(
                 NumberMention(
-                    start=q.start if q else i,
-                    end=stop,
-                    value_start=i,
-                    value=value_int,
-                    low=low,
-                    high=high,
-                    qualifier=qualifier,
-                    fraction=fraction,
-                    absurd=absurd,
-                    word_form=word_form,
+                    first, stop, i, value_int, low, high, qualifier, fraction, absurd, word_form
                 )
             )
             next_free = stop
         return out
 
-    def _candidates(
-        self, tokens: Tokens, start: int, end: int, vague_by_start: dict[int, Match]
-    ) -> list[int]:
-        """Tokens that can start a number: digits, number words, vague quantities."""
-        keys = tokens.keys[start:end]
-        found = set(compress(range(start, end), map(self.starters.__contains__, keys)))
-        found.update(compress(range(start, end), map(eq, tokens.kinds[start:end], repeat(NUM))))
-        found.update(vague_by_start)
-        return sorted(found)
+    def _scan(self, tokens: Tokens) -> list[int]:
+        """Sorted positions, in the whole text, of the tokens that can start a number: digits,
+        number words, and the articles before a fraction or a scale word. Vague quantities are
+        added per sentence from its matches. Cached in ``_doc`` for the last text (tokens are
+        never changed once made)."""
+        keys, kinds = tokens.keys, tokens.kinds
+        found: set[int] = set()
+        # Digits. Kinds are small ints: as bytes, the NUM tokens are found by memchr-speed find().
+        kind_bytes = bytes(kinds)
+        i = kind_bytes.find(NUM)
+        while i >= 0:
+            found.add(i)
+            i = kind_bytes.find(NUM, i + 1)
+        # Number words, and the fractions and scales an article may stand before.
+        plain, articles = self._plain_starters, self._article_starters
+        fractions, scales = self.fractions, self.scales
+        for p in compress(range(len(keys)), map(self._scan_words.__contains__, keys)):
+            key = keys[p]
+            if key in plain:
+                found.add(p)
+            if articles and p > 0:
+                q = p - 1
+                if key in fractions and keys[q] in articles:
+                    found.add(q)  # "a third of them"
+                if key in scales:
+                    while q > 0 and kinds[q] == JOINER:
+                        q -= 1
+                    if keys[q] in articles:
+                        found.add(q)  # "a dozen", "a hundred"
+        positions = sorted(found)
+        self._doc = (tokens, positions)
+        return positions
 
     def _share(self, tokens: Tokens, i: int, end: int) -> tuple[tuple[int, int], int] | None:
         """ "half" or "a third" followed by "of" ("half of them were children")."""
