@@ -19,6 +19,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from itertools import compress
 from typing import Any, Protocol
 
 from marsad.extract.counts import CountMention, CountReader
@@ -47,7 +48,7 @@ from marsad.extract.lexicon import (
 )
 from marsad.extract.numbers import NumberMention
 from marsad.extract.persons import PersonFound, PersonReader
-from marsad.extract.text import Sentence, Tokens, split_sentences, tokenize
+from marsad.extract.text import WORD, Sentence, Tokens, split_sentences, tokenize
 from marsad.lang import LanguagePack
 from marsad.schema import (
     ACLED_SUB_EVENT_TYPES,
@@ -90,6 +91,10 @@ _FALLBACK_WINDOW_DAYS = 6
 
 
 class PlaceLocator(Protocol):
+    """Anything that finds places in a text. A locator whose class sets
+    ``takes_word_offsets = True`` (the gazetteer does) is also handed the engine's word tokens as
+    ``locate(text, words=(starts, ends))``, so it need not split the text a second time."""
+
     def locate(self, text: str) -> list[PlaceRef]: ...
 
 
@@ -523,7 +528,12 @@ class Engine:
         self._follow_ups(tokens, infos)
         if not any(i.eventful for i in infos):
             return []
-        places: list[PlaceRef] = locator.locate(text) if locator is not None else []
+        places: list[PlaceRef] = []
+        if locator is not None:
+            if getattr(locator, "takes_word_offsets", False):
+                places = locator.locate(text, words=_word_offsets(tokens))  # type: ignore[call-arg]
+            else:
+                places = locator.locate(text)
         if places:
             starts = [i.char_start for i in infos]
             for p in places:
@@ -710,6 +720,10 @@ class Engine:
         if not aggregate:
             places = _drop_enclosing_areas(places)
 
+        if aggregate and not counts:
+            # "Air raids have intensified since 5 October": a trend with no figures is context.
+            return None
+
         perpetrators, targets = self._actors(tokens, sents)
         if not perpetrators:
             perpetrators = self._accused_elsewhere(tokens, infos, sents)
@@ -743,10 +757,6 @@ class Engine:
 
         reported = self._orgs(tokens, sents, infos)
         persons = self._persons(tokens, g, infos, places)
-
-        if aggregate and not counts:
-            # "Air raids have intensified since 5 October": a trend with no figures is context.
-            return None
 
         confidence = 0.4
         confidence += 0.15 if counts else 0.0
@@ -1001,8 +1011,16 @@ class Engine:
     ) -> list[PersonMention]:
         first, last = g.sentences[0].index, g.last.index
         para = g.sentences[0].paragraph
+        # Only the group's paragraph and two sentences either side can qualify (paragraphs
+        # are runs of consecutive sentences), so the scan stays within that window.
+        lo = min(first, max(0, last - 2))
+        while lo > 0 and infos[lo - 1].paragraph == para:
+            lo -= 1
+        hi = min(len(infos) - 1, last + 2)
+        while hi + 1 < len(infos) and infos[hi + 1].paragraph == para:
+            hi += 1
         pool: list[SentenceInfo] = []
-        for s in infos:
+        for s in infos[lo : hi + 1]:
             if (
                 first <= s.index <= last
                 or (not s.eventful and (s.paragraph == para or abs(s.index - last) <= 2))
@@ -1041,6 +1059,15 @@ class Engine:
 
 
 _TOTAL_GROUPS = frozenset({"all", "civilians"})
+
+
+_WORD_FLAGS = bytes(1 if kind == WORD else 0 for kind in range(256))
+
+
+def _word_offsets(tokens: Tokens) -> tuple[list[int], list[int]]:
+    """The (starts, ends) of the word tokens, picked out in C (token kinds are small ints)."""
+    flags = bytes(tokens.kinds).translate(_WORD_FLAGS)
+    return list(compress(tokens.starts, flags)), list(compress(tokens.ends, flags))
 
 
 def _by_length(

@@ -28,12 +28,14 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from functools import lru_cache
 from itertools import accumulate, compress, repeat
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -56,12 +58,18 @@ _PRECISION_BY_KIND = {"admin1": "governorate", "admin2": "district", "admin3": "
 _TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’‘`ʿʾ][^\W\d_]+)*")
 # One capturing group: split() gives [gap, token, gap, token, ..., gap] without Python per token.
 _SPLIT_RE = re.compile("(" + _TOKEN_RE.pattern + ")")
-_POSSESSIVES = ("'s", "'S", "’s", "’S")
+_POSSESSIVE_RE = re.compile("['’][sS]")  # "'s", "'S", "’s", "’S"
 _MAX_TOKEN = 60  # no place name is this long; longer tokens are dropped to keep noise cheap
 _JOIN_GAP = re.compile(r"[ \t\u00a0\-‐‑–]{1,3}")
 _CONTEXT_GAP = re.compile(r"[ \t\u00a0\-‐‑–]{1,3}|['’]s\s{1,2}")
+# The characters of _JOIN_GAP: a gap of one character matches _JOIN_GAP, and _CONTEXT_GAP,
+# exactly when it is one of these (tested without a regex call on the hot paths).
+_GAP_CHARS = " \t\u00a0-‐‑–"
 _ARABIC_CLITICS = ("و", "ب", "ل", "ف")
 _NEARBY_CHARS = 300
+_KIND = attrgetter("kind")
+_SINGLE_CACHE = 100_000  # entries of Gazetteer._single before it is emptied
+_UNKNOWN: Any = object()  # not in a cache (None is a cached answer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,10 +130,15 @@ class _Tokens:
     ends: list[int]
     surfaces: list[str]
     keys: list[str]  # fold_token(surface)
-    lowers: list[str]
+    # Lower-cased surfaces are not stored: only the few words around a mention are lowered.
 
     def __len__(self) -> int:
         return len(self.keys)
+
+    @property
+    def lowers(self) -> list[str]:
+        """The lower-cased surfaces (built on demand; ``locate`` lowers single words)."""
+        return list(map(str.lower, self.surfaces))
 
 
 @dataclass(slots=True)
@@ -140,6 +153,9 @@ class _Mention:
 
 class Gazetteer:
     """An in-memory gazetteer with a token n-gram index (see the module docstring)."""
+
+    # The extraction engine hands ``locate`` its word tokens (see ``PlaceLocator``).
+    takes_word_offsets = True
 
     def __init__(
         self, places: Iterable[Place] = (), *, bare_governorate: Iterable[str] = ()
@@ -176,6 +192,9 @@ class Gazetteer:
         self._places: dict[str, Place] = {}
         self._index: dict[str, list[Place]] = {}
         self._first: dict[str, int] = {}
+        # One-word mentions: surface -> _single_word's answer (see _find); the same few
+        # hundred words recur in every report. Cleared whenever the index changes.
+        self._single: dict[str, list[Place] | None] = {}
         self.add_places(places)
 
     # --- building -----------------------------------------------------------------------
@@ -186,6 +205,7 @@ class Gazetteer:
         Why public: other countries or analyst-curated villages are added as data, e.g. from a
         GeoNames dump, without rebuilding the packaged file.
         """
+        self._single.clear()
         n = 0
         for p in places:
             old = self._places.get(p.id)
@@ -322,37 +342,40 @@ class Gazetteer:
 
     # --- locate -------------------------------------------------------------------------
 
-    def locate(self, text: str) -> list[PlaceRef]:
-        """Every place mention in ``text``, in order, with exact evidence spans."""
-        tokens = self._tokenize(text)
-        mentions = self._find(text, tokens)
+    def locate(self, text: str, words: tuple[list[int], list[int]] | None = None) -> list[PlaceRef]:
+        """Every place mention in ``text``, in order, with exact evidence spans.
+
+        ``words``: the (starts, ends) offsets of the WORD tokens of
+        :func:`marsad.extract.text.tokenize` for this same text, when the caller already has
+        them. They save re-splitting the text; the result is the same with or without them
+        (texts where the two tokenizers could differ are split again, see ``_from_words``).
+        """
+        # Asked once, here: both the tokens from ``words`` and the Arabic test depend on it.
+        letters = _non_ascii_letters(text)
+        tokens = None if words is None else _from_words(text, words, letters)
+        if tokens is None:
+            tokens = self._tokenize(text)
+        mentions = self._find(text, tokens, letters and is_arabic(text))
         return self._resolve(text, mentions)
 
     def _tokenize(self, text: str) -> _Tokens:
         parts = _SPLIT_RE.split(text)
-        surfaces = parts[1::2]
         offsets = list(accumulate(map(len, parts)))
-        starts, ends = offsets[0:-1:2], offsets[1::2]
-        # "Idlib's": the possessive is not part of the name.
-        for i in compress(range(len(surfaces)), map(str.endswith, surfaces, repeat(_POSSESSIVES))):
-            if len(surfaces[i]) > 2:
-                surfaces[i] = surfaces[i][:-2]
-                ends[i] -= 2
-        if surfaces and max(map(len, surfaces)) > _MAX_TOKEN:
-            keep = [i for i, w in enumerate(surfaces) if len(w) <= _MAX_TOKEN]
-            starts = [starts[i] for i in keep]
-            ends = [ends[i] for i in keep]
-            surfaces = [surfaces[i] for i in keep]
-        keys = list(map(fold_token, surfaces))
-        return _Tokens(starts, ends, surfaces, keys, list(map(str.lower, surfaces)))
+        return _finish_tokens(offsets[0:-1:2], offsets[1::2], parts[1::2], text)
 
-    def _find(self, text: str, t: _Tokens) -> list[_Mention]:
+    def _find(self, text: str, t: _Tokens, arabic_text: bool | None = None) -> list[_Mention]:
+        """The mentions in ``text`` (``arabic_text``: ``is_arabic(text)``, when known)."""
         found: list[_Mention] = []
         n_tok = len(t)
-        keys, surfaces = t.keys, t.surfaces
+        keys, surfaces, starts, ends = t.keys, t.surfaces, t.starts, t.ends
+        # Tokens k and k + 1 are one name's when only spaces or hyphens lie between them:
+        # join_gap(text, ends[k], starts[k + 1]) is not None, or, for the usual one-character
+        # gap, text[ends[k]] in _GAP_CHARS (the same test without a regex call).
+        join_gap = _JOIN_GAP.fullmatch
         # Only tokens that can open a name are visited: those whose fold opens some indexed
         # name, and in Arabic text every token (a clitic "و", "ب" ... may be glued to a name).
-        arabic_text = is_arabic(text)
+        if arabic_text is None:
+            arabic_text = is_arabic(text)
         if arabic_text:
             openers: Iterable[int] = range(n_tok)
         else:
@@ -385,36 +408,58 @@ class Gazetteer:
                 continue
             hit: tuple[int, list[Place]] | None = None
             limit = 1
-            while limit < maxn and i + limit < n_tok and _joined(text, t, i + limit - 1):
+            while limit < maxn and i + limit < n_tok:
+                gap_start, gap_end = ends[i + limit - 1], starts[i + limit]
+                if not (
+                    text[gap_start] in _GAP_CHARS
+                    if gap_end - gap_start == 1
+                    else join_gap(text, gap_start, gap_end)
+                ):
+                    break
                 limit += 1
-            for n in range(limit, 0, -1):
-                key = " ".join([first_key, *keys[i + 1 : i + n]])
-                cands = self._index.get(key)
-                if cands and n == 1 and not offset and not is_arabic(surface):
-                    spelled = plain(surface)
-                    cands = [c for c in cands if _spelled_alike(spelled, c.names)]
+            for n in range(limit, 1, -1):
+                cands = self._index.get(" ".join([first_key, *keys[i + 1 : i + n]]))
                 if cands and self._acceptable(t, i, i + n):
                     hit = (n, cands)
                     break
+            else:
+                # One word: the outcome depends on the surface alone (first_key and offset
+                # follow from it), and the same words recur in every report, so it is cached.
+                one = self._single.get(surface, _UNKNOWN)
+                if one is _UNKNOWN:
+                    one = self._single_word(t, i, first_key, offset)
+                    if len(self._single) >= _SINGLE_CACHE:
+                        self._single.clear()
+                    self._single[surface] = one
+                if one is not None:
+                    hit = (1, one)
             if hit is None:
                 continue
             n, cands = hit
             after = i + n
             if (
                 after < n_tok
-                and _joined(text, t, after - 1)
-                and t.lowers[after] in self._words["org_followers"]
+                and join_gap(text, ends[after - 1], starts[after]) is not None
+                and surfaces[after].lower() in self._words["org_followers"]
                 and surfaces[after][:1].isupper()
             ):
                 # "Hama Media Center", "Aleppo Today", "Idlib Military Council": the place
                 # names an organisation, which is not where anything happened.
                 next_free = after + 1
                 continue
-            found.append(
-                self._with_context(text, t, i, i + n - 1, t.starts[i] + offset, list(cands))
-            )
+            found.append(self._with_context(text, t, i, i + n - 1, starts[i] + offset, list(cands)))
             next_free = after
         return found
+
+    def _single_word(self, t: _Tokens, i: int, first_key: str, offset: int) -> list[Place] | None:
+        """The places the one word ``i`` names (``first_key``: its key, ``offset``: 1 when an
+        Arabic clitic was stripped), or None when it names none acceptably."""
+        cands = self._index.get(first_key)
+        surface = t.surfaces[i]
+        if cands and not offset and not is_arabic(surface):
+            spelled = plain(surface)
+            cands = [c for c in cands if _spelled_alike(spelled, c.names)]
+        return cands if cands and self._acceptable(t, i, i + 1) else None
 
     def _acceptable(self, t: _Tokens, a: int, b: int) -> bool:
         """Capitalisation and stoplist rules that keep English words from becoming places
@@ -444,7 +489,7 @@ class Gazetteer:
             return False
         if first[0].isupper():
             return True
-        if t.lowers[a] in self._openers:
+        if t.surfaces[a].lower() in self._openers:
             return True
         # "rural Damascus" (the governorate): lower-case opener, capitalised last word.
         return surfaces[b - 1][0].isupper() and not is_arabic(surfaces[b - 1])
@@ -453,51 +498,64 @@ class Gazetteer:
         self, text: str, t: _Tokens, a: int, b: int, start: int, cands: list[Place]
     ) -> _Mention:
         """Read the words around tokens ``a..b`` and widen the span over those that qualify."""
-        end = t.ends[b]
+        starts, ends, surfaces = t.starts, t.ends, t.surfaces
+        n_tok = len(surfaces)
+        # Tokens k and k + 1 are "linked" when gap(text, ends[k], starts[k + 1]) matches, and
+        # for a one-character gap exactly when that character is in _GAP_CHARS.
+        gap = _CONTEXT_GAP.fullmatch
+        end = ends[b]
         m = _Mention(start, end, start, end, cands, None)
-
-        def linked(i: int, j: int) -> bool:
-            return _CONTEXT_GAP.fullmatch(text, t.ends[i], t.starts[j]) is not None
-
-        def before(k: int) -> list[str]:
-            out: list[str] = []
-            i = a
-            while len(out) < k and i > 0 and linked(i - 1, i):
-                i -= 1
-                out.insert(0, t.lowers[i])
-            return out
-
         w = self._words
-        nxt = t.lowers[b + 1] if b + 1 < len(t) and linked(b, b + 1) else None
-        nxt2 = t.lowers[b + 2] if nxt and b + 2 < len(t) and linked(b + 1, b + 2) else None
-        prev = before(3)
-        has_admin1 = any(p.kind == "admin1" for p in cands)
+        nxt = nxt2 = None
+        if b + 1 < n_tok and (
+            text[end] in _GAP_CHARS if starts[b + 1] - end == 1 else gap(text, end, starts[b + 1])
+        ):
+            nxt = surfaces[b + 1].lower()
+            if nxt and b + 2 < n_tok and gap(text, ends[b + 1], starts[b + 2]) is not None:
+                nxt2 = surfaces[b + 2].lower()
+        # The linked word before the name; the up to three linked words before it (``prev``)
+        # are only read when that word can end a prefix ("the city of", "outskirts of").
+        linked_before = a > 0 and bool(
+            text[ends[a - 1]] in _GAP_CHARS
+            if starts[a] - ends[a - 1] == 1
+            else gap(text, ends[a - 1], starts[a])
+        )
+        word_before = surfaces[a - 1].lower() if linked_before else None
+        has_admin1 = "admin1" in map(_KIND, cands)
         if nxt == "sub" and nxt2 == "district" or nxt in w["subdistrict_words"]:
             m.context = "subdistrict"
-            m.span_end = t.ends[b + (2 if nxt == "sub" else 1)]
+            m.span_end = ends[b + (2 if nxt == "sub" else 1)]
         elif nxt in w["district_words"]:
             m.context = "district"
-            m.span_end = t.ends[b + 1]
+            m.span_end = ends[b + 1]
         elif nxt in w["governorate_words"]:
             m.context = "governorate"
-            m.span_end = t.ends[b + 1]
+            m.span_end = ends[b + 1]
         elif nxt in w["city_words"]:
             m.context = "city"
-            m.span_end = t.ends[b + 1]
+            m.span_end = ends[b + 1]
         elif nxt in w["countryside_words"] and nxt not in ("area", "areas", "region"):
             m.context = "region" if has_admin1 else "near"
-            m.span_end = t.ends[b + 1]
+            m.span_end = ends[b + 1]
         elif nxt in w["directions"] and nxt2 in w["countryside_words"] and has_admin1:
             # "Idlib's southern countryside", "Hama northern countryside": a region of it.
             m.context = "region"
-            m.span_end = t.ends[b + 2]
-        prefixes: tuple[tuple[list[tuple[str, ...]], str], ...] = (
-            (self._prefixes["city_prefix"], "city"),
-            (self._prefixes["governorate_prefix"], "governorate"),
-            (self._prefixes["near_prefix"], "near"),
-        )
-        if self._prefix_last is not None and (not prev or prev[-1] not in self._prefix_last):
-            prefixes = ()  # no prefix ends on the word before the name (most names)
+            m.span_end = ends[b + 2]
+        prefixes: tuple[tuple[list[tuple[str, ...]], str], ...] = ()
+        prev: list[str] = []
+        if self._prefix_last is None or (
+            word_before is not None and word_before in self._prefix_last
+        ):
+            # Some prefix may end on the word before the name (most names have none).
+            prefixes = (
+                (self._prefixes["city_prefix"], "city"),
+                (self._prefixes["governorate_prefix"], "governorate"),
+                (self._prefixes["near_prefix"], "near"),
+            )
+            i = a
+            while len(prev) < 3 and i > 0 and gap(text, ends[i - 1], starts[i]) is not None:
+                i -= 1
+                prev.insert(0, surfaces[i].lower())
         for words, ctx in prefixes:
             for p in words:
                 if tuple(prev[-len(p) :]) == p:
@@ -506,28 +564,40 @@ class Gazetteer:
                     if m.context is None or (ctx == "region" and m.context == "governorate"):
                         m.context = ctx
                     if ctx != "near":
-                        m.span_start = t.starts[a - len(p)]
+                        m.span_start = starts[a - len(p)]
                     break
         # "southern Idlib", "western rural Aleppo", "north-western Hama countryside"
-        k = a - 1 if prev and prev[-1] == "rural" else a
-        if k > 0 and linked(k - 1, k) and t.lowers[k - 1] in w["directions"] and has_admin1:
+        rural = word_before == "rural"
+        k = a - 1 if rural else a
+        if (
+            has_admin1
+            and k > 0
+            and (linked_before if k == a else gap(text, ends[k - 1], starts[k]) is not None)
+            and surfaces[k - 1].lower() in w["directions"]
+        ):
             if m.context in (None, "region", "governorate"):
                 m.context = "region"
-                m.span_start = t.starts[k - 1]
-        elif prev and prev[-1] == "rural" and has_admin1 and m.context in (None, "governorate"):
+                m.span_start = starts[k - 1]
+        elif rural and has_admin1 and m.context in (None, "governorate"):
             m.context = "region"
-            m.span_start = t.starts[a - 1]
+            m.span_start = starts[a - 1]
         return m
 
     def _resolve(self, text: str, mentions: list[_Mention]) -> list[PlaceRef]:
         chosen_kinds = [self._filter(m) for m in mentions]
+        if max(map(len, chosen_kinds), default=0) == 1:
+            # Nothing to disambiguate (the usual case): the governorate tallies are not needed.
+            return [
+                self._ref(text, m, cands[0])
+                for m, cands in zip(mentions, chosen_kinds, strict=True)
+            ]
         # Governorates implied by unambiguous mentions, for disambiguating the others.
         certain: list[tuple[int, str]] = []
         for m, cands in zip(mentions, chosen_kinds, strict=True):
             a1 = {p.admin1_pcode for p in cands}
             if len(a1) == 1 and None not in a1:
                 certain.append((m.start, next(iter(a1))))  # type: ignore[arg-type]
-        doc_a1 = Counter(a for _, a in certain)
+        doc_a1 = Counter(map(itemgetter(1), certain))
         refs: list[PlaceRef] = []
         for m, cands in zip(mentions, chosen_kinds, strict=True):
             if len(cands) > 1:
@@ -551,6 +621,8 @@ class Gazetteer:
 
     def _filter(self, m: _Mention) -> list[Place]:
         """The candidates of the kind the context asks for (see the module docstring)."""
+        if len(m.candidates) == 1:
+            return m.candidates  # what any rule below gives for one candidate (read-only)
         by_kind: dict[str, list[Place]] = {}
         for p in m.candidates:
             group = "settlement" if p.kind in SETTLEMENT_KINDS else p.kind
@@ -656,6 +728,119 @@ def with_admin(place: Place, **changes: Any) -> Place:
     return replace(place, **changes)
 
 
-def _joined(text: str, t: _Tokens, i: int) -> bool:
-    """Whether tokens ``i`` and ``i + 1`` are joined only by spaces or hyphens (one name)."""
-    return _JOIN_GAP.fullmatch(text, t.ends[i], t.starts[i + 1]) is not None
+def _finish_tokens(starts: list[int], ends: list[int], surfaces: list[str], text: str) -> _Tokens:
+    """Tokens from the raw word matches: possessives cut, over-long words dropped, folded."""
+    # "Idlib's": the possessive is not part of the name. Found in the text (a C-level scan)
+    # rather than by testing every word's ending.
+    if "'" in text or "’" in text:
+        for m in _POSSESSIVE_RE.finditer(text):
+            e = m.end()
+            i = bisect_left(ends, e)
+            if i < len(ends) and ends[i] == e and e - starts[i] > 2:
+                surfaces[i] = surfaces[i][:-2]
+                ends[i] -= 2
+    if surfaces and max(map(len, surfaces)) > _MAX_TOKEN:
+        keep = [i for i, w in enumerate(surfaces) if len(w) <= _MAX_TOKEN]
+        starts = [starts[i] for i in keep]
+        ends = [ends[i] for i in keep]
+        surfaces = [surfaces[i] for i in keep]
+    return _Tokens(starts, ends, surfaces, list(map(_FOLDS.__getitem__, surfaces)))
+
+
+class _FoldCache(dict[str, str]):
+    """``fold_token`` memoised in a plain dict: mapping dict.__getitem__ over a text's words
+    runs in C and costs half of calling the ``lru_cache`` wrapper once per word."""
+
+    def __missing__(self, token: str) -> str:
+        if len(self) >= 200_000:  # the lru_cache's bound, so memory stays bounded alike
+            self.clear()
+        key = self[token] = fold_token(token)
+        return key
+
+
+_FOLDS = _FoldCache()
+
+
+# Where, in a text with non-ASCII letters, the engine's words may differ from ``_TOKEN_RE``'s: an
+# apostrophe (' or ’) followed by letters that include a non-ASCII one. The engine's ASCII branch
+# ``[a-z]+(?:['’][a-z]+)*(?![^\W\d_])`` then backtracks to before the apostrophe ("l’Élysée" ->
+# "l", "’", "élysée"; "ab'cé" -> "ab", "'", "cé") where ``_TOKEN_RE`` keeps one word.
+# Conservative: it also fires on texts where the two agree ("Ḩama’é" starts non-ASCII).
+_APOSTROPHE_RISK = re.compile(r"['’][^\W\d_]*[^\W\d_A-Za-z]")
+# ‘ or ` between two letters: one word for ``_TOKEN_RE``, two for the engine.
+_QUOTE_JOIN = re.compile(r"[^\W\d_][‘`][^\W\d_]")
+# Non-ASCII characters of ordinary English text that are no letters, removed before asking
+# whether a text has non-ASCII letters at all (str.replace and isascii run at memchr speed).
+_COMMON_NON_LETTERS = "—–’“”…\u00a0•«»·′″"
+
+
+@lru_cache(maxsize=1)
+def _numeric_letters() -> re.Pattern[str]:
+    """Characters ``_TOKEN_RE`` takes for letters (``[^\\W\\d_]``) but ``str.isalpha`` does not:
+    "²", "½", "Ⅻ", "①" ... A word starting with one is a PUNCT token for the engine. Every
+    character beyond the BMP is included too: a class of BMP characters compiles to a bitmap,
+    which keeps the search at a few microseconds per report.
+
+    Built from the running Python's Unicode tables (about 60 ms, once, on the first text with
+    non-ASCII letters), so it cannot fall out of step with ``re`` and ``str.isalpha``.
+    """
+    bmp = "".join(
+        c
+        for c in map(chr, range(0x10000))
+        if c.isnumeric() and not c.isdecimal() and not c.isalpha()
+    )
+    return re.compile("[" + re.escape(bmp) + "\U00010000-\U0010ffff]")
+
+
+def _non_ascii_letters(text: str) -> bool:
+    """Whether ``text`` may hold a non-ASCII letter (True) or surely holds none (False).
+
+    False means every character is ASCII or one of ``_COMMON_NON_LETTERS``, so the text has no
+    Arabic either."""
+    if text.isascii():
+        return False
+    for c in _COMMON_NON_LETTERS:
+        if c in text:
+            text = text.replace(c, "")
+    return not text.isascii()
+
+
+def _from_words(
+    text: str, words: tuple[list[int], list[int]], letters: bool | None = None
+) -> _Tokens | None:
+    """The ``_tokenize`` tokens of ``text`` built from the engine's word offsets, or None when
+    they may differ.
+
+    ``marsad.extract.text.tokenize`` splits the lower-cased text (same length, and lower-casing
+    never moves a character in or out of ``\\w``, ``\\d``, ``\\s`` or the letters: checked over
+    all of Unicode) into letter runs joined by ' or ’, exactly as ``_TOKEN_RE`` does, except:
+
+    * ``_TOKEN_RE`` also joins letters across ‘ and ` ("Ma‘arrat"): such texts are split again
+      (a quote that touches no letter on one side, as in ‘Homs’, joins nothing);
+    * the engine's ASCII branch (``_APOSTROPHE_RISK``) and numeric "letters"
+      (``_numeric_letters``) in texts with non-ASCII letters: split again;
+    * the engine merges a chain of single letters and dots ("U.S.", "u.n.h.c.r.") into one
+      word; ``_TOKEN_RE`` sees one word per letter, so the chain is cut back into its letters.
+
+    (ʿ and ʾ, in ``_TOKEN_RE``'s joiners, are letters to both, so they need no care.)
+    ``letters``: ``_non_ascii_letters(text)``, when the caller has it.
+    """
+    if ("‘" in text or "`" in text) and _QUOTE_JOIN.search(text) is not None:
+        return None
+    if letters is None:
+        letters = _non_ascii_letters(text)
+    if letters and (
+        (("'" in text or "’" in text) and _APOSTROPHE_RISK.search(text) is not None)
+        or _numeric_letters().search(text) is not None
+    ):
+        return None
+    starts, ends = list(words[0]), list(words[1])
+    surfaces = [text[s:e] for s, e in zip(starts, ends, strict=True)]  # faster than map(slice)
+    if "." in "".join(surfaces):  # one C-level pass; most texts have no such chain
+        chains = list(compress(range(len(surfaces)), map(str.__contains__, surfaces, repeat("."))))
+        for i in reversed(chains):  # from the end, so earlier indices stay valid
+            s, e = starts[i], ends[i]
+            starts[i : i + 1] = range(s, e, 2)
+            ends[i : i + 1] = range(s + 1, e, 2)
+            surfaces[i : i + 1] = text[s:e:2]
+    return _finish_tokens(starts, ends, surfaces, text)

@@ -70,7 +70,8 @@ def _tables() -> tuple[frozenset[str], dict[str, str]]:
 
 def is_arabic(token: str) -> bool:
     """True when the token is written in Arabic script."""
-    return bool(_ARABIC_RE.search(token))
+    # isascii() is a C-level check far cheaper than a regex search; most tokens are ASCII.
+    return not token.isascii() and _ARABIC_RE.search(token) is not None
 
 
 def strip_accents(s: str) -> str:
