@@ -169,3 +169,20 @@ def test_frame_phrases_grouped_by_length_find_what_each_phrase_finds() -> None:
             assert found == _frame_phrase_at(phrases, keys, b), (keys, b)
             hits += found
         assert hits > 0
+
+
+def test_benchmark_lookups_pass_does_the_engines_lookups(bench: ModuleType, gaz: Gazetteer) -> None:
+    """The look-ups pass the benchmark subtracts must really match every sentence and find
+    the places, or the time it attributes to the reading rules would be too large."""
+    text = (
+        "Russian warplanes struck Saraqib on Monday, killing 7 civilians.\n"
+        "Shelling hit Kafr Nabl's market; the White Helmets said 12 were injured."
+    )
+    found = bench.lookups_only(True)(text)
+    assert isinstance(found, list)
+    *per_sentence, places = found
+    assert len(per_sentence) == 2
+    assert places == gaz.locate(text)
+    assert [p.name for p in places][:2] == ["Saraqib", "Kafr Nabl"]
+    assert "event" in per_sentence[0] and "casualty" in per_sentence[0]
+    assert len(bench.lookups_only(False)(text)) == 2  # no places asked for, none looked up
