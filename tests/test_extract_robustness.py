@@ -157,3 +157,11 @@ def test_language_pack_errors_are_clear(tmp_path) -> None:  # type: ignore[no-un
     (tmp_path / "events.yaml").write_text("- not a mapping\n", encoding="utf-8")
     with pytest.raises(LanguagePackError):
         load_pack_from(tmp_path, "zz")
+
+
+def test_nul_characters_between_words() -> None:
+    # A NUL byte standing alone between trigger words once reached the lexicon trie's own
+    # end-of-phrase key and crashed the matcher; it is only noise.
+    claims = extract("Regime shelling \x00 event killed five people in Idlib.", META)
+    assert [c.event_type for c in claims] == ["shelling"]
+    assert [(c.category, c.low) for c in claims[0].counts] == [("killed", 5)]

@@ -16,7 +16,9 @@ from typing import Any
 from marsad.extract.text import JOINER, Tokens, tokenize
 from marsad.lang import LanguagePack
 
-_TERMINAL = "\0"
+# The key under which a trie node keeps what ends there. Token keys are never empty, so this one
+# can never be mistaken for a next token (as "\0", a token of its own, could).
+_TERMINAL = ""
 
 # Kinds of lexicon entry (the strings are only used inside the engine).
 EVENT = "event"
@@ -71,6 +73,13 @@ def phrase_keys(phrase: str) -> list[str]:
     return [k for k, kind in zip(toks.keys, toks.kinds, strict=True) if kind != JOINER]
 
 
+# What a trie node keeps under _TERMINAL once frozen: the (kind, values) pairs of the phrases ending
+# there, and whether the node is a leaf (no longer phrase runs on from it), so the commonest hit,
+# a one-word phrase such as "killed", is taken without looking at the next token.
+_Pairs = tuple[tuple[str, tuple[Any, ...]], ...]
+_Entry = tuple[_Pairs, bool]
+
+
 class PhraseMatcher:
     def __init__(
         self, definite_article: str = "", keep_article_before: frozenset[str] = frozenset()
@@ -78,6 +87,9 @@ class PhraseMatcher:
         self.root: dict[str, Any] = {}
         self.definite_article = definite_article
         self.keep_article_before = keep_article_before
+        # Payloads as added ({kind: [values]}), by node; freeze() compiles them into the trie.
+        self._payloads: dict[int, tuple[dict[str, Any], dict[str, list[Any]]]] = {}
+        self._frozen = False
 
     def add(self, phrase: str, kind: str, value: Any) -> None:
         keys = phrase_keys(phrase)
@@ -93,10 +105,11 @@ class PhraseMatcher:
         node = self.root
         for key in keys:
             node = node.setdefault(key, {})
-        payload: dict[str, list[Any]] = node.setdefault(_TERMINAL, {})
+        payload = self._payloads.setdefault(id(node), (node, {}))[1]
         values = payload.setdefault(kind, [])
         if value not in values:
             values.append(value)
+        self._frozen = False
 
     def first_nodes(self, tokens: Tokens) -> list[dict[str, Any] | None]:
         """For every token, the trie node its key opens (None for most), looked up in C."""
@@ -114,64 +127,98 @@ class PhraseMatcher:
         ``nodes`` (from :meth:`first_nodes`, computed once per document) lets the loop visit
         only the tokens that open some phrase.
         """
+        if not self._frozen:
+            self.freeze()
         keys, kinds = tokens.keys, tokens.kinds
         if nodes is None:
             nodes = self.first_nodes(tokens)
         found: dict[str, list[Match]] = {}
-        last_end: dict[str, int] = {}
         for i in compress(range(start, end), nodes[start:end]):
-            node = nodes[i]
-            assert node is not None
-            hits: list[tuple[int, dict[str, tuple[Any, ...]]]] | None = None
-            j = i
-            while True:
-                payload = node.get(_TERMINAL)
-                if payload is not None:
-                    if hits is None:
-                        hits = [(j + 1, payload)]
-                    else:
-                        hits.append((j + 1, payload))
-                j += 1
+            node: dict[str, Any] = nodes[i]  # type: ignore[assignment]  # not None: compress
+            entry: _Entry | None = node.get(_TERMINAL)
+            if entry is not None and entry[1]:
+                pairs, stop = entry[0], i + 1  # a leaf: the phrase is this one token
+            else:
+                j = i + 1
                 while j < end and kinds[j] == JOINER:
                     j += 1
-                if j >= end:
-                    break
-                nxt = node.get(keys[j])
+                nxt = node.get(keys[j]) if j < end else None
                 if nxt is None:
-                    break
-                node = nxt
-            if hits is None:
-                continue  # most visits: a common word that opens no phrase here
-            best = hits[0][1] if len(hits) == 1 else None
-            if best is not None:
-                stop = hits[0][0]
-                for kind, values in best.items():
-                    if last_end.get(kind, -1) > i:
+                    # Most visits: "the", "of", "were" ... open phrases that do not go on here.
+                    if entry is None:
                         continue
-                    found.setdefault(kind, []).append(Match(kind, values, i, stop))
-                    last_end[kind] = stop
-                continue
-            longest: dict[str, tuple[int, tuple[Any, ...]]] = {}
-            for stop, payload in hits:
-                for kind, values in payload.items():
-                    longest[kind] = (stop, values)
-            for kind, (stop, values) in longest.items():
-                if last_end.get(kind, -1) > i:
-                    continue
-                found.setdefault(kind, []).append(Match(kind, values, i, stop))
-                last_end[kind] = stop
+                    pairs, stop = entry[0], i + 1
+                elif entry is None and (last := nxt.get(_TERMINAL)) is not None and last[1]:
+                    pairs, stop = last[0], j + 1  # a two-word phrase that cannot go on
+                else:
+                    hits = [] if entry is None else [(i + 1, entry[0])]
+                    self._walk(nxt, j, end, keys, kinds, hits)
+                    if not hits:
+                        continue
+                    if len(hits) > 1:
+                        self._add_longest(found, hits, i)
+                        continue
+                    stop, pairs = hits[0]
+            # Per kind, a match is kept unless the last one kept overlaps it.
+            for kind, values in pairs:
+                kept = found.get(kind)
+                if kept is None:
+                    found[kind] = [Match(kind, values, i, stop)]
+                elif kept[-1].end <= i:
+                    kept.append(Match(kind, values, i, stop))
         return found
 
+    @staticmethod
+    def _walk(
+        node: dict[str, Any],
+        j: int,
+        end: int,
+        keys: list[str],
+        kinds: list[int],
+        hits: list[tuple[int, _Pairs]],
+    ) -> None:
+        """Add to ``hits`` (as (stop, pairs), shortest first) every phrase that goes on to token
+        j, whose trie node is ``node``; joiners between words are stepped over."""
+        while True:
+            entry: _Entry | None = node.get(_TERMINAL)
+            if entry is not None:
+                hits.append((j + 1, entry[0]))
+            j += 1
+            while j < end and kinds[j] == JOINER:
+                j += 1
+            if j >= end:
+                return
+            nxt = node.get(keys[j])
+            if nxt is None:
+                return
+            node = nxt
+
+    @staticmethod
+    def _add_longest(
+        found: dict[str, list[Match]],
+        hits: list[tuple[int, _Pairs]],
+        i: int,
+    ) -> None:
+        """Keep, per kind, the longest of several phrases starting at token i."""
+        longest: dict[str, tuple[int, tuple[Any, ...]]] = {}
+        for stop, pairs in hits:
+            for kind, values in pairs:
+                longest[kind] = (stop, values)
+        for kind, (stop, values) in longest.items():
+            kept = found.get(kind)
+            if kept is None:
+                found[kind] = [Match(kind, values, i, stop)]
+            elif kept[-1].end <= i:
+                kept.append(Match(kind, values, i, stop))
+
     def freeze(self) -> None:
-        """Turn payload value lists into tuples (shared by every Match, never copied)."""
-        stack = [self.root]
-        while stack:
-            node = stack.pop()
-            for key, child in node.items():
-                if key == _TERMINAL:
-                    node[key] = {kind: tuple(values) for kind, values in child.items()}
-                else:
-                    stack.append(child)
+        """Compile the payloads into the trie: value lists become tuples (shared by every
+        Match, never copied), and each node learns whether it is a leaf."""
+        for node, payload in self._payloads.values():
+            node.pop(_TERMINAL, None)
+            pairs = tuple((kind, tuple(values)) for kind, values in payload.items())
+            node[_TERMINAL] = (pairs, not node)
+        self._frozen = True
 
 
 def _add_all(m: PhraseMatcher, phrases: tuple[str, ...], kind: str, value: Any) -> None:

@@ -41,36 +41,57 @@ class PersonReader:
         if not roles and not speech:
             return []
         text, keys, kinds, starts = tokens.text, tokens.keys, tokens.kinds, tokens.starts
-        blocked: set[int] = set()
-        for kind in (ACTOR, ORG, MONTH, WEEKDAY, ROLE):
-            for m in matches.get(kind, ()):
-                blocked.update(range(m.start, m.end))
-        role_end = {m.end: m for m in roles}
-        speech_start = {m.start for m in speech}
-        speech_end = {m.end for m in speech}
-
-        out: list[PersonFound] = []
+        # A name is two tokens or more and ends in a capitalised word (trailing particles and
+        # joiners are cut off), so without a capital after the first token there is none; an
+        # all-lower-case rest of the sentence (one C call) is the commonest such case.
+        if end - start < 2 or text[starts[start + 1] : tokens.ends[end - 1]].islower():
+            return []
         # Names start with a capital or a particle ("al-Youssef"); only those tokens are tried.
         firsts = map(text.__getitem__, starts[start:end])
-        candidates = set(compress(range(start, end), map(str.isupper, firsts)))
-        candidates.update(
-            compress(range(start, end), map(self.particles.__contains__, keys[start:end]))
-        )
+        capitals = list(compress(range(start, end), map(str.isupper, firsts)))
+        if not capitals or capitals[-1] == start:
+            return []
+        particles = self.particles
+        if particles.isdisjoint(keys[start:end]):
+            candidates: list[int] = capitals  # already in order
+        else:
+            tried = set(capitals)
+            tried.update(compress(range(start, end), map(particles.__contains__, keys[start:end])))
+            candidates = sorted(tried)
+        blocked: set[int] | None = None  # tokens of other names (actors, months ...)
+        # Built when the first name is found (most sentences with a cue have none).
+        role_end: dict[int, Match] | None = None
+        speech_start: set[int] = set()
+        speech_end: set[int] = set()
+
+        out: list[PersonFound] = []
         next_free = start
-        for i in sorted(candidates):
+        for i in candidates:
             if i < next_free:
                 continue
+            # A name of two tokens or more goes on to a capitalised word, a particle or a
+            # joiner; a one-token run is never taken (and ends before the next candidate).
+            k = i + 1
+            if k >= end or not (
+                kinds[k] == JOINER or text[starts[k]].isupper() or keys[k] in particles
+            ):
+                continue
+            if blocked is None:
+                blocked = set()
+                for kind in (ACTOR, ORG, MONTH, WEEKDAY, ROLE):
+                    for m in matches.get(kind, ()):
+                        blocked.update(range(m.start, m.end))
             run_end = self._name_run(tokens, i, end, blocked)
             if run_end is None:
                 continue
             next_free = run_end
-            words = [
-                keys[k]
-                for k in range(i, run_end)
-                if kinds[k] == WORD and keys[k] not in self.particles
-            ]
-            if len(words) < 1 or run_end - i < 2:
+            # (The run always holds a capitalised word that is no particle: see _name_run.)
+            if run_end - i < 2:
                 continue
+            if role_end is None:
+                role_end = {m.end: m for m in roles}
+                speech_start = {m.start for m in speech}
+                speech_end = {m.end for m in speech}
             role: str | None = None
             cue = role_end.get(i) or (role_end.get(i - 1) if keys[i - 1] == "," else None)
             if cue is not None:
@@ -114,6 +135,7 @@ class PersonReader:
     def _name_run(self, tokens: Tokens, i: int, end: int, blocked: set[int]) -> int | None:
         """End of a capitalised name starting at token i, or None."""
         text, keys, kinds, starts = tokens.text, tokens.keys, tokens.kinds, tokens.starts
+        particles = self.particles
         j = i
         capitals = 0
         while j < end:
@@ -126,23 +148,21 @@ class PersonReader:
             if kind != WORD or j in blocked:
                 break
             key = keys[j]
-            first = text[starts[j]]
-            if key in self.particles:
+            if key in particles:
                 j += 1
                 continue
-            if not first.isupper() or key in self.not_names:
+            if not text[starts[j]].isupper() or key in self.not_names:
                 break
-            word = tokens.surface(j)
+            word = text[starts[j] : tokens.ends[j]]
             if word.isupper() and len(word) > 1:
                 break  # acronyms are organisations, not people
             capitals += 1
             j += 1
         # trailing particles or joiners are not part of the name
-        while j > i and (kinds[j - 1] == JOINER or keys[j - 1] in self.particles):
+        while j > i and (kinds[j - 1] == JOINER or keys[j - 1] in particles):
             j -= 1
+        # A run that is kept thus ends in a capitalised word that is no particle.
         if capitals == 0 or j <= i:
-            return None
-        if keys[i] in self.particles and capitals < 1:
             return None
         return j
 

@@ -169,8 +169,6 @@ class Sentence:
 
 
 _CLOSERS = frozenset("\"'”’)]»")
-_ENDERS_RE = re.compile(r"[.!?]")
-_NEWLINES_RE = re.compile(r"\n+")
 
 
 def split_sentences(tokens: Tokens, abbreviations: frozenset[str] = frozenset()) -> list[Sentence]:
@@ -187,17 +185,23 @@ def split_sentences(tokens: Tokens, abbreviations: frozenset[str] = frozenset())
     sentences: list[Sentence] = []
     if n == 0:
         return sentences
-    # Only tokens that can end a sentence are visited: sentence-final punctuation and the
-    # last token before a line break (found by regex, not by walking every token).
+    # Only tokens that can end a sentence are visited: sentence-final punctuation and the last
+    # token before a line break. str.find jumps between them in C (a regex finditer over the
+    # text, or a look at every token, costs several times more).
     candidates: set[int] = set()
-    for m in _ENDERS_RE.finditer(text):
-        k = tokens.index_at(m.start())
-        if k is not None:
-            candidates.add(k)
-    for m in _NEWLINES_RE.finditer(text):
-        k = bisect_left(starts, m.start()) - 1
-        if k >= 0:
-            candidates.add(k)
+    for ender in ".!?":
+        at = text.find(ender)
+        while at >= 0:
+            k = bisect_left(starts, at)
+            if k < n and starts[k] == at:  # not a dot inside a token ("3.5", "U.S.")
+                candidates.add(k)
+            at = text.find(ender, at + 1)
+    at = text.find("\n")
+    while at >= 0:
+        # No token holds a newline: the last one starting before it is the one before it.
+        candidates.add(bisect_left(starts, at) - 1)
+        at = text.find("\n", at + 1)
+    candidates.discard(-1)  # a line break before the first token
     paragraph = 0
     begin = 0
     next_free = 0
@@ -219,16 +223,20 @@ def split_sentences(tokens: Tokens, abbreviations: frozenset[str] = frozenset())
                 i = j - 1
             elif not abbreviation:
                 nxt = text[starts[j]]
-                gap = text[ends[j - 1] : starts[j]]
-                if gap and (nxt.isupper() or nxt.isdigit() or nxt in "\"“'‘(" or "\n" in gap):
+                gap_start, gap_end = ends[j - 1], starts[j]
+                if gap_start < gap_end and (
+                    nxt.isupper()
+                    or nxt.isdigit()
+                    or nxt in "\"“'‘("
+                    or text.find("\n", gap_start, gap_end) >= 0
+                ):
                     boundary_after = True
                     i = j - 1
         next_free = i + 1
         if not boundary_after and i + 1 < n:
             gap_start, gap_end = ends[i], starts[i + 1]
-            if gap_end - gap_start > 0 and "\n" in text[gap_start:gap_end]:
-                gap = text[gap_start:gap_end]
-                new_paragraph = gap.count("\n") >= 2
+            if gap_start < gap_end and text.find("\n", gap_start, gap_end) >= 0:
+                new_paragraph = text.count("\n", gap_start, gap_end) >= 2
                 runs_on = (
                     not new_paragraph
                     and (key[-1:].isalnum() or key == ",")
@@ -244,8 +252,9 @@ def split_sentences(tokens: Tokens, abbreviations: frozenset[str] = frozenset())
             sentences.append(Sentence(len(sentences), begin, i + 1, paragraph))
             begin = i + 1
             if i + 1 < n:
-                gap = text[ends[i] : starts[i + 1]]
-                if gap.count("\n") >= 2:
+                gap_start, gap_end = ends[i], starts[i + 1]
+                # a blank line needs two newlines, so a one-space gap needs no count
+                if gap_end - gap_start >= 2 and text.count("\n", gap_start, gap_end) >= 2:
                     paragraph += 1
     if begin < n:
         sentences.append(Sentence(len(sentences), begin, n, paragraph))
