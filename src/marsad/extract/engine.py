@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from itertools import compress
@@ -101,6 +103,10 @@ class PlaceLocator(Protocol):
 @dataclass(slots=True)
 class SentenceInfo:
     sentence: Sentence
+    # copies of sentence.index and sentence.paragraph: plain fields, read in every grouping and
+    # claim-building loop, are cheaper than properties
+    index: int
+    paragraph: int
     char_start: int
     char_end: int
     matches: dict[str, list[Match]]
@@ -109,6 +115,9 @@ class SentenceInfo:
     # every event type the sentence's live triggers name (a tally can list several means)
     all_types: frozenset[str] = frozenset()
     dates: list[DateMention] = field(default_factory=list)
+    # whether `dates` were read (a sentence read and found undated is not read again when the
+    # claims before and after it look back for a date: see Engine._dates_of)
+    dates_read: bool = False
     counts: list[CountMention] = field(default_factory=list)
     numbers: list[NumberMention] = field(default_factory=list)
     persons_read: list[PersonFound] | None = None  # filled on first use (see Engine.persons_in)
@@ -125,16 +134,28 @@ class SentenceInfo:
     such: bool = False  # "the second such attack": the kind reported just before
     follow_up: bool = False  # "A poultry market in Ariha was destroyed" (see Engine._follow_ups)
     event_end: int = 0  # character offset where the chosen event word ends
-
-    @property
-    def index(self) -> int:
-        return self.sentence.index
-
-    @property
-    def paragraph(self) -> int:
-        return self.sentence.paragraph
+    # the first armed actor an accusation frame names, as (match, actor index): read once on
+    # first use (see Engine._accused_in), though every claim without an agent looks again
+    accused: tuple[Match, int] | None = None
+    accused_read: bool = False
+    # (dates, event_match, best_date()) of the last best_date() call
+    best_cache: tuple[list[DateMention], Match | None, DateMention | None] | None = None
 
     def best_date(self) -> DateMention | None:
+        dates = self.dates
+        if not dates:
+            return None  # most sentences
+        # Grouping and claim building ask many times; the answer depends only on the dates list
+        # and the event word, both replaced (never changed in place) when they change, so an
+        # answer is reused while both are the very same objects.
+        cached = self.best_cache
+        if cached is not None and cached[0] is dates and cached[1] is self.event_match:
+            return cached[2]
+        best = self._best_date()
+        self.best_cache = (dates, self.event_match, best)
+        return best
+
+    def _best_date(self) -> DateMention | None:
         resolved = [d for d in self.dates if d.first is not None]
         if not resolved:
             return None
@@ -176,6 +197,18 @@ class Engine:
         self._agent_phrases = _by_length(pack.grammar.agent_phrases)
         self._responsibility_phrases = _by_length(pack.grammar.responsibility_phrases)
         self._control_before = _by_length(pack.grammar.control_before)
+        # The words a phrase of each kind must end (agent, control) or open (responsibility)
+        # with: one set lookup rules out nearly every mention before any slicing.
+        self._agent_last = _edge_words(pack.grammar.agent_phrases, -1)
+        self._responsibility_first = _edge_words(pack.grammar.responsibility_phrases, 0)
+        self._control_before_last = _edge_words(pack.grammar.control_before, -1)
+        # damage phrases by their first word, in pack order (None: an empty phrase, see
+        # _edge_words)
+        self._damage_by_first: dict[str, list[tuple[str, ...]]] | None = None
+        if all(pack.grammar.damage_phrases):
+            self._damage_by_first = {}
+            for ph in pack.grammar.damage_phrases:
+                self._damage_by_first.setdefault(ph[0], []).append(ph)
 
     # -- per sentence ----------------------------------------------------------------------
     def _analyse(
@@ -188,31 +221,42 @@ class Engine:
         s, e = sent.start, sent.end
         matches = self.matcher.match(tokens, s, e, nodes)
         cs, ce = sent.char_span(tokens)
-        info = SentenceInfo(sent, cs, ce, matches)
+        info = SentenceInfo(sent, sent.index, sent.paragraph, cs, ce, matches)
         info.fronted_place = self._fronted_place(tokens, sent)
-        negated_until = {m.end for m in matches.get(CUE_NEGATION, ())}
-        # "No such attack took place": a negation opening the sentence negates all of it.
-        sentence_negated = any(m.start <= s + 1 for m in matches.get(CUE_NEGATION, ()))
-        # Cues of hypotheticals and calls to action govern the triggers just after them
-        # ("may result in an attack", "we call on them to halt the bombardment").
-        governing = [m.end for m in matches.get(CUE_HYPOTHETICAL, ())]
-        governing += [m.end for m in matches.get(CUE_ACTION, ())]
+        negations = matches.get(CUE_NEGATION)
+        hypotheticals = matches.get(CUE_HYPOTHETICAL)
+        actions = matches.get(CUE_ACTION)
+        triggers = matches.get(EVENT, [])
+        live: Callable[[Match], bool] | None = None
+        if negations or hypotheticals or actions:
+            negated_until = {m.end for m in negations or ()}
+            # "No such attack took place": a negation opening the sentence negates all of it.
+            sentence_negated = any(m.start <= s + 1 for m in negations or ())
+            # Cues of hypotheticals and calls to action govern the triggers just after them
+            # ("may result in an attack", "we call on them to halt the bombardment").
+            governing = [m.end for m in hypotheticals or ()]
+            governing += [m.end for m in actions or ()]
 
-        def live(m: Match) -> bool:
-            if sentence_negated or any(m.start - k in negated_until for k in (0, 1, 2)):
-                return False
-            return not any(0 <= m.start - g <= _GOVERNS for g in governing)
+            def live(m: Match) -> bool:
+                if sentence_negated or any(m.start - k in negated_until for k in (0, 1, 2)):
+                    return False
+                return not any(0 <= m.start - g <= _GOVERNS for g in governing)
 
-        events = [m for m in matches.get(EVENT, ()) if live(m)]
-        info.hypothetical = len(events) < len(matches.get(EVENT, ()))
+            events = [m for m in triggers if live(m)]
+            info.hypothetical = len(events) < len(triggers)
+        else:
+            # most sentences have no cue at all, so every trigger is live (only read below)
+            events = triggers
         types: list[tuple[str, Match]] = [(t, m) for m in events for t in m.values]
-        for w in matches.get(WEAPON, ()):
-            implied = self.pack.weapon_implies.get(w.value)
-            if implied is not None and live(w):
-                types.append((implied, w))
-        forces = matches.get(FORCE, [])
-        protest = [m for t, m in types if t in _PROTEST_TYPES]
-        if protest and forces:
+        weapons = matches.get(WEAPON)
+        if weapons:
+            weapon_implies = self.pack.weapon_implies
+            for w in weapons:
+                implied = weapon_implies.get(w.value)
+                if implied is not None and (live is None or live(w)):
+                    types.append((implied, w))
+        forces = matches.get(FORCE)
+        if forces and any(t in _PROTEST_TYPES for t, _ in types):
             excessive = [f for f in forces if "excessive" in f.values]
             if excessive:
                 types.append(("excessive_force_against_protesters", excessive[0]))
@@ -222,17 +266,21 @@ class Engine:
             # a weak trigger ("raids", "helicopters") gives way to any other specific type in
             # the sentence: "arrested 20 men in raids", "helicopters dropped leaflets warning"
             weak = self.pack.weak_triggers
-            strong = [
-                (t, m)
-                for t, m in types
-                if t not in _GENERIC_TYPES and " ".join(tokens.keys[m.start : m.end]) not in weak
-            ]
-            if len(strong) == len(types) or not any(
-                " ".join(tokens.keys[m.start : m.end]) in weak for _, m in types
-            ):
-                strong = types
+            keys = tokens.keys
+            is_weak = [" ".join(keys[m.start : m.end]) in weak for _, m in types]
+            strong = types
+            if True in is_weak:
+                strong = [
+                    tm
+                    for tm, w in zip(types, is_weak, strict=True)
+                    if not w and tm[0] not in _GENERIC_TYPES
+                ]
             info.all_types = frozenset(t for t, _ in types)
-            best = min(strong or types, key=lambda tm: self.priority.get(tm[0], 99))
+            if len(types) == 1:
+                best = types[0]
+            else:
+                priority = self.priority
+                best = min(strong or types, key=lambda tm: priority.get(tm[0], 99))
             info.event_type, info.event_match = best
             info.event_end = tokens.ends[best[1].end - 1]
         info.aggregate_cue = CUE_AGGREGATE in matches
@@ -246,6 +294,7 @@ class Engine:
         )
         if types or has_figures:
             info.dates = self.dates.read(tokens, s, e, matches, anchor)
+            info.dates_read = True
             claimed: set[int] = set()
             for d in info.dates:
                 claimed.update(range(d.start, d.end))
@@ -254,12 +303,14 @@ class Engine:
                 info.background = any(
                     m.end - 1 not in claimed for m in matches.get(CUE_BACKGROUND, ())
                 )
-            violent = any(t not in _NON_VIOLENT for t, _ in types)
+            violent = not info.all_types <= _NON_VIOLENT  # some type is violent
             info.counts, info.numbers = self.counts.read(tokens, s, e, claimed, matches, violent)
-            number_ends = {n.end for n in info.numbers if n.low is not None}
-            info.facility_figures = any(
-                m.start in number_ends for m in matches.get(FACILITY, ())
-            ) and bool(types or CASUALTY in matches or COUNT_NOUN in matches or info.numbers)
+            facilities = matches.get(FACILITY)
+            if facilities:
+                number_ends = {n.end for n in info.numbers if n.low is not None}
+                info.facility_figures = any(m.start in number_ends for m in facilities) and bool(
+                    types or CASUALTY in matches or COUNT_NOUN in matches or info.numbers
+                )
             self._read_tally(tokens, info, events)
             if (
                 info.event_type not in (None, "displacement")
@@ -303,9 +354,11 @@ class Engine:
             if not facilities:
                 continue
             keys = tokens.keys
+            by_first = self._damage_by_first
             hit: tuple[int, int] | None = None
             for k in range(facilities[0].end, info.sentence.end):
-                for ph in phrases:
+                # only the phrases that open with this word can start here (in pack order)
+                for ph in phrases if by_first is None else by_first.get(keys[k], ()):
                     if tuple(keys[k : k + len(ph)]) == ph:
                         hit = (k, k + len(ph))
                         break
@@ -364,15 +417,19 @@ class Engine:
             return
 
     def _decide_eventful(self, info: SentenceInfo, reference: date | None) -> None:
-        figures = info.facility_figures or any(
-            c.category in _EVENT_COUNT_CATEGORIES and not c.absurd for c in info.counts
+        counts = info.counts
+        figures = info.facility_figures or (
+            bool(counts)  # most sentences: no figures, and no generator to make
+            and any(c.category in _EVENT_COUNT_CATEGORIES and not c.absurd for c in counts)
         )
         if info.event_type is None and not figures:
             return
         war_total = self.pack.war_total_above
-        if CUE_WAR_TOTAL in info.matches or any(
-            c.category == "killed" and (c.low or 0) > war_total and not c.absurd
-            for c in info.counts
+        if CUE_WAR_TOTAL in info.matches or (
+            bool(counts)
+            and any(
+                c.category == "killed" and (c.low or 0) > war_total and not c.absurd for c in counts
+            )
         ):
             info.background = True
             return
@@ -442,7 +499,8 @@ class Engine:
             )
         specific = types - _GENERIC_TYPES
         mine = info.best_date()
-        period = _is_period(group)
+        # _is_period(group) is asked only where a rule needs it (rarely): it looks at every
+        # sentence of the group
         if info.event_type and info.event_type not in _GENERIC_TYPES and specific:
             families = {EVENT_FAMILIES.get(t) for t in specific}
             if EVENT_FAMILIES.get(info.event_type) not in families:
@@ -468,7 +526,7 @@ class Engine:
             if c.parent is None and (c.category, c.group) in seen:
                 if mine is None and all(_hedges(c, o) for o in seen[(c.category, c.group)]):
                     continue  # "unconfirmed reports put the wounded at up to 12"
-                if period and all(
+                if _is_period(group) and all(
                     c.low is not None and o.low is not None and c.low < o.low
                     for o in seen[(c.category, c.group)]
                 ):
@@ -479,7 +537,7 @@ class Engine:
             and info.event_type is not None
             and any(c.category in _HARM_CATEGORIES for c in info.counts)
             and any(s.counts or s.places for s in group.sentences)
-            and not (period and mine is None)
+            and not (mine is None and _is_period(group))
         ):
             return False  # "In Hass, four people were killed ...": the report's next incident
         mine_places = {_place_key(p) for p in info.places if p.precision in ("exact", "near")}
@@ -495,7 +553,7 @@ class Engine:
                 and not (mine_places & theirs_places)
                 and (info.counts or _protest_moves(info, mine_places - theirs_places))
                 and info.event_type is not None
-                and not (period and mine is None)
+                and not (mine is None and _is_period(group))
             ):
                 # a new place with new figures is a new incident; a place named only in
                 # passing ("three remain in intensive care in Idlib city") is not
@@ -601,24 +659,28 @@ class Engine:
         typed = [(s.event_type, s.event_match) for s in sents if s.event_type and s.event_match]
         counts: list[Count] = []
         absurd = False
-        index_map: dict[tuple[int, int], int] = {}
+        starts, ends = tokens.starts, tokens.ends
         for s in sents:
-            for k, mention in enumerate(s.counts):
-                c = mention
+            if not s.counts:
+                continue
+            # a count's parent is a count of the same sentence: its number there -> its place
+            # in ``counts``
+            placed: dict[int, int] = {}
+            for k, c in enumerate(s.counts):
                 if c.absurd:
                     absurd = True
                     continue
                 assert c.category is not None
-                parent = index_map.get((s.index, c.parent)) if c.parent is not None else None
+                parent = placed.get(c.parent) if c.parent is not None else None
                 perpetrator = self.actors[c.perpetrator].id if c.perpetrator is not None else None
-                index_map[(s.index, k)] = len(counts)
+                placed[k] = len(counts)
                 counts.append(
                     Count(
                         category=c.category,
                         low=c.low,
                         high=c.high,
                         qualifier=c.qualifier,
-                        evidence=_span(text, tokens.starts[c.start], tokens.ends[c.end - 1]),
+                        evidence=_span(text, starts[c.start], ends[c.end - 1]),
                         group=c.group,
                         derived=c.derived,
                         part_of=parent,
@@ -629,7 +691,12 @@ class Engine:
         event_type: str | None = None
         event_evidence: Span | None = None
         if typed:
-            et, em = min(typed, key=lambda tm: self.priority.get(tm[0] or "", 99))
+            priority = self.priority
+            et, em = (
+                typed[0]
+                if len(typed) == 1
+                else min(typed, key=lambda tm: priority.get(tm[0] or "", 99))
+            )
             event_type = et
             assert em is not None
             event_evidence = _span(text, tokens.starts[em.start], tokens.ends[em.end - 1])
@@ -746,8 +813,11 @@ class Engine:
                 if m.value not in seen_w:
                     seen_w.add(m.value)
                     weapons.append(WeaponRef(m.value, _mspan(tokens, m)))
+            facility_matches = s.matches.get(FACILITY)
+            if not facility_matches:
+                continue
             number_at = {n.end: n for n in s.numbers}
-            for m in s.matches.get(FACILITY, ()):
+            for m in facility_matches:
                 n = number_at.get(m.start)
                 # "11 schools", "at least 7 camps": the least number the source gives
                 fcount = n.low if n is not None and n.qualifier != "vague" else None
@@ -790,9 +860,10 @@ class Engine:
         )
 
     def _dates_of(self, tokens: Tokens, s: SentenceInfo, anchor: date | None) -> DateMention | None:
-        if not s.dates and not s.eventful:
+        if not s.dates and not s.eventful and not s.dates_read:
             sent = s.sentence
             s.dates = self.dates.read(tokens, sent.start, sent.end, s.matches, anchor)
+            s.dates_read = True
         d = s.best_date()
         if d is not None and d.explicit_year is False and d.relative is False and d.days == 1:
             return d
@@ -807,44 +878,65 @@ class Engine:
         targets: list[ActorRef] = []
         seen: set[tuple[str, bool]] = set()
         rank: list[int] = []
+        keys = tokens.keys
+        grammar = self.pack.grammar
         for s in sents:
-            if ACTOR not in s.matches:
+            matches = s.matches
+            actor_matches = matches.get(ACTOR)
+            if not actor_matches:
                 continue  # nothing below runs without an actor mention (names are costly)
-            org_tokens = {t for m in s.matches.get(ORG, ()) for t in range(m.start, m.end)}
-            count_spans = [
-                (c.start, c.end)
-                for c in s.counts
-                if c.category in ("killed", "injured", "missing", "detained")
-            ]
-            casualty_at = {m.start for m in s.matches.get(CASUALTY, ())}
+            # The token sets below are built only from the matches a sentence has (most have
+            # few kinds), so the common case makes no empty sets or generators.
+            orgs = matches.get(ORG)
+            org_tokens: AbstractSet[int] = (
+                {t for m in orgs for t in range(m.start, m.end)} if orgs else _NO_TOKENS
+            )
+            count_spans = (
+                [(c.start, c.end) for c in s.counts if c.category in _HARM_CATEGORIES]
+                if s.counts
+                else []
+            )
+            casualties = matches.get(CASUALTY)
+            casualty_at: AbstractSet[int] = (
+                {m.start for m in casualties} if casualties else _NO_TOKENS
+            )
             # Words that only describe a facility, a speaker or an audience are not actors:
             # "civil-defence centres", "activist Lina Haddad said", "told reporters".
-            not_actor = {t for m in s.matches.get(FACILITY, ()) for t in range(m.start, m.end)}
-            not_actor.update(m.end for m in s.matches.get(SPEECH, ()))
+            not_actor: set[int] = set()
+            facilities = matches.get(FACILITY)
+            if facilities:
+                not_actor.update(t for m in facilities for t in range(m.start, m.end))
+            speech = matches.get(SPEECH)
+            if speech:
+                not_actor.update(m.end for m in speech)
             # the role word right before a name ("activist Lina Haddad") describes the person
             persons = self.persons_in(tokens, s)
-            person_starts = {p.start for p in persons} | {p.start - 1 for p in persons}
+            person_starts: AbstractSet[int] = (
+                {p.start for p in persons} | {p.start - 1 for p in persons}
+                if persons
+                else _NO_TOKENS
+            )
             protest_only = s.event_type in _PROTEST_TYPES
-            for m in s.matches.get(ACTOR, ()):
+            for m in actor_matches:
                 if m.start in not_actor or m.end - 1 in not_actor or m.end in person_starts:
                     continue
                 if self._controls_place(tokens, m):
                     continue  # "rebel-held districts": who holds the place, not who struck it
-                in_count = any(a <= m.start < b for a, b in count_spans)
+                in_count = bool(count_spans) and any(a <= m.start < b for a, b in count_spans)
                 if not in_count:
                     # "25 members of the Nusra Front", "20 fighters of IS": the group counted
                     p = m.start - 1
-                    if p >= 0 and tokens.keys[p] == self.pack.grammar.definite_article:
+                    if p >= 0 and keys[p] == grammar.definite_article:
                         p -= 1
                     in_count = (
                         p >= 0
-                        and tokens.keys[p] in self.pack.grammar.of_words
+                        and keys[p] in grammar.of_words
                         and any(b == p for _, b in count_spans)
                     )
                 # "soldiers were killed" (passive) makes them victims; "HTS arrested" does not
                 after = _skip_aux_to(tokens, m.end, self.counts.aux)
                 victim = in_count or (after > m.end and after in casualty_at)
-                role = self._frame_role(tokens, m)
+                role = self._frame_role(tokens, m, after)
                 for index in m.values:
                     actor = self.actors[index]
                     armed = index in self.armed
@@ -862,35 +954,42 @@ class Engine:
                     seen.add(key)
                     ref = ActorRef(actor.id, actor.name, actor.type, _mspan(tokens, m))
                     if as_perpetrator:
-                        rank.append(self._agent_rank(tokens, s, m))
+                        rank.append(self._agent_rank(tokens, s, m, role))
                     (perpetrators if as_perpetrator else targets).append(ref)
         # The agent of the event word comes first ("regime air strikes on rebel-held areas",
         # "strikes by Russian jets"), not the first armed actor the passage happens to name.
-        order = sorted(range(len(perpetrators)), key=lambda i: (rank[i], i))
-        return [perpetrators[i] for i in order], targets
+        if len(perpetrators) > 1:
+            # a stable sort: mentions of equal rank keep their order in the text
+            order = sorted(range(len(perpetrators)), key=rank.__getitem__)
+            perpetrators = [perpetrators[i] for i in order]
+        return perpetrators, targets
 
     def _controls_place(self, tokens: Tokens, m: Match) -> bool:
         """Whether an actor mention only says who holds a place ("IS-held", "held by IS")."""
         g = self.pack.grammar
+        keys = tokens.keys
         k = m.end
-        if k < len(tokens) and tokens.keys[k] == "-":
+        if k < len(keys) and keys[k] == "-":
             k += 1
-        if k < len(tokens) and tokens.keys[k] in g.control_after and k > m.end:
-            return True  # hyphenated only: "the rebels held the town" is an action
+            if k < len(keys) and keys[k] in g.control_after:
+                return True  # hyphenated only: "the rebels held the town" is an action
         b = m.start
-        if b > 0 and tokens.keys[b - 1] == g.definite_article:
+        if b > 0 and keys[b - 1] == g.definite_article:
             b -= 1
-        for n, phrases in self._control_before:
-            if b >= n and tuple(tokens.keys[b - n : b]) in phrases:
-                return True
+        last = self._control_before_last
+        if last is None or (b > 0 and keys[b - 1] in last):
+            for n, phrases in self._control_before:
+                if b >= n and tuple(keys[b - n : b]) in phrases:
+                    return True
         return False
 
-    def _agent_rank(self, tokens: Tokens, s: SentenceInfo, m: Match) -> int:
+    def _agent_rank(self, tokens: Tokens, s: SentenceInfo, m: Match, role: str | None) -> int:
         """-1 for the agent of a harm verb ("killed by IS"), 0 when the mention is the agent of
         the sentence's event word (right before it, or after "by" just after it), 1 for a subject
-        shortly before the event word, 2 otherwise."""
+        shortly before the event word, 2 otherwise. ``role`` is ``_frame_role(tokens, m)``, which
+        the caller has at hand."""
         agent_words = self.pack.grammar.agent_words
-        if self._frame_role(tokens, m) == "accused":
+        if role == "accused":
             return 0  # "accused the regime of", "carried out by IS": the alleged agent
         # "SDF fighters killed 13 militants", "civilians killed by IS": the agent of a harm verb
         for c in s.matches.get(CASUALTY, ()):
@@ -924,43 +1023,63 @@ class Engine:
         of gassing hundreds"). The nearest accusation is taken, the following one on a tie."""
         inside = {s.index for s in sents}
         first = sents[0].index
-        order = sorted(
-            (
-                s
-                for s in infos
-                if s.index not in inside
-                and ACTOR in s.matches
-                and not s.background
-                and not (s.eventful and s.counts)  # another incident's toll and its agent
-            ),
-            key=lambda s: (abs(s.index - first), s.index < first),
-        )
-        for s in order:
-            for m in s.matches[ACTOR]:
+        best: SentenceInfo | None = None
+        best_key = (len(infos) + 1, False)
+        for s in infos:
+            if (
+                s.index in inside
+                or ACTOR not in s.matches
+                or s.background
+                or (s.eventful and s.counts)  # another incident's toll and its agent
+            ):
+                continue
+            key = (abs(s.index - first), s.index < first)
+            # the nearest sentence that accuses someone (keys are distinct, so the first in
+            # that order is the least key)
+            if key < best_key and self._accused_in(tokens, s) is not None:
+                best, best_key = s, key
+        if best is None or best.accused is None:
+            return []
+        m, index = best.accused
+        a = self.actors[index]
+        return [ActorRef(a.id, a.name, a.type, _mspan(tokens, m))]
+
+    def _accused_in(self, tokens: Tokens, s: SentenceInfo) -> tuple[Match, int] | None:
+        """The first armed actor of a sentence that an accusation frame names (read once)."""
+        if not s.accused_read:
+            s.accused_read = True
+            for m in s.matches.get(ACTOR, ()):
                 if self._frame_role(tokens, m) != "accused":
                     continue
-                for index in m.values:
-                    if index in self.armed:
-                        a = self.actors[index]
-                        return [ActorRef(a.id, a.name, a.type, _mspan(tokens, m))]
-        return []
+                armed = next((index for index in m.values if index in self.armed), None)
+                if armed is not None:
+                    s.accused = (m, armed)
+                    break
+        return s.accused
 
-    def _frame_role(self, tokens: Tokens, m: Match) -> str | None:
+    def _frame_role(self, tokens: Tokens, m: Match, after: int | None = None) -> str | None:
         """ "accused" for the actor an accusation or agent frame names ("accused X of", "blamed
         X for", "carried out by X", "X claimed responsibility"), "accuser" for the subject of
-        an accusing verb ("the opposition accused ..."), else None."""
+        an accusing verb ("the opposition accused ..."), else None. ``after`` is
+        ``_skip_aux_to(tokens, m.end, self.counts.aux)`` where the caller has it already."""
         g = self.pack.grammar
         keys = tokens.keys
         b = m.start
         if b > 0 and keys[b - 1] == g.definite_article:
             b -= 1
-        for n, phrases in self._agent_phrases:
-            if b >= n and tuple(keys[b - n : b]) in phrases:
-                return "accused"
-        for n, phrases in self._responsibility_phrases:
-            for k in (m.end, m.end + 1):
-                if tuple(keys[k : k + n]) in phrases:
+        # the phrase sets are only looked at when the word next to the mention can end (or
+        # open) one of their phrases, which is rare
+        last = self._agent_last
+        if last is None or (b > 0 and keys[b - 1] in last):
+            for n, phrases in self._agent_phrases:
+                if b >= n and tuple(keys[b - n : b]) in phrases:
                     return "accused"
+        firsts = self._responsibility_first
+        for k in (m.end, m.end + 1):
+            if firsts is None or (k < len(keys) and keys[k] in firsts):
+                for n, phrases in self._responsibility_phrases:
+                    if tuple(keys[k : k + n]) in phrases:
+                        return "accused"
         # "accused government forces of", "blaming the Islamic State group for", "accuse the
         # powerful Kurdish YPG of": the accusing verb up to three plain words before
         for k in range(b - 1, max(b - 4, -1), -1):
@@ -970,7 +1089,8 @@ class Engine:
             if not key[:1].isalpha() or key in g.of_words or key in g.agent_words:
                 break
         # "the opposition accused", "Russia has accused": the accuser (not "X was blamed")
-        after = _skip_aux_to(tokens, m.end, self.counts.aux)
+        if after is None:
+            after = _skip_aux_to(tokens, m.end, self.counts.aux)
         if after < len(keys) and keys[after] in g.accuse_verbs:
             nxt = keys[after + 1] if after + 1 < len(keys) else ""
             if nxt not in g.agent_words and nxt not in ("on", "for"):
@@ -1019,22 +1139,26 @@ class Engine:
         hi = min(len(infos) - 1, last + 2)
         while hi + 1 < len(infos) and infos[hi + 1].paragraph == para:
             hi += 1
-        pool: list[SentenceInfo] = []
+        # each sentence that qualifies and names someone, with the names (read once)
+        pool: list[tuple[SentenceInfo, list[PersonFound]]] = []
         for s in infos[lo : hi + 1]:
-            if (
-                first <= s.index <= last
-                or (not s.eventful and (s.paragraph == para or abs(s.index - last) <= 2))
-            ) and self.persons_in(tokens, s):
-                pool.append(s)
+            if first <= s.index <= last or (
+                not s.eventful and (s.paragraph == para or abs(s.index - last) <= 2)
+            ):
+                found = s.persons_read  # usually read already (by _actors or another claim)
+                if found is None:
+                    found = self.persons_in(tokens, s)
+                if found:
+                    pool.append((s, found))
+        if not pool:
+            return []  # most claims: no names, so no place is part of one either
         place_spans = [(p.evidence.start, p.evidence.end) for p in places]
         all_place_spans = place_spans + [
-            (p.evidence.start, p.evidence.end) for s in pool for p in s.places
+            (p.evidence.start, p.evidence.end) for s, _ in pool for p in s.places
         ]
         # A place name that is only part of a longer personal name ("Lamis Haddour") is the
         # person's name, not a place: the person wins, the place goes.
-        persons_spans = [
-            (p.char_start, p.char_end) for s in pool for p in self.persons_in(tokens, s)
-        ]
+        persons_spans = [(p.char_start, p.char_end) for _, found in pool for p in found]
         inside = {
             (a, b)
             for a, b in all_place_spans
@@ -1045,8 +1169,8 @@ class Engine:
             all_place_spans = [sp for sp in all_place_spans if sp not in inside]
         out: list[PersonMention] = []
         seen: set[str] = set()
-        for s in pool:
-            for p in self.persons_in(tokens, s):
+        for _, found in pool:
+            for p in found:
                 ps = Span(p.char_start, p.char_end, p.name)
                 if any(a < ps.end and ps.start < b for a, b in all_place_spans):
                     continue
@@ -1059,6 +1183,7 @@ class Engine:
 
 
 _TOTAL_GROUPS = frozenset({"all", "civilians"})
+_NO_TOKENS: frozenset[int] = frozenset()
 
 
 _WORD_FLAGS = bytes(1 if kind == WORD else 0 for kind in range(256))
@@ -1076,6 +1201,14 @@ def _by_length(
     """Phrases (token-key tuples) as (length, set of phrases of that length) pairs."""
     lengths = sorted({len(p) for p in phrases})
     return tuple((n, frozenset(p for p in phrases if len(p) == n)) for n in lengths)
+
+
+def _edge_words(phrases: tuple[tuple[str, ...], ...], at: int) -> frozenset[str] | None:
+    """The first (``at=0``) or last (``at=-1``) words of phrases; None when some phrase is
+    empty, as an empty phrase is found anywhere and no word rules it out."""
+    if not all(phrases):
+        return None
+    return frozenset(p[at] for p in phrases)
 
 
 def _nest_breakdowns(counts: list[Count]) -> None:
@@ -1109,8 +1242,9 @@ def _is_headline(tokens: Tokens, first: SentenceInfo, infos: list[SentenceInfo])
 
 
 def _skip_aux_to(tokens: Tokens, p: int, aux: frozenset[str]) -> int:
+    keys = tokens.keys
     steps = 0
-    while p < len(tokens) and steps < 4 and tokens.keys[p] in aux:
+    while p < len(keys) and steps < 4 and keys[p] in aux:
         p += 1
         steps += 1
     return p
