@@ -30,27 +30,15 @@ from typing import Any
 
 import yaml
 
+from marsad.evaluate.mapping import UCDP_ADMIN1_PCODE
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "marsad" / "gazetteer" / "data"
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "gazetteer"
 DEFAULT_OUT = DATA / "syria.jsonl.gz"
 
-UCDP_ADMIN1 = {
-    "Damascus Governorate": "SY01",
-    "Aleppo Governorate": "SY02",
-    "Rif Dimashq Governorate": "SY03",
-    "Homs Governorate": "SY04",
-    "Hamah Governorate": "SY05",
-    "Latakia Governorate": "SY06",
-    "Idlib Governorate": "SY07",
-    "Al Hasakah Governorate": "SY08",
-    "Deir ez Zor Governorate": "SY09",
-    "Tartus Governorate": "SY10",
-    "Ar Raqqah Governorate": "SY11",
-    "Daraa Governorate": "SY12",
-    "As Suwayda Governorate": "SY13",
-    "Quneitra Governorate": "SY14",
-}
+# UCDP's governorate names -> OCHA admin1 P-codes: the evaluation's table, kept in one place.
+UCDP_ADMIN1 = UCDP_ADMIN1_PCODE
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 
 
