@@ -57,6 +57,9 @@ def write_bad_batch(folder: Path) -> dict[str, str]:
     (folder / "scripts-only.html").write_text(
         "<html><script>var a = 1;</script><style>p{}</style></html>", encoding="utf-8"
     )
+    # not reports: passed over with a notice, not counted as errors
+    (folder / "partner-rows.csv").write_text("event_date,fatalities\n2023-10-06,3\n", "utf-8")
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.7\n")
     return {
         "photo.txt": "binary",
         "latin1.txt": "UTF-8",
@@ -84,6 +87,12 @@ def test_bad_input_batch_stores_every_good_item_and_names_every_bad_one(tmp_path
         matching = [e for e in errors if name in e]
         assert matching, f"{name} not reported"
         assert reason.lower() in matching[0].lower(), matching[0]
+    skipped = report["skipped"]
+    assert [line.split(": ", 1)[0] for line in skipped] == [
+        str(tmp_path / "batch" / name) for name in ("partner-rows.csv", "scan.pdf")
+    ]
+    assert "marsad import acled FILE" in skipped[0]
+    assert "unsupported file type .pdf" in skipped[1]
     code, out = marsad("verify", "--db", db)
     assert code == 0, out
     code, out = marsad("summary", "--db", db, "--json")
@@ -179,3 +188,26 @@ def test_kill_9_mid_batch_leaves_a_consistent_store(tmp_path: Path) -> None:
     code, out = marsad("summary", "--db", str(db), "--json")
     assert json.loads(out)["documents"] == total
     assert marsad("verify", "--db", str(db))[0] == 0
+
+
+def test_process_stores_and_extracts_the_good_files_and_names_the_rest(tmp_path: Path) -> None:
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    (folder / "report.txt").write_text(
+        "On 6 October 2023 regime helicopters dropped two barrel bombs on Kafr Nubl, killing "
+        "four civilians, the White Helmets said.\n",
+        encoding="utf-8",
+    )
+    (folder / "noise.txt").write_bytes(bytes(range(256)) * 8)
+    (folder / "rows.csv").write_text("event_date,fatalities\n2023-10-06,3\n", encoding="utf-8")
+    db = str(tmp_path / "m.db")
+    code, out = marsad("process", str(folder), "--db", db, "--json")
+    assert code == 1, out
+    result = json.loads(out[out.index("{") :])
+    assert [line.split(": ", 1) for line in result["rejected"]] == [
+        [str(folder / "noise.txt"), "binary file: too many control bytes to be text"]
+    ]
+    assert len(result["skipped"]) == 1 and result["skipped"][0].startswith(str(folder / "rows.csv"))
+    assert result["documents"] == 1 and result["claims"] == 1 and result["errors"] == []
+    code, out = marsad("summary", "--db", db, "--json")
+    assert code == 0 and json.loads(out)["claims_by_event_type"] == {"air_strike": 1}

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from marsad.cli import DbOption, JsonOption, console, default_actor, open_store, print_json
-from marsad.cli.store_commands import progress_bar
+from marsad.cli.store_commands import print_skipped, progress_bar
 
 
 def process(
@@ -35,6 +35,7 @@ def process(
 
     store = open_store(db)
     rejected: list[str] = []
+    skipped: list[str] = []
     if paths:
         missing = [str(p) for p in paths if not p.exists()]
         rejected += [f"{p}: no such file or folder" for p in missing]
@@ -45,6 +46,7 @@ def process(
             max_bytes=config.max_bytes(None),
         )
         rejected += ingested.errors
+        skipped = ingested.skipped
         if not json_output:
             console.print(
                 f"Ingest: {ingested.stored} stored, {ingested.duplicates} duplicates, "
@@ -52,6 +54,7 @@ def process(
             )
             for line in rejected:
                 console.print(f"[red]rejected:[/red] {line}", highlight=False)
+            print_skipped(skipped)
     total = store.count_documents()
     with progress_bar(disable=json_output) as progress:
         task = progress.add_task("Extracting", total=total, note="")
@@ -67,6 +70,7 @@ def process(
         )
     result = {
         "rejected": rejected,
+        "skipped": skipped,
         "run": report.run_id,
         "documents": report.documents,
         "claims": report.claims,

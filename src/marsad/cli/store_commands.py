@@ -57,7 +57,8 @@ def ingest(
 
     missing = [p for p in paths if not p.exists()]  # named with the other rejections at the end
     store = open_store(db)
-    files = list(iter_paths([p for p in paths if p.exists()]))
+    skipped: list[str] = []
+    files = list(iter_paths([p for p in paths if p.exists()], skipped))
     with progress_bar(disable=json_output) as progress:
         task = progress.add_task("Ingesting", total=len(files), note="")
         seen_files: set[str] = set()
@@ -77,6 +78,7 @@ def ingest(
             on_item=on_item,
         )
     report.errors[:0] = [f"{p}: no such file or folder" for p in missing]
+    report.skipped = skipped  # found while listing the files, which ingest_paths then got
     if json_output:
         print_json(report.as_dict())
     else:
@@ -88,9 +90,16 @@ def ingest(
             console.print("Rejected items:")
             for line in report.errors:
                 console.print(f"  - {line}", highlight=False)
+        print_skipped(report.skipped)
     store.close()
     if report.errors:
         raise typer.Exit(1)
+
+
+def print_skipped(skipped: list[str]) -> None:
+    """Files left out of a folder because they are not reports: a notice, not an error."""
+    for line in skipped:
+        console.print(f"[yellow]skipped:[/yellow] {line}", highlight=False)
 
 
 def verify(db: DbOption = None, json_output: JsonOption = False) -> None:

@@ -67,21 +67,38 @@ class _Rejected(Exception):
         self.reason = reason
 
 
-def iter_paths(paths: Iterable[Path]) -> Iterator[Path]:
+def iter_paths(paths: Iterable[Path], skipped: list[str] | None = None) -> Iterator[Path]:
     """Files named directly, and supported files found under folders (sorted, hidden ones skipped).
 
-    A path that does not exist is yielded as is, so that :func:`parse_file` can name it.
+    A path that does not exist is yielded as is, so that :func:`parse_file` can name it. Other
+    files met in a folder are not reports and are passed over; when ``skipped`` is given, each
+    is added to it as "path: reason", so the user learns what was left out and why.
     """
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 relative = child.relative_to(path).parts
-                if any(part.startswith(".") for part in relative):
+                if any(part.startswith(".") for part in relative) or not child.is_file():
                     continue
-                if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES:
+                if child.suffix.lower() in SUPPORTED_SUFFIXES:
                     yield child
+                elif skipped is not None:
+                    skipped.append(f"{child}: {unsupported_reason(child.suffix.lower())}")
         else:
             yield path
+
+
+def unsupported_reason(suffix: str) -> str:
+    """Why a file of this type is not read as a report, and what to do instead."""
+    if suffix == ".csv":
+        return (
+            "CSV files are datasets, not reports: bring ACLED or UCDP rows in "
+            "with `marsad import acled FILE` or `marsad import ucdp FILE`"
+        )
+    return (
+        f"unsupported file type {suffix or '(no extension)'}; "
+        f"supported: {', '.join(SUPPORTED_SUFFIXES)}"
+    )
 
 
 def parse_file(path: Path, *, max_bytes: int) -> Iterator[ParsedDocument | IngestError]:
@@ -94,10 +111,7 @@ def parse_file(path: Path, *, max_bytes: int) -> Iterator[ParsedDocument | Inges
         if not path.is_file():
             raise _Rejected("not a regular file")
         if suffix not in SUPPORTED_SUFFIXES:
-            raise _Rejected(
-                f"unsupported file type {suffix or '(no extension)'}; "
-                f"supported: {', '.join(SUPPORTED_SUFFIXES)}"
-            )
+            raise _Rejected(unsupported_reason(suffix))
         size = path.stat().st_size
         if size > max_bytes:
             raise _Rejected(

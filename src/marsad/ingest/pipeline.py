@@ -30,6 +30,8 @@ class IngestReport:
     stored: int = 0
     duplicates: int = 0
     errors: list[str] = field(default_factory=list)
+    # files met in folders that are not reports ("path: reason"); not errors, but shown
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def partial(self) -> bool:
@@ -40,6 +42,7 @@ class IngestReport:
             "stored": self.stored,
             "duplicates": self.duplicates,
             "errors": self.errors,
+            "skipped": self.skipped,
             "partial": self.partial,
         }
 
@@ -75,7 +78,7 @@ def ingest_paths(
 ) -> IngestReport:
     """Store every document found under ``paths``. Memory stays flat: one document at a time."""
     report = IngestReport()
-    for path in iter_paths(paths):
+    for path in iter_paths(paths, report.skipped):
         for item in parse_file(path, max_bytes=max_bytes):
             result: AddResult | IngestError
             if isinstance(item, IngestError):
