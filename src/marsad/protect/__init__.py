@@ -1,0 +1,1 @@
+"""Protection of people named in reports: one masker for every output, public forms of records."""
