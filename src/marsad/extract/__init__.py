@@ -12,7 +12,7 @@ from functools import lru_cache
 from marsad.extract.engine import Engine, PlaceLocator
 from marsad.extract.errors import ExtractionError, InvalidTextError, TextTooLargeError
 from marsad.lang import LanguagePack, load_language_pack
-from marsad.schema import Claim, DocumentMeta
+from marsad.schema import Claim, DocumentMeta, PersonMention, Span
 
 __all__ = [
     "MAX_TEXT_CHARS",
@@ -22,6 +22,7 @@ __all__ = [
     "TextTooLargeError",
     "engine_for",
     "extract",
+    "persons_in",
 ]
 
 MAX_TEXT_CHARS = 1_000_000
@@ -68,6 +69,33 @@ def extract(
     Raises :class:`InvalidTextError` when ``text`` is not a ``str`` and
     :class:`TextTooLargeError` above :data:`MAX_TEXT_CHARS`; both are ``ValueError``s.
     """
+    pack = _checked(text, meta, pack)
+    locator: PlaceLocator | None = (
+        _default_locator() if gazetteer is _NO_LOCATOR else gazetteer  # type: ignore[assignment]
+    )
+    return engine_for(pack).extract(text, meta, locator)
+
+
+def persons_in(
+    text: str, meta: DocumentMeta | None = None, *, pack: LanguagePack | None = None
+) -> list[PersonMention]:
+    """Every person the rules find named in ``text``, near a claim or not, with exact spans.
+
+    Claims carry the persons near them; protection needs every person a document names (one
+    named in a sentence with no event still must be masked everywhere). Names found only by a
+    loose cue (a kunya alone, "including X") are left to the claims, where places can overrule
+    them. Raises as :func:`extract` does."""
+    pack = _checked(text, meta, pack)
+    return [
+        PersonMention(
+            p.name, Span(p.char_start, p.char_end, text[p.char_start : p.char_end]), p.role
+        )
+        for p in engine_for(pack).persons_of_text(text)
+        if not p.weak
+    ]
+
+
+def _checked(text: str, meta: DocumentMeta | None, pack: LanguagePack | None) -> LanguagePack:
     if not isinstance(text, str):
         raise InvalidTextError(f"extract() needs str, got {type(text).__name__}")
     if len(text) > MAX_TEXT_CHARS:
@@ -77,7 +105,4 @@ def extract(
         )
     if pack is None:
         pack = load_language_pack(meta.language if meta is not None and meta.language else "en")
-    locator: PlaceLocator | None = (
-        _default_locator() if gazetteer is _NO_LOCATOR else gazetteer  # type: ignore[assignment]
-    )
-    return engine_for(pack).extract(text, meta, locator)
+    return pack

@@ -76,6 +76,9 @@ class CountReader:
         self.and_words = grammar.and_words
         self.either_words = grammar.and_words | grammar.or_words
         self.age_words = grammar.age_words
+        self.age_suffixes = grammar.age_suffixes
+        self.age_prefixes = grammar.age_prefixes
+        self._age_suffix_firsts = frozenset(p[0] for p in grammar.age_suffixes if p)
         self.left_skip = grammar.left_skip
         self.toll_words = grammar.toll_words
         self.toll_verbs = grammar.toll_verbs
@@ -96,6 +99,11 @@ class CountReader:
     ) -> tuple[list[CountMention], list[NumberMention]]:
         keys, kinds = tokens.keys, tokens.kinds
         numbers = self.numbers.read(tokens, start, end, claimed, matches)
+        # "a 28-year-old activist", "aged 28": ages, never counts (the end of each age phrase
+        # -> the token before it, where "a 28-year-old man" has its article)
+        age_ends: dict[int, int] = {}
+        if numbers:
+            numbers = self._without_ages(tokens, numbers, start, end, age_ends)
         mentions = list(numbers)
         groups = matches.get(GROUP)
         if groups:
@@ -105,7 +113,7 @@ class CountReader:
             number_firsts: set[int] = set()
             ages: set[int] = set()
             for g in groups:
-                art = g.start - 1
+                art = age_ends.get(g.start, g.start - 1)  # "a 28-year-old man": one man
                 if art < start or keys[art] not in articles:
                     continue
                 if number_starts is None:
@@ -114,9 +122,9 @@ class CountReader:
                 if art not in number_starts and (
                     g.value != "all" or " ".join(keys[g.start : g.end]) in self.pack.single_victims
                 ):
-                    mentions.append(
-                        NumberMention(art, art + 1, art, 1, 1, 1, "exact", word_form=True)
-                    )
+                    # (the age, if any, stays inside: the noun after the figure is the group)
+                    stop = g.start if art != g.start - 1 else art + 1
+                    mentions.append(NumberMention(art, stop, art, 1, 1, 1, "exact", word_form=True))
                     if (
                         g.end + 1 < end
                         and keys[g.end] in self.age_words
@@ -422,6 +430,54 @@ class CountReader:
         return [c for c in counts if c.category is not None], numbers
 
     # -- pieces --------------------------------------------------------------------------
+    def _without_ages(
+        self,
+        tokens: Tokens,
+        numbers: list[NumberMention],
+        start: int,
+        end: int,
+        age_ends: dict[int, int],
+    ) -> list[NumberMention]:
+        """The numbers that are no ages; each age suffix's end goes into ``age_ends``."""
+        keys = tokens.keys
+        kept: list[NumberMention] = []
+        after_age = -1  # the token right after the last age read after a prefix
+        for n in numbers:
+            k = n.end
+            while k < end and tokens.kinds[k] == JOINER:
+                k += 1
+            suffix_end = (
+                self._suffix_end(tokens, k, end)
+                if k < end and keys[k] in self._age_suffix_firsts
+                else None
+            )
+            if suffix_end is not None:
+                age_ends[suffix_end] = n.start - 1
+                continue
+            b = n.start - 1
+            if b >= start and (
+                keys[b] in self.age_prefixes
+                or (b == after_age and (keys[b] == "," or keys[b] in self.and_words))
+            ):
+                after_age = n.end  # "aged 12 and 14": both are ages
+                continue
+            kept.append(n)
+        return kept
+
+    def _suffix_end(self, tokens: Tokens, k: int, end: int) -> int | None:
+        """The end of an age suffix ("year-old", "years old") starting at token k, if any."""
+        for suffix in self.age_suffixes:
+            j = k
+            for word in suffix:
+                while j < end and tokens.kinds[j] == JOINER:
+                    j += 1
+                if j >= end or tokens.keys[j] != word:
+                    break
+                j += 1
+            else:
+                return j
+        return None
+
     def _casualty_right(
         self, tokens: Tokens, p: int, end: int, casualty_start: dict[int, Match]
     ) -> str | None:

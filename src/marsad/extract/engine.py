@@ -303,6 +303,10 @@ class Engine:
                 info.background = any(
                     m.end - 1 not in claimed for m in matches.get(CUE_BACKGROUND, ())
                 )
+            # an age next to a name ("Rana Haddad, 34,") is no count; names are read first
+            claimed.update(
+                p.age for p in self.persons_in(tokens, info) if p.age is not None and not p.weak
+            )
             violent = not info.all_types <= _NON_VIOLENT  # some type is violent
             info.counts, info.numbers = self.counts.read(tokens, s, e, claimed, matches, violent)
             facilities = matches.get(FACILITY)
@@ -596,7 +600,11 @@ class Engine:
             starts = [i.char_start for i in infos]
             for p in places:
                 k = bisect_right(starts, p.evidence.start) - 1
-                if k >= 0 and not _inside_name(tokens, infos[k], p):
+                if (
+                    k >= 0
+                    and not _inside_name(tokens, infos[k], p)
+                    and not self._inside_person(tokens, infos[k], p)
+                ):
                     infos[k].places.append(p)
         groups: list[Group] = []
         for info in infos:
@@ -615,9 +623,10 @@ class Engine:
             and (_is_headline(tokens, first, infos) or dateline is not None)
         ):
             groups.pop(0)
+        named = self._title_sentences(tokens, infos, meta)
         claims: list[Claim] = []
         for g in groups:
-            claim = self._build(tokens, g, infos, anchor)
+            claim = self._build(tokens, g, infos, anchor, named)
             if claim is None:
                 continue
             if claims and g.sentences[0].such:
@@ -651,7 +660,12 @@ class Engine:
         return None
 
     def _build(
-        self, tokens: Tokens, g: Group, infos: list[SentenceInfo], anchor: date | None
+        self,
+        tokens: Tokens,
+        g: Group,
+        infos: list[SentenceInfo],
+        anchor: date | None,
+        named: list[SentenceInfo] | None = None,
     ) -> Claim | None:
         text = tokens.text
         sents = g.sentences
@@ -826,7 +840,7 @@ class Engine:
                     facilities.append(FacilityRef(m.value, _mspan(tokens, m), fcount))
 
         reported = self._orgs(tokens, sents, infos)
-        persons = self._persons(tokens, g, infos, places)
+        persons = self._persons(tokens, g, infos, places, named or [])
 
         confidence = 0.4
         confidence += 0.15 if counts else 0.0
@@ -1119,15 +1133,64 @@ class Engine:
         return out
 
     def persons_in(self, tokens: Tokens, info: SentenceInfo) -> list[PersonFound]:
-        """Named persons of a sentence, read only for sentences a claim uses (names are costly
-        to look for and most sentences never need them)."""
+        """Named persons of a sentence, read once and only where needed: before the counts of
+        a sentence with figures (an age by a name is no count), for a sentence with a place
+        (a name's words are no place) and for the sentences a claim uses."""
         if info.persons_read is None:
             sent = info.sentence
             info.persons_read = self.persons.read(tokens, sent.start, sent.end, info.matches)
         return info.persons_read
 
+    def _inside_person(self, tokens: Tokens, info: SentenceInfo, place: PlaceRef) -> bool:
+        """Whether a place mention is part of a person's name ("al-Hasan" in "Omar al-Hasan",
+        "Idlibi" in "Rana Idlibi"): then it is no place. A person found only by a loose cue
+        ("including Kafr Nabl") whose words are all the place's is no person instead."""
+        persons = self.persons_in(tokens, info)
+        a, b = place.evidence.start, place.evidence.end
+        for k, person in enumerate(persons):
+            if person.char_start < b and a < person.char_end:
+                if person.weak and a <= person.char_start and person.char_end <= b:
+                    del persons[k]
+                    return False
+                return True
+        return False
+
+    def _title_sentences(
+        self, tokens: Tokens, infos: list[SentenceInfo], meta: DocumentMeta | None
+    ) -> list[SentenceInfo]:
+        """The sentences holding the document's title, whose names every claim records: the
+        headline (a first line with no full stop) and, when the title the metadata gives is
+        part of the text, the sentences it covers. (A title that is not part of the text has
+        no offsets to give its names spans: see :meth:`persons_of_text`.)"""
+        out = [infos[0]] if _is_headline(tokens, infos[0], infos) else []
+        title = meta.title.strip() if meta is not None and meta.title else ""
+        at = tokens.text.find(title) if title else -1
+        if at >= 0:
+            out += [
+                s
+                for s in infos
+                if s.char_start < at + len(title) and at < s.char_end and s is not infos[0]
+            ]
+        return out
+
+    def persons_of_text(self, text: str) -> list[PersonFound]:
+        """Every named person the rules find in a text, with offsets into it: for a title the
+        engine gets only as metadata, or any text read apart from a document's claims."""
+        tokens = tokenize(text)
+        out: list[PersonFound] = []
+        nodes = self.matcher.first_nodes(tokens)
+        for sent in split_sentences(tokens, self.pack.grammar.abbreviations):
+            matches = self.matcher.match(tokens, sent.start, sent.end, nodes)
+            out += self.persons.read(tokens, sent.start, sent.end, matches)
+        return out
+
     def _persons(
-        self, tokens: Tokens, g: Group, infos: list[SentenceInfo], places: list[PlaceRef]
+        self,
+        tokens: Tokens,
+        g: Group,
+        infos: list[SentenceInfo],
+        places: list[PlaceRef],
+        named: list[SentenceInfo],
     ) -> list[PersonMention]:
         first, last = g.sentences[0].index, g.last.index
         para = g.sentences[0].paragraph
@@ -1141,9 +1204,13 @@ class Engine:
             hi += 1
         # each sentence that qualifies and names someone, with the names (read once)
         pool: list[tuple[SentenceInfo, list[PersonFound]]] = []
-        for s in infos[lo : hi + 1]:
-            if first <= s.index <= last or (
-                not s.eventful and (s.paragraph == para or abs(s.index - last) <= 2)
+        titled = {t.index for t in named}
+        window = infos[lo : hi + 1]
+        for s in window + [t for t in named if t.index < lo or t.index > hi]:
+            if (
+                first <= s.index <= last
+                or (not s.eventful and (s.paragraph == para or abs(s.index - last) <= 2))
+                or s.index in titled
             ):
                 found = s.persons_read  # usually read already (by _actors or another claim)
                 if found is None:

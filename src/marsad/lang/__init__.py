@@ -71,6 +71,9 @@ class Grammar:
     relative_pronouns: frozenset[str]
     abbreviations: frozenset[str]
     age_words: frozenset[str] = frozenset()  # "a boy of 12", "a man aged 45": an age, not a count
+    # "a 28-year-old activist", "aged 28": a number before a suffix or after a prefix is an age
+    age_suffixes: tuple[tuple[str, ...], ...] = ()
+    age_prefixes: frozenset[str] = frozenset()
     # "rebel-held", "IS-controlled": an actor named only as who holds a place is not the agent
     control_after: frozenset[str] = frozenset()
     # "held by IS", "under the control of the regime": the same, with the actor after the word
@@ -100,6 +103,27 @@ class Grammar:
     responsibility_phrases: tuple[tuple[str, ...], ...] = ()
     # "the regime's warplanes", "Russia's jets": an actor owning the means is the agent
     instrument_words: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class PersonCues:
+    """How cues for named individuals behave (see ``persons.yaml``): the keys of ``role_cues``
+    that name a kind of cue rather than a role, and the words the person rules look at."""
+
+    cue_roles: dict[str, str] = field(default_factory=dict)
+    single_word_cues: frozenset[str] = frozenset()
+    weak_cues: frozenset[str] = frozenset()
+    before_only_cues: frozenset[str] = frozenset()
+    kunya_particles: frozenset[str] = frozenset()
+    place_prepositions: frozenset[str] = frozenset()
+    harm_links: frozenset[str] = frozenset()
+    harm_intransitive: tuple[str, ...] = ()
+    list_joiners: frozenset[str] = frozenset()
+    list_colons: frozenset[str] = frozenset()
+    possessed: frozenset[str] = frozenset()
+    possessive_endings: tuple[str, ...] = ()
+    apposition_stops: frozenset[str] = frozenset()
+    org_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +199,7 @@ class LanguagePack:
     weak_triggers: frozenset[str] = frozenset()
     # Nouns naming one person by role ("a guard", "a pharmacist"): "killed a guard" counts one
     single_victims: frozenset[str] = frozenset()
+    person_cues: PersonCues = field(default_factory=PersonCues)
 
 
 def _strs(value: Any, where: str) -> tuple[str, ...]:
@@ -286,11 +311,39 @@ def load_pack_from(directory: Path, code: str) -> LanguagePack:
             grammar=_grammar(gr),
             weak_triggers=frozenset(_strs(ev.get("weak_triggers", []), "events.weak_triggers")),
             single_victims=frozenset(_strs(co.get("single_victims", []), "counts.single_victims")),
+            person_cues=_person_cues(pe),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, LanguagePackError):
             raise
         raise LanguagePackError(f"malformed language pack in {directory}: {exc!r}") from exc
+
+
+def _person_cues(pe: dict[str, Any]) -> PersonCues:
+    def words(key: str) -> frozenset[str]:
+        return frozenset(_strs(pe.get(key, []), f"persons.{key}"))
+
+    roles = pe.get("cue_roles", {})
+    if not isinstance(roles, dict):
+        raise LanguagePackError("persons.cue_roles: expected a mapping")
+    return PersonCues(
+        cue_roles={str(k): str(v) for k, v in roles.items()},
+        single_word_cues=words("single_word_cues"),
+        weak_cues=words("weak_cues"),
+        before_only_cues=words("before_only_cues"),
+        kunya_particles=words("kunya_particles"),
+        place_prepositions=words("place_prepositions"),
+        harm_links=words("harm_links"),
+        harm_intransitive=tuple(
+            " ".join(p) for p in _phrases(pe.get("harm_intransitive", []), "persons")
+        ),
+        list_joiners=words("list_joiners"),
+        list_colons=words("list_colons"),
+        possessed=words("possessed"),
+        possessive_endings=_strs(pe.get("possessive_endings", []), "persons.possessive_endings"),
+        apposition_stops=words("apposition_stops"),
+        org_words=words("org_words"),
+    )
 
 
 def _grammar(gr: dict[str, Any]) -> Grammar:
@@ -324,6 +377,8 @@ def _grammar(gr: dict[str, Any]) -> Grammar:
         relative_pronouns=words("relative_pronouns"),
         abbreviations=words("abbreviations"),
         age_words=frozenset(_strs(gr.get("age_words", []), "grammar.age_words")),
+        age_suffixes=_phrases(gr.get("age_suffixes", []), "grammar.age_suffixes"),
+        age_prefixes=frozenset(_strs(gr.get("age_prefixes", []), "grammar.age_prefixes")),
         control_after=frozenset(_strs(gr.get("control_after", []), "grammar.control_after")),
         control_before=tuple(
             tuple(p.split()) for p in _strs(gr.get("control_before", []), "grammar.control_before")
@@ -359,6 +414,8 @@ def _phrases(value: Any, where: str) -> tuple[tuple[str, ...], ...]:
 def load_language_pack(code: str = "en") -> LanguagePack:
     """The packaged pack for ``code`` (``"en"``), loaded once and cached."""
     directory = LANG_DIR / code
-    if not code.isalpha() or not directory.is_dir():
+    # a folder may hold some data of a language before its pack is whole (lang/ar holds only
+    # the person cues the protection layer reads): a pack is a folder with every pack file
+    if not code.isalpha() or not all((directory / f"{f}.yaml").is_file() for f in PACK_FILES):
         raise LanguagePackError(f"no language pack for {code!r}")
     return load_pack_from(directory, code)
