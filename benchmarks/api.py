@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/api.py [--incidents 100000] [--requests 1500] [--seconds 20]
                                        [--clients 4] [--postgres URL] [--workers N]
+                                       [--persons 1000]
 
 Loads generated incidents through the store's bulk loader (one ledger entry per batch), starts
 ``uvicorn`` with the app in a separate process on 127.0.0.1, and from this process sends a
@@ -50,6 +51,11 @@ ACTORS = [
 WEAPONS = ["air_dropped_bomb", "artillery", "rocket", "drone", "barrel_bomb"]
 FIRST_DAY = date(2016, 1, 1)
 DAYS = 8 * 365
+
+
+# invented name parts for the protected persons the benchmark masks
+GIVEN = ["Rima", "Samer", "Lina", "Fadi", "Nour", "Hadi", "Dima", "Karim", "Yara", "Tarek"]
+SYLLABLES = ["ba", "ku", "ra", "si", "to", "ma", "nu", "he", "za", "di"]
 
 
 def generated(n: int, seed: int = 7) -> Iterator[IncidentView]:
@@ -204,6 +210,9 @@ def run(url: str, args: argparse.Namespace, label: str) -> list[tuple[str, dict[
     t0 = time.perf_counter()
     loaded = store.bulk_insert_incidents(generated(args.incidents), actor="benchmark")
     load_s = time.perf_counter() - t0
+    for i in range(args.persons):  # protected persons: every viewer response is masked
+        family = "".join(SYLLABLES[i // 10**k % 10] for k in range(3)).capitalize()
+        store.add_protected_person(f"{GIVEN[i % len(GIVEN)]} {family}i", actor="benchmark")
     store.add_user("bench_viewer", "benchmark-password", "viewer", actor="benchmark")
     token = store.create_token("bench_viewer", label="benchmark", actor="benchmark")
     store.close()
@@ -278,6 +287,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1500, help="per endpoint, at most")
     parser.add_argument("--seconds", type=float, default=20.0, help="per endpoint, at most")
     parser.add_argument("--clients", type=int, default=4, help="concurrent keep-alive clients")
+    parser.add_argument(
+        "--persons", type=int, default=1000, help="protected persons (masked for the viewer)"
+    )
     parser.add_argument("--postgres", default=os.environ.get("MARSAD_TEST_POSTGRES_URL"))
     parser.add_argument(
         "--workers", type=int, default=1, help="server processes (marsad serve --workers)"

@@ -33,6 +33,17 @@ def _postgres_schema_url() -> Iterator[str]:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cli_options() -> Iterator[None]:
+    """``marsad --key-file`` is set per invocation of the root command; tests that run a
+    command through an app of their own must not inherit one from an earlier test."""
+    from marsad.cli import GlobalOptions
+
+    GlobalOptions.reset()
+    yield
+    GlobalOptions.reset()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL for an empty database on each backend."""

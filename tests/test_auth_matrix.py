@@ -149,6 +149,16 @@ RULES: dict[tuple[str, str], tuple[str | None, dict[str, Any] | None, Rule]] = {
         {"incidents": ["TARGET", "PUBLIC"]},
         lambda r, t: {400} if t == "public" and r in REVIEWERS else _reviewer_only(r, t),
     ),
+    ("POST", "/api/persons"): (
+        None,
+        {"name": "Matrix Person"},
+        lambda r, t: _role_only(r, REVIEWERS),
+    ),
+    ("POST", "/api/approvals"): (
+        None,
+        {"text": "checked by the matrix", "field": "notes"},
+        lambda r, t: _role_only(r, REVIEWERS),
+    ),
     ("GET", "/api/tokens"): (None, None, lambda r, t: _signed_in(r)),
     ("POST", "/api/tokens"): (None, {"label": "matrix"}, lambda r, t: _signed_in(r)),
     ("DELETE", "/api/tokens/{token_id}"): (
@@ -195,6 +205,16 @@ RULES: dict[tuple[str, str], tuple[str | None, dict[str, Any] | None, Rule]] = {
     ("POST", "/incidents/{incident_id}/split"): (
         "incident",
         {"groups": "1;2"},
+        lambda r, t: _reviewer_only(r, t, page=True, ok=303),
+    ),
+    ("POST", "/incidents/{incident_id}/approve"): (
+        "incident",
+        {"field": "title", "text": "checked by the matrix"},
+        lambda r, t: _reviewer_only(r, t, page=True, ok=303),
+    ),
+    ("POST", "/documents/{document_id}/persons"): (
+        "document",
+        {"name": "Matrix Person"},
         lambda r, t: _reviewer_only(r, t, page=True, ok=303),
     ),
     ("GET", "/brief"): (None, None, lambda r, t: _collection(r, page=True)),

@@ -66,7 +66,11 @@ def test_brief_html_has_figures_aggregates_charts_and_footer(filled: Store) -> N
     assert "marsad brief --from 2023-10-01 --to 2023-10-20" in html
     # nothing is fetched: no scripts, stylesheets or images from elsewhere
     assert not re.search(r"<(script|link|img)\b", html)
-    assert "https://example.invalid/ariha" in html  # the public source is cited
+    # the public source is cited by name; its link only once an analyst approved it
+    assert "Northwest Relief Network" in html
+    assert "https://example.invalid/ariha" not in html
+    filled.approve_text("https://example.invalid/ariha", field="url", actor="analyst-lina")
+    assert "https://example.invalid/ariha" in render_html(build_brief(filled, PERIOD))
 
 
 @pytest.mark.parametrize("fmt", ["html", "md"])

@@ -119,7 +119,22 @@ def test_jsonl_carries_full_records_with_sources_and_excerpts(filled: Store) -> 
     ariha = next(r for r in records if r["place_name"] == "Ariha")
     assert ariha["figures"]["killed"]["high"] == 7
     assert [s["source"] for s in ariha["sources"]] == ["Northwest Relief Network"]
+    # free text is public only once approved, and this excerpt names a protected person
+    assert ariha["sources"][0]["excerpt"] == "" and ariha["notes"] == ""
+    assert ariha["sources"][0]["title"] is None
+    filled.approve_text("Strikes on Ariha", field="title", actor="analyst-lina")
+    records = [json.loads(line) for line in run_export(filled, "jsonl").splitlines()]
+    ariha = next(r for r in records if r["place_name"] == "Ariha")
+    assert ariha["sources"][0]["title"] == "Strikes on Ariha"
+    internal = io.StringIO()
+    export_incidents(
+        filled, "jsonl", internal, IncidentFilter(max_sensitivity="internal"), actor="lina"
+    )
+    ariha = next(
+        r for r in map(json.loads, internal.getvalue().splitlines()) if r["place_name"] == "Ariha"
+    )
     assert "school was hit twice" in ariha["sources"][0]["excerpt"]
+    assert SECRET_PERSON not in internal.getvalue()
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 DEFAULT_DB = "marsad.db"
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+ENV_KEY_FILE = "MARSAD_KEY_FILE"
 
 
 def database_url(db: str | None = None) -> str:
@@ -21,6 +22,13 @@ def database_url(db: str | None = None) -> str:
     if "://" in value:
         return value
     return "sqlite:///" + str(Path(value).expanduser())
+
+
+def key_file(flag: str | Path | None = None) -> Path | None:
+    """The key file that opens an encrypted store: ``--key-file``, else ``$MARSAD_KEY_FILE``;
+    None when neither is given (the store is opened without a key)."""
+    value = flag or os.environ.get(ENV_KEY_FILE)
+    return Path(value).expanduser() if value else None
 
 
 def max_bytes(flag: int | None = None) -> int:

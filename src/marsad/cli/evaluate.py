@@ -1,5 +1,5 @@
-"""``marsad eval fakes|ucdp|gold|grouping PATH``: accuracy against FA-KES, UCDP GED, the gold set,
-and incident grouping on UCDP GED headlines.
+"""``marsad eval fakes|ucdp|gold|grouping|persons PATH``: accuracy against FA-KES, UCDP GED, the
+gold set, incident grouping on UCDP GED headlines, and person detection.
 
 Each command prints Rich tables and a final one-line summary, and ``--json-out FILE`` writes the
 full result (per-article outcomes included) as JSON. An unusable file (missing, not UTF-8, a
@@ -96,13 +96,73 @@ def gold(
 
 
 @app.command()
+def persons(
+    path: Annotated[Path, typer.Argument(help="Person set or gold JSON Lines file.")],
+    json_out: JsonOut = None,
+) -> None:
+    """Person recall and precision, and person name parts taken for places."""
+    from marsad.evaluate.persons import persons_summary, persons_tables, score_persons
+
+    try:
+        result = score_persons(path)
+    except EvalFileError as exc:
+        err_console.print(f"[red]error:[/] {exc}", soft_wrap=True, markup=True)
+        raise typer.Exit(2) from None
+    _print_tables(persons_tables(result))
+    _print_warnings(result["warnings"])
+    console.print(persons_summary(result))
+    if json_out is not None:
+        json_out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", "utf-8")
+        console.print(f"wrote {json_out}")
+
+
+@app.command("persons-ar")
+def persons_ar(
+    path: Annotated[Path, typer.Argument(help="Arabic person set (JSON Lines).")],
+    json_out: JsonOut = None,
+) -> None:
+    """Arabic person recall and precision, and whether the masker hides every occurrence."""
+    from marsad.evaluate.persons_ar import score_arabic_persons, summary
+
+    try:
+        result = score_arabic_persons(path)
+    except EvalFileError as exc:
+        err_console.print(f"[red]error:[/] {exc}", soft_wrap=True, markup=True)
+        raise typer.Exit(2) from None
+    for line in summary(result):
+        console.print(line, highlight=False, markup=False)
+    if json_out is not None:
+        json_out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", "utf-8")
+        console.print(f"wrote {json_out}")
+
+
+def _print_tables(tables: list[Any]) -> None:
+    from rich.table import Table as RichTable
+
+    for table in tables:
+        rich = RichTable(title=table.title, title_justify="left")
+        for i, column in enumerate(table.columns):
+            rich.add_column(column, justify="left" if i == 0 else "right")
+        for row in table.rows:
+            rich.add_row(*row)
+        console.print(rich)
+
+
+def _print_warnings(warnings: dict[str, Any]) -> None:
+    if warnings["skipped"]:
+        console.print(
+            f"[yellow]warning:[/] skipped {warnings['skipped']} malformed row(s): "
+            + "; ".join(warnings["reasons"][:10]),
+            soft_wrap=True,
+        )
+
+
+@app.command()
 def grouping(
     path: Annotated[Path, typer.Argument(help="UCDP GED CSV file (source_article column).")],
     json_out: JsonOut = None,
 ) -> None:
     """How well resolution groups the headlines of one event apart from same-day events."""
-    from rich.table import Table as RichTable
-
     from marsad.evaluate.grouping import grouping_summary, grouping_tables, score_grouping_file
 
     try:
@@ -110,20 +170,8 @@ def grouping(
     except EvalFileError as exc:
         err_console.print(f"[red]error:[/] {exc}", soft_wrap=True, markup=True)
         raise typer.Exit(2) from None
-    for table in grouping_tables(result):
-        rich = RichTable(title=table.title, title_justify="left")
-        for i, column in enumerate(table.columns):
-            rich.add_column(column, justify="left" if i == 0 else "right")
-        for row in table.rows:
-            rich.add_row(*row)
-        console.print(rich)
-    warnings = result["warnings"]
-    if warnings["skipped"]:
-        console.print(
-            f"[yellow]warning:[/] skipped {warnings['skipped']} malformed row(s): "
-            + "; ".join(warnings["reasons"][:10]),
-            soft_wrap=True,
-        )
+    _print_tables(grouping_tables(result))
+    _print_warnings(result["warnings"])
     console.print(grouping_summary(result))
     if json_out is not None:
         json_out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", "utf-8")

@@ -74,6 +74,7 @@ def process(
         "run": report.run_id,
         "documents": report.documents,
         "claims": report.claims,
+        "persons_recorded": report.persons,
         "errors": report.errors,
     }
     if json_output:
@@ -82,6 +83,12 @@ def process(
         console.print(
             f"Extraction run {report.run_id}: {report.documents} documents read, "
             f"{report.claims} claims stored, {len(report.errors)} errors."
+            + (
+                f" {report.persons} persons named in text the engine does not read yet were "
+                "recorded as protected."
+                if report.persons
+                else ""
+            )
         )
         for line in report.errors:
             console.print(f"[red]error:[/red] {line}", highlight=False)

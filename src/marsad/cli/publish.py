@@ -59,6 +59,14 @@ IncludeOption = Annotated[
         help="Widen beyond public records: 'internal' or 'restricted'. Recorded in the ledger.",
     ),
 ]
+UnreviewedOption = Annotated[
+    bool,
+    typer.Option(
+        "--include-unreviewed",
+        help="Public outputs hold only incidents an analyst confirmed; add the unreviewed ones "
+        "(the brief's method note then says so, and how many).",
+    ),
+]
 
 
 def parse_period(value: str | None, *, end: bool) -> date | None:
@@ -129,6 +137,7 @@ def export_command(
     weapons: WeaponOption = None,
     grades: GradeOption = None,
     include: IncludeOption = None,
+    include_unreviewed: UnreviewedOption = False,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
     ] = None,
@@ -137,8 +146,9 @@ def export_command(
     """Export incidents as ACLED, UCDP GED, HXL CSV, GeoJSON or JSON Lines.
 
     Public records only unless --include internal|restricted is given (that export is recorded
-    in the ledger with who ran it). Text cells a spreadsheet could run as formulas are prefixed
-    with an apostrophe. Rows are streamed: memory stays flat however many there are."""
+    in the ledger with who ran it); a public export holds only incidents an analyst confirmed
+    unless --include-unreviewed is given. Text cells a spreadsheet could run as formulas are
+    prefixed with an apostrophe. Rows are streamed: memory stays flat however many there are."""
     from marsad.publish.export import FORMATS, export_incidents
 
     if fmt not in FORMATS:
@@ -167,12 +177,18 @@ def export_command(
             f,
             actor=default_actor(),
             on_row=lambda: progress.advance(task),
+            include_unreviewed=include_unreviewed,
         )
     note = f" (ledger entry {result.ledger_seq})" if result.ledger_seq else ""
     err_console.print(
         f"exported {result.rows} incidents as {fmt} [{result.max_sensitivity}]"
         f" sha256 {result.sha256[:16]}{note}"
     )
+    if result.unreviewed_left_out:
+        err_console.print(
+            f"{result.unreviewed_left_out} unreviewed incidents left out: public exports hold "
+            "only incidents an analyst confirmed (review them, or give --include-unreviewed)"
+        )
 
 
 def brief_command(
@@ -183,6 +199,7 @@ def brief_command(
     area: AreaOption = None,
     types: TypeOption = None,
     include: IncludeOption = None,
+    include_unreviewed: UnreviewedOption = False,
     lang: Annotated[str, typer.Option("--lang", help="Frame language: en or ar.")] = "en",
     title: Annotated[str | None, typer.Option("--title", help="Headline of the brief.")] = None,
     db: DbOption = None,
@@ -198,7 +215,14 @@ def brief_command(
     f = build_filter(date_from, date_to, area, types, None, None, None, include)
     store = open_store(db)
     try:
-        brief = build_brief(store, f, lang=lang, title=title, actor=default_actor())
+        brief = build_brief(
+            store,
+            f,
+            lang=lang,
+            title=title,
+            actor=default_actor(),
+            include_unreviewed=include_unreviewed,
+        )
         write_brief(brief, output, fmt)
     except (ValueError, KeyError) as exc:
         err_console.print(f"[red]error:[/red] {exc}")
@@ -207,6 +231,8 @@ def brief_command(
         print_json({"output": str(output), "format": fmt, "incidents": brief.incident_count})
     else:
         console.print(f"brief written to {output} ({brief.incident_count} incidents)")
+        for line in brief.review_notes:
+            err_console.print(line)
 
 
 def _run_import(kind: str, path: Path, db: str | None, json_output: bool) -> None:

@@ -114,6 +114,7 @@ def verify(db: DbOption = None, json_output: JsonOption = False) -> None:
             {
                 "ok": report.ok,
                 "originals_checked": report.originals_checked,
+                "originals_unchecked": report.originals_unchecked,
                 "ledger_entries_checked": report.ledger_entries_checked,
                 "altered_documents": [{"id": i, "name": n} for i, n in report.altered_documents],
                 "missing_documents": [{"id": i, "name": n} for i, n in report.missing_documents],
@@ -136,6 +137,11 @@ def verify(db: DbOption = None, json_output: JsonOption = False) -> None:
             f"Verification {status}: {report.originals_checked} originals re-hashed, "
             f"{report.ledger_entries_checked} ledger entries walked."
         )
+        if report.originals_unchecked:
+            console.print(
+                f"[yellow]{report.originals_unchecked} encrypted originals not checked[/yellow]: "
+                "give the key (--key-file or MARSAD_KEY_FILE) to re-hash them."
+            )
     if not report.ok:
         raise typer.Exit(1)
 
@@ -173,6 +179,9 @@ def ledger_command(
                 raise typer.Exit(2)
             ident = doc.id
         entries = store.history(kind, ident)
+    from marsad.store.crypto import reveal_payload
+
+    dialect = store.engine.dialect
     store.close()
     rows = [
         {
@@ -181,7 +190,8 @@ def ledger_command(
             "actor": e.actor,
             "action": e.action,
             "subject": f"{e.subject_type}:{e.subject_id}",
-            "payload": json.loads(e.payload),
+            # values sealed in an encrypted store are shown decrypted when the key is given
+            "payload": reveal_payload(dialect, json.loads(e.payload)),
             "entry_hash": e.entry_hash,
             "prev_hash": e.prev_hash,
         }

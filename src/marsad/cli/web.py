@@ -15,8 +15,10 @@ from marsad.cli import (
     console,
     default_actor,
     err_console,
+    key_path,
     open_store,
     print_json,
+    store_key,
 )
 from marsad.store.accounts import ROLES
 
@@ -44,6 +46,7 @@ def serve_command(
 
     url = config.database_url(db)
     open_store(db).close()  # fail early, with a clear message, if the database cannot open
+    key_file = key_path()
     if host not in ("127.0.0.1", "localhost", "::1"):
         err_console.print(
             f"[yellow]warning:[/yellow] listening on {host}; put it behind HTTPS so that "
@@ -56,6 +59,8 @@ def serve_command(
 
         os.environ[ENV_URL] = url
         os.environ[ENV_PUBLIC_READ] = "1" if public_read else "0"
+        if key_file is not None:  # each worker reads the key file itself
+            os.environ[config.ENV_KEY_FILE] = str(key_file)
         uvicorn.run(
             "marsad.web.app:app_from_env",
             factory=True,
@@ -69,7 +74,7 @@ def serve_command(
         )
         return
     uvicorn.run(
-        create_app(url, public_read=public_read),
+        create_app(url, public_read=public_read, key=store_key()),
         host=host,
         port=port,
         log_level="warning",

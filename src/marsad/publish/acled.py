@@ -12,8 +12,8 @@ from datetime import date, datetime
 from typing import Any
 
 from marsad import schema
+from marsad.protect.disclosure import Disclosure
 from marsad.publish.common import (
-    NameRedactor,
     acled_geo_precision,
     acled_time_precision,
     killed_low,
@@ -165,7 +165,7 @@ def _tags(view: IncidentView) -> str:
     return "; ".join(tags)
 
 
-def export_row(view: IncidentView, redact: NameRedactor, timestamp: int) -> dict[str, Any]:
+def export_row(view: IncidentView, redact: Disclosure, timestamp: int) -> dict[str, Any]:
     sub = sub_event_type(view)
     event_type, disorder = SUB_EVENT_PARENT.get(sub, ("Strategic developments",) * 2)
     perps, targets = view.perpetrators, view.targets

@@ -17,9 +17,15 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from marsad.protect.disclosure import REVIEWED_STATES, Disclosure
 from marsad.publish.charts import MapPoint, daily_timeline, incident_map
 from marsad.publish.common import source_names
-from marsad.publish.export import filter_description, redactor_for
+from marsad.publish.export import (
+    filter_description,
+    publish_filter,
+    shown_incidents,
+    unreviewed_left_out,
+)
 from marsad.publish.figures import METHOD, PROHIBITED_WEAPONS, Totals, reported_count_words
 from marsad.store.views import AggregateView, IncidentFilter, IncidentView
 
@@ -90,6 +96,7 @@ class Brief:
     generated: str
     level: str
     warnings: list[str] = field(default_factory=list)
+    review_notes: list[str] = field(default_factory=list)  # what the publish gate did
 
 
 def command_line(f: IncidentFilter) -> str:
@@ -102,6 +109,8 @@ def command_line(f: IncidentFilter) -> str:
     if f.area:
         parts.append(f"--area {json.dumps(f.area, ensure_ascii=False)}")
     parts.extend(f"--type {t}" for t in f.event_types)
+    if f.max_sensitivity == "public" and not f.reviewed_only:
+        parts.append("--include-unreviewed")
     if f.max_sensitivity != "public":
         parts.append(f"--include {f.max_sensitivity}")
     return " ".join(parts)
@@ -116,7 +125,7 @@ def _aggregate_in_area(agg: AggregateView, area: str | None) -> bool:
     )
 
 
-def _table_row(view: IncidentView, words: dict[str, str], redact: Any) -> dict[str, Any]:
+def _table_row(view: IncidentView, words: dict[str, str], redact: Disclosure) -> dict[str, Any]:
     def cell(name: str) -> str:
         f = view.figure(name)
         if f.low is None:
@@ -147,20 +156,26 @@ def build_brief(
     lang: str = "en",
     title: str | None = None,
     actor: str = "unknown",
+    include_unreviewed: bool = False,
 ) -> Brief:
+    """The brief of the period ``f`` selects. A public brief holds only reviewed incidents
+    unless ``include_unreviewed`` (its method note then says so, and how many)."""
+    f = publish_filter(f, include_unreviewed=include_unreviewed)
     if f.date_from is None or f.date_to is None:
         raise ValueError("a brief needs a period: give both --from and --to")
     if f.date_to < f.date_from:
         raise ValueError("--to is before --from")
     words = strings(lang)
-    redact = redactor_for(store, f.max_sensitivity)
+    redact = store.disclosure(f.max_sensitivity)
     totals = Totals()
     points: list[MapPoint] = []
     per_day: Counter[date] = Counter()
     killed_per_day: Counter[date] = Counter()
     rows: list[dict[str, Any]] = []
-    for view in store.iter_incidents(f):
+    unreviewed = 0
+    for view, _ in shown_incidents(store, store.iter_incidents(f), f.max_sensitivity):
         totals.add(view)
+        unreviewed += view.review_status not in REVIEWED_STATES
         killed = view.figure("killed").low or 0
         if view.lat is not None and view.lon is not None:
             label = f"{view.date_start or ''} {view.place_name or ''}: {killed}"
@@ -202,7 +217,7 @@ def build_brief(
     prohibited = [(term(w, lang), totals.prohibited[w]) for w in PROHIBITED_WEAPONS]
 
     reported = []
-    for agg in store.aggregates(f):
+    for agg in store.reported_totals(f):
         if not _aggregate_in_area(agg, f.area):
             continue
         figures = [reported_count_words(c) for c in agg.counts]
@@ -228,6 +243,8 @@ def build_brief(
 
     level = f.max_sensitivity
     warnings = [words["not_public"].format(level=level)] if level != "public" else []
+    review_notes = _review_notes(store, f, words, totals.incidents, unreviewed)
+    warnings += review_notes
     period = words["period"].format(start=f.date_from.isoformat(), end=f.date_to.isoformat())
     timeline = daily_timeline(
         f.date_from,
@@ -258,14 +275,16 @@ def build_brief(
         incident_count=totals.incidents,
         reported=reported,
         on_record=words["on_record"].format(killed=totals.killed.words(words), n=totals.incidents),
-        method=METHOD,
+        method=METHOD + tuple(review_notes),
         query=command_line(f),
         filter_json=json.dumps(filter_description(f), ensure_ascii=False, sort_keys=True),
         ledger_head=store.ledger_head(),
         generated=datetime.now(UTC).isoformat(timespec="seconds"),
         level=level,
         warnings=warnings,
+        review_notes=review_notes,
     )
+    brief = redact.show(brief)
     if level != "public":
         store.append_ledger(
             actor=actor,
@@ -279,6 +298,20 @@ def build_brief(
             },
         )
     return brief
+
+
+def _review_notes(
+    store: Store, f: IncidentFilter, words: dict[str, str], incidents: int, unreviewed: int
+) -> list[str]:
+    """What the brief says about review: unreviewed incidents included, or left out."""
+    if unreviewed:
+        return [words["unreviewed_included"].format(n=unreviewed)]
+    if not f.reviewed_only:
+        return []
+    left_out = unreviewed_left_out(store, f)
+    if not incidents:
+        return [words["none_reviewed"].format(n=left_out)]
+    return [words["reviewed_only"].format(n=left_out)] if left_out else []
 
 
 def _environment() -> Any:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from typing import Any
 
+from marsad.protect.disclosure import Disclosure
 from marsad.schema import UCDP_WHERE_PREC
 from marsad.store.views import IncidentView
 
 # A spreadsheet treats a cell starting with one of these as a formula (or, for tab and carriage
 # return, may shift it into one); an apostrophe in front makes it plain text again.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-WITHHELD = "[name withheld]"
 
 
 def neutralise(value: Any) -> Any:
@@ -25,34 +22,10 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-class NameRedactor:
-    """Replaces names of persons the reader is not cleared to see with a neutral marker.
-
-    Public sources can quote a person whom an analyst has kept restricted; exports and briefs
-    below ``restricted`` level pass every free-text field through this."""
-
-    def __init__(self, names: Iterable[str]) -> None:
-        cleaned = sorted({n.strip() for n in names if n and len(n.strip()) >= 3}, key=len)
-        if cleaned:
-            alternatives = "|".join(re.escape(n) for n in reversed(cleaned))
-            self._pattern: re.Pattern[str] | None = re.compile(alternatives, re.IGNORECASE)
-        else:
-            self._pattern = None
-
-    def __call__(self, text: str | None) -> str:
-        if not text or self._pattern is None:
-            return text or ""
-        return self._pattern.sub(WITHHELD, text)
-
-
-def safe_record(view: IncidentView, redact: NameRedactor, *, staff_names: bool) -> dict[str, Any]:
-    """The view as a dict fit for the reader: free text redacted and, unless ``staff_names``,
-    the names of analysts who made corrections left out (their values stay)."""
-    record = view.to_dict()
-    record["notes"] = redact(record.get("notes"))
-    for source in record["sources"]:
-        source["excerpt"] = redact(source.get("excerpt"))
-        source["title"] = redact(source.get("title"))
+def safe_record(view: IncidentView, d: Disclosure, *, staff_names: bool) -> dict[str, Any]:
+    """The view (already as the reader may see it) as a dict with names masked and, unless
+    ``staff_names``, the names of analysts who made corrections left out (values stay)."""
+    record: dict[str, Any] = d.show(view.to_dict())
     if not staff_names:
         record["corrections"] = {
             name: {k: v for k, v in c.items() if k != "actor"}

@@ -12,12 +12,13 @@ import csv
 import hashlib
 import json
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any, TextIO
 
+from marsad.protect.disclosure import Disclosure, incident_as_shown
 from marsad.publish import acled, geojson, hxl, ucdp
-from marsad.publish.common import NameRedactor, neutralise, safe_record
+from marsad.publish.common import neutralise, safe_record
 from marsad.store.views import IncidentFilter, IncidentView
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ class ExportResult:
     sha256: str
     max_sensitivity: str
     ledger_seq: int | None  # the ledger entry recording a non-public export
+    # unreviewed incidents left out by the publish gate (0 when they were included)
+    unreviewed_left_out: int = 0
 
 
 class HashingWriter:
@@ -63,37 +66,71 @@ def filter_description(f: IncidentFilter) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v not in (None, [], "")}
 
 
-def redactor_for(store: Store, max_sensitivity: str) -> NameRedactor:
-    """Names of persons the reader may not see, to be blanked out of free text."""
-    return NameRedactor(store.withheld_person_names(max_sensitivity))
+def publish_filter(f: IncidentFilter, *, include_unreviewed: bool) -> IncidentFilter:
+    """The publish gate: a public output holds only incidents an analyst confirmed or corrected,
+    unless unreviewed ones are asked for."""
+    if f.max_sensitivity == "public" and not include_unreviewed:
+        return replace(f, reviewed_only=True)
+    return f
+
+
+def unreviewed_left_out(store: Store, f: IncidentFilter) -> int:
+    """How many incidents matching ``f`` the publish gate kept out."""
+    if not f.reviewed_only:
+        return 0
+    return store.count_incidents(replace(f, reviewed_only=False)) - store.count_incidents(f)
+
+
+def shown_incidents(
+    store: Store, views: Iterable[IncidentView], max_sensitivity: str, batch: int = 500
+) -> Iterator[tuple[IncidentView, Disclosure]]:
+    """Each incident as a reader of ``max_sensitivity`` may see it (its public form below
+    ``internal``), with the disclosure to pass the rest of its row through."""
+    pending: list[IncidentView] = []
+
+    def flush() -> Iterator[tuple[IncidentView, Disclosure]]:
+        d = store.incident_disclosure(pending, max_sensitivity)
+        for view in pending:
+            yield incident_as_shown(view, d), d
+
+    for view in views:
+        pending.append(view)
+        if len(pending) >= batch:
+            yield from flush()
+            pending = []
+    if pending:
+        yield from flush()
 
 
 def _csv_rows(
-    fmt: str, views: Any, redact: NameRedactor, out: HashingWriter, tick: Callable[[], None]
+    fmt: str,
+    views: Iterable[tuple[IncidentView, Disclosure]],
+    out: HashingWriter,
+    tick: Callable[[], None],
 ) -> None:
     stamp = int(time.time())
     if fmt == "acled":
         columns: tuple[str, ...] = acled.COLUMNS
 
-        def build(v: IncidentView) -> dict[str, Any]:
-            return acled.export_row(v, redact, stamp)
+        def build(v: IncidentView, d: Disclosure) -> dict[str, Any]:
+            return acled.export_row(v, d, stamp)
     elif fmt == "ucdp":
         columns = ucdp.COLUMNS
 
-        def build(v: IncidentView) -> dict[str, Any]:
-            return ucdp.export_row(v, redact)
+        def build(v: IncidentView, d: Disclosure) -> dict[str, Any]:
+            return ucdp.export_row(v, d)
     else:
         columns = hxl.HEADERS
 
-        def build(v: IncidentView) -> dict[str, Any]:
-            return hxl.export_row(v, redact)
+        def build(v: IncidentView, d: Disclosure) -> dict[str, Any]:
+            return hxl.export_row(v, d)
 
     writer = csv.writer(out)
     writer.writerow(columns)
     if fmt == "hxl":
         writer.writerow(hxl.TAGS)
-    for view in views:
-        row = build(view)
+    for view, d in views:
+        row = d.show(build(view, d))
         writer.writerow([neutralise(row[c]) for c in columns])
         tick()
 
@@ -106,12 +143,15 @@ def export_incidents(
     *,
     actor: str,
     on_row: Callable[[], None] | None = None,
+    include_unreviewed: bool = False,
 ) -> ExportResult:
-    """Write every incident matching ``f`` to ``out`` in ``fmt``; return what was written."""
+    """Write every incident matching ``f`` to ``out`` in ``fmt``; return what was written.
+
+    Public exports hold only reviewed incidents unless ``include_unreviewed``; every row passes
+    through the reader's :class:`~marsad.protect.disclosure.Disclosure` last."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    f = f or IncidentFilter()
-    redact = redactor_for(store, f.max_sensitivity)
+    f = publish_filter(f or IncidentFilter(), include_unreviewed=include_unreviewed)
     sink = HashingWriter(out)
     rows = 0
 
@@ -121,21 +161,21 @@ def export_incidents(
         if on_row is not None:
             on_row()
 
-    views = store.iter_incidents(f, batch=PAGE_SIZE)
+    views = shown_incidents(store, store.iter_incidents(f, batch=PAGE_SIZE), f.max_sensitivity)
     if fmt in CSV_FORMATS:
-        _csv_rows(fmt, views, redact, sink, tick)
+        _csv_rows(fmt, views, sink, tick)
     elif fmt == "geojson":
         sink.write(geojson.OPENING)
-        for view in views:
+        for view, d in views:
             if rows:
                 sink.write(",\n")
-            sink.write(geojson.feature(view, redact))
+            sink.write(geojson.feature(view, d))
             tick()
         sink.write(geojson.CLOSING)
     else:
         staff = f.max_sensitivity != "public"
-        for view in views:
-            record = safe_record(view, redact, staff_names=staff)
+        for view, d in views:
+            record = d.show(safe_record(view, d, staff_names=staff))
             sink.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
             tick()
 
@@ -154,4 +194,5 @@ def export_incidents(
                 "sha256": sink.hexdigest(),
             },
         )
-    return ExportResult(fmt, rows, sink.hexdigest(), f.max_sensitivity, seq)
+    left_out = unreviewed_left_out(store, f)
+    return ExportResult(fmt, rows, sink.hexdigest(), f.max_sensitivity, seq, left_out)

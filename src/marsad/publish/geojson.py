@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from marsad.publish.common import NameRedactor, source_names
+from marsad.protect.disclosure import Disclosure
+from marsad.publish.common import source_names
 from marsad.store.views import IncidentView
 
 OPENING = '{"type":"FeatureCollection","features":[\n'
@@ -21,7 +22,7 @@ def geometry(view: IncidentView) -> dict[str, Any] | None:
     return {"type": "Point", "coordinates": [round(view.lon, 6), round(view.lat, 6)]}
 
 
-def properties(view: IncidentView, redact: NameRedactor) -> dict[str, Any]:
+def properties(view: IncidentView, redact: Disclosure) -> dict[str, Any]:
     def fig(name: str) -> dict[str, int | None]:
         f = view.figure(name)
         return {"low": f.low, "best": f.best, "high": f.high}
@@ -57,7 +58,7 @@ def properties(view: IncidentView, redact: NameRedactor) -> dict[str, Any]:
     }
 
 
-def feature(view: IncidentView, redact: NameRedactor) -> str:
+def feature(view: IncidentView, redact: Disclosure) -> str:
     return json.dumps(
         {
             "type": "Feature",

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from marsad.protect.disclosure import Disclosure
 from marsad.publish.acled import sub_event_type
-from marsad.publish.common import NameRedactor, source_names
+from marsad.publish.common import source_names
 from marsad.store.views import IncidentView
 
 # (header, HXL hashtag) in column order.
@@ -49,7 +50,7 @@ def _num(value: int | None) -> int | str:
     return "" if value is None else value
 
 
-def export_row(view: IncidentView, redact: NameRedactor) -> dict[str, Any]:
+def export_row(view: IncidentView, redact: Disclosure) -> dict[str, Any]:
     killed, injured = view.figure("killed"), view.figure("injured")
     facilities = "; ".join(
         f"{kind}:{n}" if n is not None else kind for kind, n in sorted(view.facilities.items())

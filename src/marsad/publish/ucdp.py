@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from marsad import schema
+from marsad.protect.disclosure import Disclosure
 from marsad.publish.acled import RowError, actor_id, parse_coordinate, parse_date, parse_int
-from marsad.publish.common import NameRedactor, source_names, where_prec
+from marsad.publish.common import source_names, where_prec
 from marsad.schema import EVENT_FAMILIES
 from marsad.store.views import IncidentView
 
@@ -88,7 +89,7 @@ def _sides(view: IncidentView, violence: int) -> tuple[str, str]:
     return side_a, side_b or "Unknown"
 
 
-def export_row(view: IncidentView, redact: NameRedactor) -> dict[str, Any]:
+def export_row(view: IncidentView, redact: Disclosure) -> dict[str, Any]:
     violence = type_of_violence(view)
     side_a, side_b = _sides(view, violence)
     killed = view.figure("killed")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +36,23 @@ def _sqlite_settings(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+def _create_private_file(path: Path) -> None:
+    """Create a new database file readable by its owner only, before SQLite creates it with
+    the umask's mode (usually world-readable). SQLite gives its ``-wal`` and ``-shm`` files the
+    database file's mode. An existing file keeps its mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path and path != ":memory:" and not path.startswith("file:"):
+            _create_private_file(Path(path.split("?", 1)[0]))
         engine = create_engine(url, connect_args={"timeout": 30})
         _sqlite_settings(engine)
         return engine

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from marsad.protect.disclosure import REVIEWED_STATES
 from marsad.store import ledger
 from marsad.store.models import Claim, Document, Incident, IncidentClaim, Source
 from marsad.store.views import (
@@ -144,6 +145,8 @@ def _apply_filter(q: Select[Any], f: IncidentFilter, span_days: int | None = Non
     the overlap test implies, so a period in the middle of years of data is a two-sided index
     range instead of a scan from one end."""
     q = q.where(Incident.sensitivity.in_(visible_levels(f.max_sensitivity)))
+    if f.reviewed_only:
+        q = q.where(Incident.review_status.in_(REVIEWED_STATES))
     if f.date_from:
         q = q.where(or_(Incident.date_end >= f.date_from, Incident.date_start >= f.date_from))
         if span_days is not None:

@@ -4,6 +4,8 @@
 payload_hash)``,
 fields joined with a unit separator so no two different entries can hash alike by shifting text
 between fields. The payload is canonical JSON (sorted keys, no spaces) and is hashed as stored.
+In an encrypted store the payload values that can carry names are stored encrypted (see
+:func:`marsad.store.crypto.protect_payload`), so the chain verifies without the key.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
+from marsad.store.crypto import protect_payload
 from marsad.store.models import LedgerEntry, LedgerHead
 
 GENESIS_HASH = "0" * 64
@@ -62,7 +65,7 @@ def append(
     it records). The head row is locked first so concurrent writers cannot fork the chain."""
     head = session.execute(select(LedgerHead).where(LedgerHead.id == 1).with_for_update()).scalar()
     prev_hash, seq = (head.entry_hash, head.seq + 1) if head else (GENESIS_HASH, 1)
-    payload_text = canonical_json(payload)
+    payload_text = canonical_json(protect_payload(session.get_bind().dialect, payload))
     time = datetime.now(UTC).isoformat(timespec="microseconds")
     fields = {
         "seq": seq,
@@ -109,8 +112,9 @@ def append_many(session: Session, entries: Sequence[NewEntry]) -> list[int]:
     head = session.execute(select(LedgerHead).where(LedgerHead.id == 1).with_for_update()).scalar()
     prev_hash, seq = (head.entry_hash, head.seq + 1) if head else (GENESIS_HASH, 1)
     rows: list[dict[str, Any]] = []
+    dialect = session.get_bind().dialect
     for e in entries:
-        payload_text = canonical_json(e.payload)
+        payload_text = canonical_json(protect_payload(dialect, e.payload))
         fields = {
             "seq": seq,
             "time": datetime.now(UTC).isoformat(timespec="microseconds"),

@@ -28,12 +28,13 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from marsad.store.crypto import EncryptedBytes, EncryptedJSON, EncryptedText
 
 
 class Base(DeclarativeBase):
@@ -63,7 +64,7 @@ class Original(Base):
 
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     size: Mapped[int] = mapped_column(BigInteger)
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content: Mapped[bytes] = mapped_column(EncryptedBytes("originals.content"))
 
 
 class Document(Base):
@@ -71,16 +72,17 @@ class Document(Base):
 
     id: Mapped[str] = mapped_column(String(64), ForeignKey("originals.sha256"), primary_key=True)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), index=True)
-    title: Mapped[str | None] = mapped_column(Text)
-    url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(EncryptedText("documents.title"))
+    url: Mapped[str | None] = mapped_column(EncryptedText("documents.url"))
     language: Mapped[str] = mapped_column(String(16), default="und")
     published: Mapped[date | None] = mapped_column(Date, index=True)
     retrieved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    original_name: Mapped[str] = mapped_column(Text)  # file path or dataset row, as received
+    # file path or dataset row, as received
+    original_name: Mapped[str] = mapped_column(EncryptedText("documents.original_name"))
     media_type: Mapped[str] = mapped_column(String(80))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText("documents.text"))
     sensitivity: Mapped[str] = mapped_column(SENSITIVITY, default="internal", index=True)
-    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    extra: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("documents.extra"), default=dict)
 
     source: Mapped[Source | None] = relationship()
     claims: Mapped[list[Claim]] = relationship(back_populates="document")
@@ -109,7 +111,9 @@ class Claim(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("extraction_runs.id"))
     position: Mapped[int] = mapped_column(Integer, default=0)
     # where the claim came from when it is not one of our documents (partner dataset row)
-    provenance: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    provenance: Mapped[dict[str, Any]] = mapped_column(
+        EncryptedJSON("claims.provenance"), default=dict
+    )
     scope: Mapped[str] = mapped_column(String(16), index=True)
     event_type: Mapped[str] = mapped_column(String(48), index=True)
     date_start: Mapped[date | None] = mapped_column(Date, index=True)
@@ -122,7 +126,7 @@ class Claim(Base):
     killed_high: Mapped[int | None] = mapped_column(BigInteger)
     sensitivity: Mapped[str] = mapped_column(SENSITIVITY, default="internal")
     superseded: Mapped[bool] = mapped_column(Boolean, default=False)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    data: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("claims.data"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     document: Mapped[Document | None] = relationship(back_populates="claims")
@@ -160,7 +164,7 @@ class Incident(Base):
     independent_source_count: Mapped[int] = mapped_column(Integer, default=0)
     review_status: Mapped[str] = mapped_column(String(16), default="new", index=True)
     sensitivity: Mapped[str] = mapped_column(SENSITIVITY, default="internal", index=True)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("incidents.data"), default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -183,10 +187,27 @@ class Person(Base):
     __tablename__ = "persons"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(EncryptedText("persons.name"))
     role: Mapped[str] = mapped_column(String(40), default="unknown")
     sensitivity: Mapped[str] = mapped_column(SENSITIVITY, default="restricted")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # other forms of the name (Arabic spellings, nicknames) masked like the name itself
+    aliases: Mapped[list[str]] = mapped_column(EncryptedJSON("persons.aliases"), default=list)
+    # digest of the normalised name: finds the person when ``name`` is stored encrypted
+    name_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    origin: Mapped[str] = mapped_column(String(160), default="extractor")
+
+
+class ApprovedText(Base):
+    """Free text an analyst approved, word for word, for public outputs (keyed by its hash)."""
+
+    __tablename__ = "approved_texts"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(EncryptedText("approved_texts.text"))
+    field: Mapped[str] = mapped_column(String(40))
+    approved_by: Mapped[str] = mapped_column(String(120))
+    approved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class PersonMention(Base):
@@ -230,9 +251,9 @@ class Correction(Base):
     subject_type: Mapped[str] = mapped_column(String(24))
     subject_id: Mapped[str] = mapped_column(String(64))
     field: Mapped[str] = mapped_column(String(80))
-    machine_value: Mapped[Any] = mapped_column(JSON)
-    new_value: Mapped[Any] = mapped_column(JSON)
-    reason: Mapped[str] = mapped_column(Text, default="")
+    machine_value: Mapped[Any] = mapped_column(EncryptedJSON("corrections.machine_value"))
+    new_value: Mapped[Any] = mapped_column(EncryptedJSON("corrections.new_value"))
+    reason: Mapped[str] = mapped_column(EncryptedText("corrections.reason"), default="")
     actor: Mapped[str] = mapped_column(String(120))
     ledger_seq: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -247,7 +268,7 @@ class Decision(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(24))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("decisions.payload"))
     actor: Mapped[str] = mapped_column(String(120))
     ledger_seq: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

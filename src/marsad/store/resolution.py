@@ -15,7 +15,6 @@ from sqlalchemy import (
     Row,
     Select,
     Table,
-    Text,
     bindparam,
     delete,
     insert,
@@ -28,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from marsad.store import ledger
+from marsad.store.crypto import JSONText
 from marsad.store.incidents import _JSON_FIELDS
 from marsad.store.models import (
     Claim,
@@ -197,12 +197,12 @@ def _claim_query() -> Select[Any]:
     """Columns of a current claim, its document and its source (outer joins: imported claims
     have no document). The JSON columns come as text, parsed by :func:`_json`."""
     query: Select[Any] = (
-        select(  # type: ignore[assignment]
+        select(
             Claim.id,
             Claim.document_id,
             Claim.sensitivity,
-            type_coerce(Claim.data, Text),
-            type_coerce(Claim.provenance, Text),
+            type_coerce(Claim.data, JSONText("claims.data")),
+            type_coerce(Claim.provenance, JSONText("claims.provenance")),
             Claim.date_start,
             Source.id,
             Source.name,

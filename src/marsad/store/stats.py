@@ -11,14 +11,21 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, Text, and_, cast, func, insert, literal, or_, select, union_all
+from sqlalchemy import String, and_, cast, func, insert, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from marsad.protect.disclosure import (
+    Disclosure,
+    incident_as_shown,
+    public_aggregate,
+    public_incident_data,
+)
 from marsad.store import ledger
+from marsad.store.crypto import JSONText
 from marsad.store.incidents import (
     _apply_filter,
     _fill_row,
@@ -48,7 +55,7 @@ DIMENSIONS = COLUMN_DIMENSIONS + JSON_DIMENSIONS
 # (the record as its JSON text, parsed by loads_json: faster than the drivers' decoders)
 _LIST_COLUMNS: list[Any] = [
     c for c in Incident.__table__.columns if c.key not in ("created_at", "updated_at", "data")
-] + [cast(Incident.data, Text).label("data")]
+] + [cast(Incident.data, JSONText("incidents.data")).label("data")]
 # a name is masked with as many blocks as it has characters, so evidence offsets stay valid
 MASK = "\u2588"
 
@@ -89,24 +96,8 @@ class PersonRecord:
     documents: list[str]
 
 
-def redact(text: str, names: Iterable[str]) -> str:
-    """``text`` with each name (case-insensitive, longest first) masked character for
-    character, so offsets into the text still point at the same words."""
-    ordered = sorted({n for n in names if n and n.strip()}, key=len, reverse=True)
-    if not ordered or not text:
-        return text
-    pattern = re.compile("|".join(re.escape(n) for n in ordered), re.IGNORECASE)
-    return pattern.sub(lambda m: MASK * len(m.group(0)), text)
-
-
-def _redact_value(value: Any, names: list[str]) -> Any:
-    if isinstance(value, str):
-        return redact(value, names)
-    if isinstance(value, list):
-        return [_redact_value(v, names) for v in value]
-    if isinstance(value, dict):
-        return {k: _redact_value(v, names) for k, v in value.items()}
-    return value
+def _source_texts(source: dict[str, Any]) -> tuple[Any, ...]:
+    return (source.get("title"), source.get("excerpt"), source.get("url"))
 
 
 def _keyset(q: Any, after: PageKey | None) -> Any:
@@ -145,6 +136,12 @@ class StatsStoreMixin:
         ) -> IncidentView | None: ...
 
         def aggregates(self, f: IncidentFilter | None = None) -> list[AggregateView]: ...
+
+        def disclosure(self, max_sensitivity: str, texts: Iterable[str] = ()) -> Disclosure: ...
+
+        def incident_disclosure(
+            self, views: Iterable[IncidentView], max_sensitivity: str
+        ) -> Disclosure: ...
 
     # -- incidents ---------------------------------------------------------------------------
 
@@ -210,23 +207,20 @@ class StatsStoreMixin:
     def redact_incident_data(
         self, items: list[dict[str, Any]], max_sensitivity: str
     ) -> list[dict[str, Any]]:
-        """:meth:`redact_incidents` for the plain form: the same fields, the same names."""
+        """:meth:`redact_incidents` for the plain form: the same fields, the same rules."""
         if max_sensitivity == "restricted" or not items:
             return items
-        doc_ids = {s["document_id"] for i in items for s in i["sources"] if s.get("document_id")}
-        names = self.hidden_person_names(doc_ids, max_sensitivity)
-        if not names:
-            return items
-        out = []
-        for i in items:
-            item = dict(i)
-            item["sources"] = [{**s, "excerpt": redact(s["excerpt"], names)} for s in i["sources"]]
-            item["notes"] = redact(i["notes"], names)
-            if i["place_name"]:
-                item["place_name"] = redact(i["place_name"], names)
-            item["corrections"] = _redact_value(i["corrections"], names)
-            out.append(item)
-        return out
+        texts = [
+            t
+            for i in items
+            for t in (i.get("notes"), *(v for s in i["sources"] for v in _source_texts(s)))
+            if t
+        ]
+        d = self.disclosure(max_sensitivity, texts)
+        if d.public:
+            return [public_incident_data(i, d) for i in items]
+        shown: list[dict[str, Any]] = d.show(items)
+        return shown
 
     def visible_incident(self, incident_id: int, max_sensitivity: str) -> IncidentView | None:
         """The incident as this reader may see it (None when missing or not cleared)."""
@@ -238,27 +232,12 @@ class StatsStoreMixin:
     def redact_incidents(
         self, views: list[IncidentView], max_sensitivity: str
     ) -> list[IncidentView]:
-        """Black out the names of persons the reader is not cleared for from source excerpts,
-        notes and corrections' evidence."""
+        """The incidents as a reader below ``restricted`` may see them: every protected name
+        masked and, for public readers, the public form (free text only where approved)."""
         if max_sensitivity == "restricted" or not views:
             return views
-        doc_ids = {s.document_id for v in views for s in v.sources if s.document_id}
-        names = self.hidden_person_names(doc_ids, max_sensitivity)
-        if not names:
-            return views
-        out = []
-        for v in views:
-            sources = [replace(s, excerpt=redact(s.excerpt, names)) for s in v.sources]
-            out.append(
-                replace(
-                    v,
-                    sources=sources,
-                    notes=redact(v.notes, names),
-                    place_name=redact(v.place_name, names) if v.place_name else v.place_name,
-                    corrections=_redact_value(v.corrections, names),
-                )
-            )
-        return out
+        d = self.incident_disclosure(views, max_sensitivity)
+        return [incident_as_shown(v, d) for v in views]
 
     def incident_counts(self, f: IncidentFilter, by: str) -> list[CountRow]:
         """Visible incidents matching ``f`` counted by one dimension, with killed (best) summed;
@@ -462,32 +441,13 @@ class StatsStoreMixin:
         found = self.aggregates(f)
         if f.max_sensitivity == "restricted" or not found:
             return found
-        names = self.hidden_person_names(
-            {a.document_id for a in found if a.document_id}, f.max_sensitivity
-        )
-        return [replace(a, excerpt=redact(a.excerpt, names)) for a in found]
+        d = self.disclosure(f.max_sensitivity, [a.excerpt for a in found])
+        if d.public:
+            return [public_aggregate(a, d) for a in found]
+        shown: list[AggregateView] = d.show(found)
+        return shown
 
     # -- persons and redaction ---------------------------------------------------------------
-
-    def hidden_person_names(self, document_ids: Iterable[str], max_sensitivity: str) -> list[str]:
-        """Names of persons mentioned in these documents that the reader is not cleared for."""
-        ids = sorted(set(document_ids))
-        if not ids:
-            return []
-        levels = visible_levels(max_sensitivity)
-        names: set[str] = set()
-        with self.reading() as session:
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                q = (
-                    select(Person.name)
-                    .join(PersonMention, PersonMention.person_id == Person.id)
-                    .where(PersonMention.document_id.in_(chunk))
-                    .where(Person.sensitivity.not_in(levels))
-                    .distinct()
-                )
-                names.update(n for (n,) in session.execute(q))
-        return sorted(names)
 
     def persons_page(
         self, *, after: int = 0, limit: int = 50
@@ -551,26 +511,26 @@ class StatsStoreMixin:
                         .where(Person.sensitivity.not_in(levels))
                     )
                 ]
-        names = self.hidden_person_names([doc.id], max_sensitivity)
+        d = self.disclosure(max_sensitivity, [doc.title or "", doc.url or "", doc.original_name])
         text = doc.text
-        for s, e in sorted(spans, reverse=True):  # spans first (offsets), then any other mention
+        for s, e in sorted(spans, reverse=True):  # marked spans first, then every name form
             if 0 <= s < e <= len(text):
                 text = text[:s] + MASK * (e - s) + text[e:]
-        text = redact(text, names)
+        shown = d(text)
         return DocumentRecord(
             id=doc.id,
-            title=redact(doc.title, names) if doc.title else doc.title,
-            source=source_name,
-            url=doc.url,
+            title=d.optional_text(doc.title),
+            source=d(source_name) or None,
+            url=d.optional_text(doc.url),
             language=doc.language,
             published=doc.published,
             retrieved_at=doc.retrieved_at,
-            original_name=doc.original_name,
+            original_name=d.free_text(doc.original_name),
             media_type=doc.media_type,
             sensitivity=doc.sensitivity,
-            text=text,
-            redacted=bool(spans or names),
-            claims=[_claim_dict(c, names) for c in claims],
+            text=shown,
+            redacted=shown != doc.text,
+            claims=[_claim_dict(c, d) for c in claims],
         )
 
     def documents_page(
@@ -588,19 +548,20 @@ class StatsStoreMixin:
         with self.reading() as session:
             rows = session.execute(q).all()
         page = rows[:limit]
-        names = self.hidden_person_names([d.id for d, _ in page], max_sensitivity)
+        texts = [t for doc, _ in page for t in (doc.title, doc.url, doc.original_name) if t]
+        shown = self.disclosure(max_sensitivity, texts)
         out = [
             {
-                "id": d.id,
-                "title": redact(d.title, names) if d.title else d.title,
-                "source": s,
-                "url": d.url,
-                "language": d.language,
-                "published": d.published.isoformat() if d.published else None,
-                "sensitivity": d.sensitivity,
-                "original_name": d.original_name,
+                "id": doc.id,
+                "title": shown.optional_text(doc.title),
+                "source": shown(source) or None,
+                "url": shown.optional_text(doc.url),
+                "language": doc.language,
+                "published": doc.published.isoformat() if doc.published else None,
+                "sensitivity": doc.sensitivity,
+                "original_name": shown.free_text(doc.original_name),
             }
-            for d, s in page
+            for doc, source in page
         ]
         return out, (page[-1][0].id if len(rows) > limit else None)
 
@@ -629,10 +590,8 @@ class StatsStoreMixin:
         with self.reading() as session:
             rows = list(session.execute(q.order_by(Claim.id).limit(limit + 1)).scalars())
         page = rows[:limit]
-        names = self.hidden_person_names(
-            [c.document_id for c in page if c.document_id], max_sensitivity
-        )
-        out = [_claim_dict(c, names, cleared=max_sensitivity == "restricted") for c in page]
+        d = self.disclosure(max_sensitivity)
+        out = [_claim_dict(c, d) for c in page]
         return out, (page[-1].id if len(rows) > limit else None)
 
     # -- bulk load (benchmarks, imports) -----------------------------------------------------
@@ -688,14 +647,15 @@ def _day_counts_serve(f: IncidentFilter, dims: list[str]) -> bool:
     month or type."""
     return (
         bool(f.date_from or f.date_to)
+        and not f.reviewed_only
         and not (f.area or f.text or f.grades or f.perpetrators or f.weapons or f.facilities)
         and all(d in ("day", "month", "type") for d in dims)
     )
 
 
-def _claim_dict(c: Claim, names: list[str], *, cleared: bool = False) -> dict[str, Any]:
+def _claim_dict(c: Claim, d: Disclosure) -> dict[str, Any]:
     data = dict(c.data)
-    if not cleared:
+    if not d.cleared:
         data["persons"] = []  # named individuals are restricted content
     return {
         "id": c.id,
@@ -705,7 +665,7 @@ def _claim_dict(c: Claim, names: list[str], *, cleared: bool = False) -> dict[st
         "date_start": c.date_start.isoformat() if c.date_start else None,
         "date_end": c.date_end.isoformat() if c.date_end else None,
         "sensitivity": c.sensitivity,
-        "data": _redact_value(data, names) if names else data,
+        "data": d.show(data),
     }
 
 

@@ -9,11 +9,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import (
+    Dialect,
+    Engine,
+    LargeBinary,
+    Text,
+    event,
+    func,
+    inspect,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from marsad import schema
-from marsad.store import ledger
+from marsad.protect.names import canonical_name
+from marsad.store import crypto, ledger
 from marsad.store.accounts import AccountStoreMixin
 from marsad.store.datasets import DatasetStoreMixin
 from marsad.store.db import READ_ONLY, make_engine, upgrade
@@ -28,6 +40,7 @@ from marsad.store.models import (
     PersonMention,
     Source,
 )
+from marsad.store.protection import ProtectionStoreMixin
 from marsad.store.resolution import ResolutionStoreMixin
 from marsad.store.review import ReviewStoreMixin
 from marsad.store.stats import StatsStoreMixin
@@ -79,6 +92,8 @@ class VerifyReport:
     altered_documents: list[tuple[str, str]] = field(default_factory=list)  # (id, original name)
     missing_documents: list[tuple[str, str]] = field(default_factory=list)
     chain_problems: list[tuple[int, str]] = field(default_factory=list)
+    # encrypted originals that could not be re-hashed because the store was opened without its key
+    originals_unchecked: int = 0
 
     @property
     def ok(self) -> bool:
@@ -86,6 +101,7 @@ class VerifyReport:
 
 
 class Store(
+    ProtectionStoreMixin,
     IncidentStoreMixin,
     AccountStoreMixin,
     ReviewStoreMixin,
@@ -93,13 +109,25 @@ class Store(
     DatasetStoreMixin,
     ResolutionStoreMixin,
 ):
-    """Open (and migrate) a database by SQLAlchemy URL; see :func:`marsad.config.database_url`."""
+    """Open (and migrate) a database by SQLAlchemy URL; see :func:`marsad.config.database_url`.
 
-    def __init__(self, url: str, *, migrate: bool = True) -> None:
+    With ``key`` a new store is encrypted from its first write, and an encrypted one is read
+    (see :mod:`marsad.store.crypto`); an encrypted store opened without its key still answers
+    what needs no decryption, and raises :class:`~marsad.store.crypto.KeyRequiredError` for the
+    rest. A wrong key is refused here."""
+
+    def __init__(
+        self, url: str, *, migrate: bool = True, key: crypto.StoreKey | None = None
+    ) -> None:
         self.url = url
         self.engine: Engine = make_engine(url)
-        if migrate:
-            upgrade(self.engine)
+        try:
+            if migrate:
+                upgrade(self.engine)
+            self.encrypted = crypto.attach(self.engine, key)
+        except BaseException:
+            self.engine.dispose()
+            raise
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # Reads start a plain transaction (see db.READ_ONLY): they must not queue for the
         # write lock that every write transaction takes up front.
@@ -168,7 +196,7 @@ class Store(
                 )
             )
             session.flush()
-            ledger.append(
+            ledger.append(  # the ledger encrypts original_name in an encrypted store
                 session,
                 actor=actor,
                 action="ingest",
@@ -290,16 +318,25 @@ class Store(
             )
             return ids
 
+    def name_key(self, name: str) -> str:
+        """What ``persons.name_key`` holds for a person called ``name`` in this store."""
+        return crypto.name_key(self.engine.dialect, name)
+
     def _add_person(
         self, session: Session, mention: schema.PersonMention, document_id: str
     ) -> None:
-        person = session.execute(
-            select(Person).where(Person.name == mention.name).limit(1)
-        ).scalar()
+        # by name_key, not by name: names may be stored encrypted, and two spellings that
+        # differ only in case or spacing are the same person (the comparison of canonical
+        # names guards against plain keys cut to the column's length)
+        wanted = canonical_name(mention.name)
+        candidates = session.execute(
+            select(Person).where(Person.name_key == self.name_key(mention.name)).order_by(Person.id)
+        ).scalars()
+        person = next((p for p in candidates if canonical_name(p.name) == wanted), None)
         if person is None:
             person = Person(name=mention.name, role=mention.role, created_at=now())
             session.add(person)
-            session.flush()
+            session.flush()  # the before_insert hook below fills name_key
         session.add(
             PersonMention(
                 person_id=person.id,
@@ -380,13 +417,23 @@ class Store(
             return entry.seq
 
     def verify(self, batch: int = 200) -> VerifyReport:
-        """Re-hash every original, check each ingested document is present, walk the chain."""
+        """Re-hash every original, check each ingested document is present, walk the chain.
+
+        In an encrypted store the originals are decrypted to be re-hashed (a ciphertext that
+        fails authentication counts as altered); without the key they are counted as
+        unchecked. The ledger's hashes cover what is stored, so the chain is always walked."""
         report = VerifyReport()
+        dialect = self.engine.dialect
         last = ""
         while True:
             with self.reading() as session:
                 rows = session.execute(
-                    select(Original.sha256, Original.content, Document.original_name)
+                    # as stored: decrypted here, so a missing key or a bad ciphertext is counted
+                    select(
+                        Original.sha256,
+                        type_coerce(Original.content, LargeBinary),
+                        type_coerce(Document.original_name, Text),
+                    )
                     .join(Document, Document.id == Original.sha256, isouter=True)
                     .where(Original.sha256 > last)
                     .order_by(Original.sha256)
@@ -394,28 +441,35 @@ class Store(
                 ).all()
             if not rows:
                 break
-            for sha, content, name in rows:
+            for sha, stored, stored_name in rows:
+                content = _stored_original(dialect, bytes(stored))
+                if content is None:
+                    report.originals_unchecked += 1
+                    continue
                 report.originals_checked += 1
                 if ledger.sha256_hex(content) != sha:
-                    report.altered_documents.append((sha, name or "?"))
+                    report.altered_documents.append((sha, _readable_name(dialect, stored_name)))
             last = rows[-1][0]
         with self.reading() as session:
-            ingested = session.execute(
-                select(LedgerEntry.subject_id, LedgerEntry.payload).where(
-                    LedgerEntry.action == "ingest"
-                )
-            ).all()
-            present = {sha for (sha,) in session.execute(select(Original.sha256)).all()}
-            for sha, payload in ingested:
-                if sha not in present:
-                    name = json.loads(payload).get("original_name", "?")
-                    report.missing_documents.append((sha, name))
-            for problem in ledger.walk(session):
-                report.chain_problems.append((problem.seq, problem.reason))
-            report.ledger_entries_checked = session.execute(
-                select(func.count()).select_from(LedgerEntry)
-            ).scalar_one()
+            self._verify_ledger(session, report)
         return report
+
+    def _verify_ledger(self, session: Session, report: VerifyReport) -> None:
+        ingested = session.execute(
+            select(LedgerEntry.subject_id, LedgerEntry.payload).where(
+                LedgerEntry.action == "ingest"
+            )
+        ).all()
+        present = {sha for (sha,) in session.execute(select(Original.sha256)).all()}
+        for sha, payload in ingested:
+            if sha not in present:
+                name = json.loads(payload).get("original_name", "?")
+                report.missing_documents.append((sha, _readable_ledger_name(session, name)))
+        for problem in ledger.walk(session):
+            report.chain_problems.append((problem.seq, problem.reason))
+        report.ledger_entries_checked = session.execute(
+            select(func.count()).select_from(LedgerEntry)
+        ).scalar_one()
 
     # -- summaries ---------------------------------------------------------------------------
 
@@ -453,6 +507,58 @@ class Store(
                 ).scalar_one(),
                 "ledger_head": ledger.head_hash(session),
             }
+
+
+def _stored_original(dialect: Dialect, stored: bytes) -> bytes | None:
+    """An original's bytes from what is stored: plain as is, encrypted decrypted; None when
+    the key is missing. An encrypted original that fails authentication was altered: its
+    stored bytes are returned, and they do not hash to its id."""
+    cipher = crypto.cipher_of(dialect)
+    if cipher is None or not crypto.is_sealed(stored):
+        return stored
+    if not cipher.has_key:
+        return None
+    try:
+        return cipher.open(stored, "originals.content")
+    except crypto.InvalidTag:
+        return stored
+
+
+def _readable_name(dialect: Dialect, stored: str | None) -> str:
+    cipher = crypto.cipher_of(dialect)
+    if stored is None:
+        return "?"
+    if cipher is None or not crypto.is_sealed(stored):
+        return stored
+    if not cipher.has_key:
+        return "(name encrypted)"
+    try:
+        return cipher.open_text(stored, "documents.original_name")
+    except crypto.InvalidTag:
+        return "(name unreadable)"
+
+
+def _readable_ledger_name(session: Session, stored: Any) -> str:
+    if not crypto.is_sealed(stored):
+        return str(stored)
+    dialect = session.get_bind().dialect
+    cipher = crypto.cipher_of(dialect)
+    if cipher is None or not cipher.has_key:
+        return "(name encrypted)"
+    try:
+        return str(crypto.reveal_payload(dialect, {"original_name": stored})["original_name"])
+    except crypto.InvalidTag:
+        return "(name unreadable)"
+
+
+@event.listens_for(Person, "before_insert")
+@event.listens_for(Person, "before_update")
+def _fill_name_key(_mapper: Any, connection: Any, person: Person) -> None:
+    # every ORM write of a person keeps name_key in step with the name (it is how a person is
+    # found by name when names are stored encrypted)
+    fresh = inspect(person).attrs.name.history.has_changes() or person.name_key is None
+    if person.name is not None and fresh:
+        person.name_key = crypto.name_key(connection.dialect, person.name)
 
 
 def claim_row(claim: schema.Claim, *, position: int, sensitivity: str) -> Claim:

@@ -133,6 +133,8 @@ class IncidentFilter:
     grades: list[str] = field(default_factory=list)
     max_sensitivity: str = "public"
     text: str | None = None  # free text over place name and notes
+    # only incidents an analyst confirmed or corrected (the publish gate of exports and briefs)
+    reviewed_only: bool = False
 
 
 @dataclass

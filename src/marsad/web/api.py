@@ -17,9 +17,10 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from marsad.protect.disclosure import first_span
 from marsad.store.stats import DIMENSIONS, CountRow
 from marsad.store.views import IncidentFilter, IncidentView
-from marsad.web.auth import Reader, check_csrf, identify
+from marsad.web.auth import Reader, audit_reads, check_csrf, identify
 from marsad.web.params import (
     MAX_PAGE,
     BadInput,
@@ -166,18 +167,6 @@ def store_of(request: Request) -> Any:
     return request.app.state.store
 
 
-def audit_restricted(request: Request, reader: Reader, kind: str, subject: str, level: str) -> None:
-    """Analysts may read restricted records; each such read is recorded in the ledger."""
-    if level == "restricted" and reader.account is not None:
-        store_of(request).append_ledger(
-            actor=reader.name,
-            action="view_restricted",
-            subject_type=kind,
-            subject_id=subject,
-            payload={"via": reader.via, "path": request.url.path[:200]},
-        )
-
-
 @lru_cache(maxsize=64)
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
@@ -256,6 +245,7 @@ def list_documents(
 ) -> dict[str, Any]:
     after = decode_simple_cursor(cursor, str)
     items, nxt = store_of(request).documents_page(reader.max_sensitivity, after=after, limit=limit)
+    audit_reads(request, reader, "documents", (i["sensitivity"] for i in items))
     return {"items": items, "next_cursor": encode_cursor((nxt,)) if nxt else None}
 
 
@@ -266,7 +256,7 @@ def get_document(request: Request, document_id: str, reader: ReadAccess) -> dict
     record = store_of(request).visible_document(document_id.lower(), reader.max_sensitivity)
     if record is None:
         raise HTTPException(404, "no such document")
-    audit_restricted(request, reader, "document", record.id, record.sensitivity)
+    audit_reads(request, reader, "document", [record.sensitivity], subject=record.id)
     out = asdict(record)
     out["published"] = record.published.isoformat() if record.published else None
     out["retrieved_at"] = record.retrieved_at.isoformat()
@@ -286,16 +276,18 @@ def list_claims(
     items, nxt = store_of(request).claims_page(
         reader.max_sensitivity, after=after, limit=limit, document_id=document, scope=scope
     )
+    audit_reads(request, reader, "claims", (i["sensitivity"] for i in items))
     return {"items": items, "next_cursor": encode_cursor((nxt,)) if nxt else None}
 
 
 @router.get("/incidents")
 def list_incidents(
-    request: Request, f: Filter, limit: Limit = 50, cursor: Cursor = None
+    request: Request, f: Filter, reader: ReadAccess, limit: Limit = 50, cursor: Cursor = None
 ) -> Response:
     items, nxt = store_of(request).incident_page_data(
         f, after=decode_incident_cursor(cursor), limit=limit
     )
+    audit_reads(request, reader, "incidents", (i["sensitivity"] for i in items))
     return fast_json({"items": items, "next_cursor": encode_cursor(nxt)})
 
 
@@ -305,7 +297,7 @@ def get_incident(request: Request, incident_id: str, reader: ReadAccess) -> Resp
     view = store_of(request).visible_incident(iid, reader.max_sensitivity)
     if view is None:
         raise HTTPException(404, "no such incident")
-    audit_restricted(request, reader, "incident", str(iid), view.sensitivity)
+    audit_reads(request, reader, "incident", [view.sensitivity], subject=str(iid))
     return fast_json(incident_json(view))
 
 
@@ -338,6 +330,7 @@ def list_persons(
     items, nxt = store_of(request).persons_page(
         after=decode_simple_cursor(cursor, int), limit=limit
     )
+    audit_reads(request, reader, "persons", (p.sensitivity for p in items))
     return {
         "items": [asdict(p) for p in items],
         "next_cursor": encode_cursor((nxt,)) if nxt else None,
@@ -384,6 +377,9 @@ def export(
     format: Annotated[
         str, Query(max_length=20, description=f"one of {', '.join(EXPORT_TYPES)}")
     ] = "geojson",
+    include_unreviewed: Annotated[
+        bool, Query(description="public exports hold only reviewed incidents unless true")
+    ] = False,
 ) -> StreamingResponse:
     """Every visible incident matching the filters, in one of the published formats.
 
@@ -400,7 +396,14 @@ def export(
     spool = tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+b")  # noqa: SIM115
     try:
         text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
-        result = export_incidents(store_of(request), format, text, f, actor=reader.name)
+        result = export_incidents(
+            store_of(request),
+            format,
+            text,
+            f,
+            actor=reader.name,
+            include_unreviewed=include_unreviewed,
+        )
         text.flush()
         text.detach()
         spool.seek(0)
@@ -419,6 +422,7 @@ def export(
         "Content-Disposition": f'attachment; filename="marsad-incidents.{ext}"',
         "X-Marsad-Rows": str(result.rows),
         "X-Marsad-SHA256": result.sha256,
+        "X-Marsad-Unreviewed-Left-Out": str(result.unreviewed_left_out),
     }
     return StreamingResponse(chunks(), media_type=media, headers=headers)
 
@@ -426,6 +430,7 @@ def export(
 @router.get("/review/queue")
 def review_queue(request: Request, reader: Reviewer, limit: Limit = 50) -> dict[str, Any]:
     items = store_of(request).review_queue(max_sensitivity=reader.max_sensitivity, limit=limit)
+    audit_reads(request, reader, "review_queue", (i.incident.sensitivity for i in items))
     return {
         "items": [
             {"incident": incident_json(i.incident), "priority": i.priority, "reasons": i.reasons}
@@ -462,6 +467,18 @@ class SplitBody(BaseModel):
     reason: str = Field("", max_length=2000)
 
 
+class PersonBody(BaseModel):
+    name: str = Field(min_length=2, max_length=300)
+    aliases: list[str] = Field(default_factory=list, max_length=50)
+    role: str = Field("unknown", max_length=40)
+    document_id: str | None = Field(None, max_length=64)
+
+
+class ApprovalBody(BaseModel):
+    text: str = Field(min_length=1, max_length=20000)
+    field: str = Field("text", max_length=40)
+
+
 class TokenBody(BaseModel):
     label: str = Field("api", min_length=1, max_length=120)
 
@@ -472,6 +489,45 @@ def _reviewable(request: Request, reader: Reader, incident_id: str) -> int:
     if store_of(request).visible_incident(iid, reader.max_sensitivity) is None:
         raise HTTPException(404, "no such incident")
     return iid
+
+
+@router.post("/persons")
+def protect_person(request: Request, body: PersonBody, reader: Reviewer) -> dict[str, Any]:
+    """Mark a person as protected (or add other forms of their name): every form is masked in
+    every output for readers not cleared for restricted records, from the next request on."""
+    check_csrf(request, reader, None)
+    store = store_of(request)
+    span = None
+    doc_id = None
+    if body.document_id:
+        doc = store.visible_document(body.document_id.lower(), reader.max_sensitivity)
+        if doc is None:
+            raise HTTPException(404, "no such document")
+        doc_id, span = doc.id, first_span(doc.text, body.name)
+    try:
+        pid = store.add_protected_person(
+            body.name,
+            aliases=body.aliases,
+            role=body.role,
+            actor=reader.name,
+            document_id=doc_id,
+            span=span,
+        )
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+    return {"ok": True, "id": pid, "mention": list(span) if span else None}
+
+
+@router.post("/approvals")
+def approve_text(request: Request, body: ApprovalBody, reader: Reviewer) -> dict[str, Any]:
+    """Approve a free text (a source's title or excerpt, a note) word for word for public
+    outputs; refused while it names a protected person."""
+    check_csrf(request, reader, None)
+    try:
+        digest = store_of(request).approve_text(body.text, field=body.field, actor=reader.name)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+    return {"ok": True, "sha256": digest}
 
 
 @router.post("/incidents/{incident_id}/confirm")

@@ -23,8 +23,11 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from marsad import config
 from marsad.store import Store
+from marsad.store.crypto import KeyRequiredError, StoreKey, load_key_file
 from marsad.web import api, pages
+from marsad.web.masking import MaskJson
 from marsad.web.params import BadInput
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -40,6 +43,7 @@ _ERROR_NAMES = {
     413: "too_large",
     422: "invalid_parameters",
     500: "internal_error",
+    503: "unavailable",
 }
 _SECURITY_HEADERS = [
     (
@@ -157,17 +161,23 @@ def app_from_env() -> FastAPI:
 
     With several worker processes uvicorn imports the app by name in each process, so the
     database URL and the public-read switch travel in ``MARSAD_WEB_DATABASE_URL`` and
-    ``MARSAD_WEB_PUBLIC_READ`` (set by ``marsad serve``) and each worker opens its own store."""
+    ``MARSAD_WEB_PUBLIC_READ`` (set by ``marsad serve``) and each worker opens its own store,
+    with the key named by ``MARSAD_KEY_FILE`` when the store is encrypted."""
     url = os.environ.get(ENV_URL)
     if not url:
         raise RuntimeError(f"set {ENV_URL} to the database URL (marsad serve does)")
-    return create_app(url, public_read=os.environ.get(ENV_PUBLIC_READ) == "1")
+    key_file = config.key_file()
+    key = load_key_file(key_file) if key_file else None
+    return create_app(url, public_read=os.environ.get(ENV_PUBLIC_READ) == "1", key=key)
 
 
-def create_app(store_url: str, *, public_read: bool = False) -> FastAPI:
+def create_app(
+    store_url: str, *, public_read: bool = False, key: StoreKey | None = None
+) -> FastAPI:
     """The whole web application over the database at ``store_url``. With ``public_read`` an
-    anonymous visitor may read public records; otherwise everything needs an account."""
-    store = Store(store_url)
+    anonymous visitor may read public records; otherwise everything needs an account. ``key``
+    opens an encrypted store (the server holds it in memory while it runs)."""
+    store = Store(store_url, key=key)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -211,6 +221,12 @@ def create_app(store_url: str, *, public_read: bool = False) -> FastAPI:
         ]
         return error_response(request, 422, problems)
 
+    @app.exception_handler(KeyRequiredError)
+    async def no_key(request: Request, exc: KeyRequiredError) -> Response:
+        # the server was started without the key of an encrypted store: say so, not a 500
+        # (as plain JSON: a page would need the name masker, which needs the key)
+        return JSONResponse({"error": "unavailable", "detail": str(exc)}, status_code=503)
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         # logged here with its trace; the client gets no trace and no internals
@@ -220,6 +236,7 @@ def create_app(store_url: str, *, public_read: bool = False) -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(MaskJson)
     app.add_middleware(BodyLimit)
 
     return app

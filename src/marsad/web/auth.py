@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,3 +117,35 @@ def check_csrf(request: Request, reader: Reader, submitted: str | None) -> None:
     given = submitted or request.headers.get(CSRF_HEADER, "")
     if not given or not hmac.compare_digest(given, expected):
         raise HTTPException(403, "missing or wrong CSRF token; reload the page and try again")
+
+
+def audit_reads(
+    request: Request,
+    reader: Reader,
+    kind: str,
+    sensitivities: Iterable[str],
+    *,
+    subject: str | None = None,
+) -> None:
+    """Record in the ledger that this request showed restricted records: one entry per request
+    (who, what, which filter, how many), or per record when one was asked for by id."""
+    restricted = sum(1 for level in sensitivities if level == "restricted")
+    if not restricted or reader.account is None:
+        return
+    store: Any = request.app.state.store
+    where = {"via": reader.via, "path": request.url.path[:200]}
+    if subject is not None:
+        store.append_ledger(
+            actor=reader.name,
+            action="view_restricted",
+            subject_type=kind,
+            subject_id=subject,
+            payload=where,
+        )
+        return
+    store.audit_restricted_read(
+        actor=reader.name,
+        what=kind,
+        restricted=restricted,
+        details={**where, "filter": str(request.url.query)[:500]},
+    )

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from marsad.protect.disclosure import REVIEWED_STATES, first_span, text_sha256
 from marsad.schema import EVENT_TYPES, FACILITY_TYPES, SENSITIVITY_LEVELS, WEAPONS
 from marsad.store.review import GRADES, correctable_fields
 from marsad.store.stats import DocumentRecord
@@ -28,6 +29,7 @@ from marsad.web.auth import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     Reader,
+    audit_reads,
     check_csrf,
     identify,
     new_login_csrf,
@@ -71,9 +73,15 @@ def language(request: Request) -> str:
 
 
 def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    """The page ``name`` with ``ctx``. Every value a handler passes is shown through the
+    reader's disclosure first (protected names masked), so no template can show one."""
     lang = language(request)
     text = strings(lang)
     reader = getattr(request.state, "reader", None)
+    clearance = reader.max_sensitivity if isinstance(reader, Reader) else "public"
+    if clearance != "restricted":
+        disclosure = _store(request).disclosure(clearance)
+        ctx = {key: disclosure.show(value) for key, value in ctx.items()}
     base = {
         "request": request,
         "lang": lang,
@@ -84,6 +92,7 @@ def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLRe
         "csrf_field": CSRF_FIELD,
         "other_lang": "en" if lang == "ar" else "ar",
         "path": request.url.path,
+        "reviewed_states": REVIEWED_STATES,
     }
     response = templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status)
     if request.query_params.get("lang") in LANGS:
@@ -114,17 +123,6 @@ def reviewer_page(request: Request) -> Reader:
 
 def _store(request: Request) -> Any:
     return request.app.state.store
-
-
-def _audit(request: Request, reader: Reader, kind: str, subject: str, level: str) -> None:
-    if level == "restricted" and reader.account is not None:
-        _store(request).append_ledger(
-            actor=reader.name,
-            action="view_restricted",
-            subject_type=kind,
-            subject_id=subject,
-            payload={"via": "page", "path": request.url.path[:200]},
-        )
 
 
 def _safe_next(target: str | None) -> str:
@@ -221,6 +219,7 @@ def dashboard(request: Request) -> Response:
     by_perp = (
         store.incident_counts(f, "perpetrator") if totals["incidents"] <= _JSON_COUNT_LIMIT else []
     )
+    audit_reads(request, reader, "incidents", (v.sensitivity for v in views))
     query = filter_query(params)
     next_link = f"/?{query}&{urlencode({'cursor': encode_cursor(nxt)})}" if nxt else None
     return render(
@@ -287,7 +286,7 @@ def incident_page(request: Request, incident_id: str) -> Response:
     view = store.visible_incident(iid, reader.max_sensitivity)
     if view is None:
         raise HTTPException(404, "no such incident")
-    _audit(request, reader, "incident", str(iid), view.sensitivity)
+    audit_reads(request, reader, "incident", [view.sensitivity], subject=str(iid))
     first = ("killed", "injured")
     figures = sorted(
         view.figures.items(), key=lambda kv: (first.index(kv[0]) if kv[0] in first else 2, kv[0])
@@ -302,10 +301,17 @@ def incident_page(request: Request, incident_id: str) -> Response:
         history=store.history("incident", str(iid)) if reader.can_review else [],
         claim_ids=store.incident_claim_ids(iid) if reader.can_review else [],
         fields=correctable_fields(view),
+        approved=_approved_texts(store, view) if reader.can_review else set(),
         levels=SENSITIVITY_LEVELS,
         saved=request.query_params.get("saved"),
         error=request.query_params.get("error", "")[:300],
     )
+
+
+def _approved_texts(store: Any, view: IncidentView) -> set[str]:
+    texts = [t for s in view.sources for t in (s.title, s.excerpt) if t]
+    approved = store.approved_hashes(text_sha256(t) for t in texts)
+    return {t for t in texts if text_sha256(t) in approved}
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
@@ -316,7 +322,7 @@ def document_page(request: Request, document_id: str) -> Response:
     doc = _store(request).visible_document(document_id.lower(), reader.max_sensitivity)
     if doc is None:
         raise HTTPException(404, "no such document")
-    _audit(request, reader, "document", doc.id, doc.sensitivity)
+    audit_reads(request, reader, "document", [doc.sensitivity], subject=doc.id)
     passages: list[tuple[int, int]] = []
     values: list[tuple[int, int]] = []
     for c in doc.claims:
@@ -329,6 +335,8 @@ def document_page(request: Request, document_id: str) -> Response:
         "document.html",
         doc=doc,
         text_html=Markup(charts.highlight(doc.text, passages, values)),
+        saved=request.query_params.get("saved"),
+        error=request.query_params.get("error", "")[:300],
     )
 
 
@@ -339,6 +347,7 @@ def document_page(request: Request, document_id: str) -> Response:
 def review_page(request: Request) -> Response:
     reader = reviewer_page(request)
     items = _store(request).review_queue(max_sensitivity=reader.max_sensitivity, limit=100)
+    audit_reads(request, reader, "review_queue", (i.incident.sensitivity for i in items))
     return render(request, "review.html", items=items)
 
 
@@ -425,6 +434,46 @@ async def split_action(request: Request, incident_id: str) -> Response:
     except ValueError as exc:
         return _back(iid, str(exc))
     return _back(iid)
+
+
+@router.post("/incidents/{incident_id}/approve")
+async def approve_action(request: Request, incident_id: str) -> Response:
+    """Approve one source's title or excerpt, word for word, for public outputs."""
+    reader, iid, form = await _review_form(request, incident_id)
+    try:
+        _store(request).approve_text(
+            form.get("text", ""), field=form.get("field", "text"), actor=reader.name
+        )
+    except ValueError as exc:
+        return _back(iid, str(exc))
+    return _back(iid)
+
+
+@router.post("/documents/{document_id}/persons")
+async def protect_person_action(request: Request, document_id: str) -> Response:
+    """Mark a name in this document as a protected person (with other forms of the name)."""
+    reader = reviewer_page(request)
+    form = await request.form()
+    check_csrf(request, reader, str(form.get(CSRF_FIELD, "")))
+    store = _store(request)
+    doc = store.visible_document(document_id.lower()[:64], reader.max_sensitivity)
+    if doc is None:
+        raise HTTPException(404, "no such document")
+    name = str(form.get("name", ""))[:300]
+    aliases = [a for a in str(form.get("aliases", ""))[:2000].split(",") if a.strip()]
+    target = f"/documents/{doc.id}"
+    try:
+        store.add_protected_person(
+            name,
+            aliases=aliases,
+            role=str(form.get("role", "unknown"))[:40],
+            actor=reader.name,
+            document_id=doc.id,
+            span=first_span(doc.text, name),
+        )
+    except (ValueError, KeyError) as exc:
+        return RedirectResponse(f"{target}?{urlencode({'error': str(exc)})}", status_code=303)
+    return RedirectResponse(f"{target}?saved=1", status_code=303)
 
 
 # -- brief ---------------------------------------------------------------------------------
