@@ -127,13 +127,18 @@ def test_viewer_cannot_reach_restricted_records(page: Any, server: Any) -> None:
     assert href is not None and href.startswith("/api/export?format=jsonl")
     visible = counts["totals"]["incidents"]
     for fmt in ("jsonl", "geojson", "hxl", "acled"):
-        answer = page.request.get(server.base + f"/api/export?format={fmt}")
+        # a public export holds only reviewed incidents and says how many it left out
+        gated = page.request.get(server.base + f"/api/export?format={fmt}")
+        assert gated.status == 200, fmt
+        left_out = int(gated.headers["x-marsad-unreviewed-left-out"])
+        assert left_out >= 1 and int(gated.headers["x-marsad-rows"]) + left_out == visible, fmt
+        answer = page.request.get(server.base + f"/api/export?format={fmt}&include_unreviewed=true")
         assert answer.status == 200, fmt
         body = answer.text()
         assert int(answer.headers["x-marsad-rows"]) == visible, fmt
         for secret in HIDDEN_FROM_VIEWER:
             assert secret not in body, f"{fmt} export shows {secret!r} to a viewer"
-    lines = page.request.get(server.base + href).text().splitlines()
+    lines = page.request.get(server.base + href + "&include_unreviewed=true").text().splitlines()
     assert len(lines) == visible and {json.loads(x)["id"] for x in lines}.isdisjoint(
         {s.restricted_incident, s.internal_incident}
     )
