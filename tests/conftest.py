@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,25 +10,7 @@ import pytest
 
 from marsad.config import database_url
 from marsad.store import Store
-
-POSTGRES_URL = os.environ.get("MARSAD_TEST_POSTGRES_URL")
-
-
-def _postgres_schema_url() -> Iterator[str]:
-    import psycopg
-
-    assert POSTGRES_URL
-    schema = "t_" + uuid.uuid4().hex[:12]
-    plain = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    base = database_url(POSTGRES_URL)
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(plain, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+from postgres_schema import POSTGRES_URL, postgres_schema_url
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +32,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     if not POSTGRES_URL:
         pytest.skip("MARSAD_TEST_POSTGRES_URL not set")
-    yield from _postgres_schema_url()
+    yield from postgres_schema_url()
 
 
 @pytest.fixture

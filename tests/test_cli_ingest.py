@@ -151,7 +151,7 @@ def test_one_changed_byte_is_named_by_verify(tmp_path: Path) -> None:
 
 def test_missing_path_is_named(tmp_path: Path) -> None:
     code, out = marsad("ingest", str(tmp_path / "nope"), "--db", str(tmp_path / "m.db"))
-    assert code == 1 and "no such file" in out
+    assert code == 2 and "no such file" in out  # nothing could be stored
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")

@@ -34,6 +34,8 @@ class ExtractReport:
     # person mentions stored besides those of claims: read by cues in documents the engine
     # cannot read, or in passages of another language
     persons: int = 0
+    # documents another run, working at the same time, extracted first: left as it stored them
+    taken_by_other_runs: int = 0
 
 
 def document_meta(doc: Document) -> DocumentMeta:
@@ -74,7 +76,12 @@ def extract_documents(
         except ValueError as exc:
             report.errors.append(f"{doc.original_name} ({doc.id[:12]}): {exc}")
             continue
-        store.replace_claims(doc.id, claims, run_id=run_id, actor=actor)
+        stored = store.replace_claims(
+            doc.id, claims, run_id=run_id, actor=actor, unless_extracted_meanwhile=True
+        )
+        if stored is None:
+            report.taken_by_other_runs += 1
+            continue
         report.persons += _record_named_persons(store, doc, meta, actor=actor)
         report.persons += _record_passage_persons(store, doc, meta.language, claims, actor=actor)
         report.documents += 1

@@ -138,6 +138,7 @@ def print_json(data: Any) -> None:
 
 def _register() -> None:
     from marsad.cli import (
+        custody,
         evaluate,
         gazetteer,
         keys,
@@ -158,6 +159,7 @@ def _register() -> None:
     web.register(app)
     gazetteer.register(app)
     keys.register(app)
+    custody.register(app)
     persons.register(app)
     app.add_typer(evaluate.app, name="eval")
 

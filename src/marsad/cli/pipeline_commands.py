@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from marsad.cli import DbOption, JsonOption, console, default_actor, open_store, print_json
-from marsad.cli.store_commands import print_skipped, progress_bar
+from marsad.cli.store_commands import FollowSymlinksOption, print_skipped, progress_bar
 
 
 def process(
@@ -21,13 +21,16 @@ def process(
         bool,
         typer.Option("--all", help="Re-extract every document, not only new ones."),
     ] = False,
+    follow_symlinks: FollowSymlinksOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Ingest PATHS (if given), then extract claims from stored documents (new ones only, unless
     --all) in one logged run.
 
     Earlier claims of a re-extracted document are kept, marked superseded. To preview what the
-    engine reads in a file without storing anything, use `marsad extract FILE`.
+    engine reads in a file without storing anything, use `marsad extract FILE`. Exit status:
+    0 all went well, 1 some items were rejected or could not be extracted, 2 PATHS were given
+    and nothing from them was stored.
     """
     from marsad import config
     from marsad.ingest.pipeline import ingest_paths
@@ -36,17 +39,18 @@ def process(
     store = open_store(db)
     rejected: list[str] = []
     skipped: list[str] = []
+    nothing_stored = False
     if paths:
-        missing = [str(p) for p in paths if not p.exists()]
-        rejected += [f"{p}: no such file or folder" for p in missing]
         ingested = ingest_paths(
             store,
-            [p for p in paths if p.exists()],
+            paths,
             actor=default_actor(),
             max_bytes=config.max_bytes(None),
+            follow_symlinks=follow_symlinks,
         )
-        rejected += ingested.errors
+        rejected = ingested.errors
         skipped = ingested.skipped
+        nothing_stored = ingested.exit_code == 2
         if not json_output:
             console.print(
                 f"Ingest: {ingested.stored} stored, {ingested.duplicates} duplicates, "
@@ -92,6 +96,8 @@ def process(
         )
         for line in report.errors:
             console.print(f"[red]error:[/red] {line}", highlight=False)
+    if nothing_stored:
+        raise typer.Exit(2)
     if report.errors or rejected:
         raise typer.Exit(1)
 

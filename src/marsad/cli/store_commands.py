@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -21,6 +21,10 @@ from marsad.cli import (
     print_json,
 )
 
+if TYPE_CHECKING:
+    from marsad.ingest.pipeline import IngestReport
+    from marsad.store.verify import VerifyReport
+
 
 def progress_bar(*, disable: bool = False) -> Progress:
     return Progress(
@@ -35,6 +39,15 @@ def progress_bar(*, disable: bool = False) -> Progress:
     )
 
 
+FollowSymlinksOption = Annotated[
+    bool,
+    typer.Option(
+        "--follow-symlinks",
+        help="Read what symbolic links point to (by default each link is named and skipped).",
+    ),
+]
+
+
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively).")],
     db: DbOption = None,
@@ -44,23 +57,21 @@ def ingest(
             "--max-bytes", help="Largest file accepted (default 50 MB, or $MARSAD_MAX_BYTES)."
         ),
     ] = None,
+    follow_symlinks: FollowSymlinksOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Store reports byte for byte, content-addressed by SHA-256, and log each in the ledger.
 
     Supported: .txt and .md (optional YAML front matter), .html (visible text only), .json and
     .jsonl. Bad files are named with the reason; the rest of the batch still goes in. Exit status:
-    0 all stored, 1 some items were rejected (partial batch), 2 nothing could be done.
+    0 all stored, 1 some items were rejected (partial batch), 2 nothing was stored.
     """
-    from marsad.ingest.parse import IngestError, iter_paths
+    from marsad.ingest.parse import IngestError
     from marsad.ingest.pipeline import ingest_paths
 
-    missing = [p for p in paths if not p.exists()]  # named with the other rejections at the end
     store = open_store(db)
-    skipped: list[str] = []
-    files = list(iter_paths([p for p in paths if p.exists()], skipped))
     with progress_bar(disable=json_output) as progress:
-        task = progress.add_task("Ingesting", total=len(files), note="")
+        task = progress.add_task("Ingesting", total=None, note="")
         seen_files: set[str] = set()
 
         def on_item(item: object) -> None:
@@ -72,28 +83,34 @@ def ingest(
 
         report = ingest_paths(
             store,
-            files,
+            paths,
             actor=default_actor(),
             max_bytes=config.max_bytes(max_bytes),
+            follow_symlinks=follow_symlinks,
+            on_files=lambda count: progress.update(task, total=count),
             on_item=on_item,
         )
-    report.errors[:0] = [f"{p}: no such file or folder" for p in missing]
-    report.skipped = skipped  # found while listing the files, which ingest_paths then got
+    store.close()
     if json_output:
         print_json(report.as_dict())
     else:
-        console.print(
-            f"[green]{report.stored} stored[/green], {report.duplicates} duplicate(s) unchanged, "
-            f"[{'red' if report.errors else 'green'}]{len(report.errors)} rejected[/]"
-        )
-        if report.errors:
-            console.print("Rejected items:")
-            for line in report.errors:
-                console.print(f"  - {line}", highlight=False)
-        print_skipped(report.skipped)
-    store.close()
+        print_ingest_report(report)
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
+
+
+def print_ingest_report(report: IngestReport) -> None:
+    console.print(
+        f"[green]{report.stored} stored[/green], {report.duplicates} duplicate(s) unchanged, "
+        f"[{'red' if report.errors else 'green'}]{len(report.errors)} rejected[/]"
+    )
     if report.errors:
-        raise typer.Exit(1)
+        console.print("Rejected items:")
+        for line in report.errors:
+            console.print(f"  - {line}", highlight=False)
+    print_skipped(report.skipped)
+    if report.stored + report.duplicates == 0:
+        console.print("[red]Nothing was stored.[/red]")
 
 
 def print_skipped(skipped: list[str]) -> None:
@@ -102,48 +119,89 @@ def print_skipped(skipped: list[str]) -> None:
         console.print(f"[yellow]skipped:[/yellow] {line}", highlight=False)
 
 
-def verify(db: DbOption = None, json_output: JsonOption = False) -> None:
-    """Re-hash every stored original and walk the ledger's hash chain.
+def verify(
+    db: DbOption = None,
+    json_output: JsonOption = False,
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoint",
+            help="Also prove, against this signed checkpoint file, that no ledger entry up to "
+            "it was rewritten or removed.",
+        ),
+    ] = None,
+) -> None:
+    """Re-hash every original, recompute what the ledger recorded, and walk its hash chain.
 
-    Names each altered original and each broken link, and exits 1 if anything is wrong."""
+    Names each altered original, each broken link, and every row (document, claim, incident,
+    person, account) that differs from its last ledgered state; exits 1 if anything is wrong."""
+    from marsad.cli.custody import check_checkpoint_option, print_checkpoint_check
+
     store = open_store(db)
     report = store.verify()
+    anchored = check_checkpoint_option(store, checkpoint)
     store.close()
     if json_output:
         print_json(
             {
-                "ok": report.ok,
-                "originals_checked": report.originals_checked,
-                "originals_unchecked": report.originals_unchecked,
-                "ledger_entries_checked": report.ledger_entries_checked,
-                "altered_documents": [{"id": i, "name": n} for i, n in report.altered_documents],
-                "missing_documents": [{"id": i, "name": n} for i, n in report.missing_documents],
-                "chain_problems": [{"seq": s, "reason": r} for s, r in report.chain_problems],
+                **verify_json(report),
+                **({"checkpoint": anchored.as_dict()} if anchored else {}),
             }
         )
     else:
-        for doc_id, name in report.altered_documents:
-            console.print(
-                f"[red]ALTERED[/red] document {doc_id} ({name}): bytes no longer match its SHA-256"
-            )
-        for doc_id, name in report.missing_documents:
-            console.print(
-                f"[red]MISSING[/red] document {doc_id} ({name}): logged as ingested, now absent"
-            )
-        for seq, reason in report.chain_problems:
-            console.print(f"[red]LEDGER[/red] entry {seq}: {reason}")
-        status = "[green]intact[/green]" if report.ok else "[red]FAILED[/red]"
-        console.print(
-            f"Verification {status}: {report.originals_checked} originals re-hashed, "
-            f"{report.ledger_entries_checked} ledger entries walked."
-        )
-        if report.originals_unchecked:
-            console.print(
-                f"[yellow]{report.originals_unchecked} encrypted originals not checked[/yellow]: "
-                "give the key (--key-file or MARSAD_KEY_FILE) to re-hash them."
-            )
-    if not report.ok:
+        print_verify(report)
+        if anchored and checkpoint:
+            print_checkpoint_check(anchored, checkpoint)
+    if not report.ok or (anchored and not anchored.ok):
         raise typer.Exit(1)
+
+
+def verify_json(report: VerifyReport) -> dict[str, object]:
+    return {
+        "ok": report.ok,
+        "originals_checked": report.originals_checked,
+        "originals_unchecked": report.originals_unchecked,
+        "ledger_entries_checked": report.ledger_entries_checked,
+        "rows_checked": dict(report.rows_checked),
+        "not_checkable": dict(report.not_checkable),
+        "altered_documents": [{"id": i, "name": n} for i, n in report.altered_documents],
+        "missing_documents": [{"id": i, "name": n} for i, n in report.missing_documents],
+        "chain_problems": [{"seq": s, "reason": r} for s, r in report.chain_problems],
+        "row_problems": [
+            {"table": p.table, "row": p.row, "reason": p.reason} for p in report.row_problems
+        ],
+    }
+
+
+def print_verify(report: VerifyReport) -> None:
+    for doc_id, name in report.altered_documents:
+        console.print(
+            f"[red]ALTERED[/red] document {doc_id} ({name}): bytes no longer match its SHA-256"
+        )
+    for doc_id, name in report.missing_documents:
+        console.print(
+            f"[red]MISSING[/red] document {doc_id} ({name}): logged as ingested, now absent"
+        )
+    for seq, reason in report.chain_problems:
+        console.print(f"[red]LEDGER[/red] entry {seq}: {reason}")
+    for problem in report.row_problems:
+        console.print(
+            f"[red]DIFFERS[/red] {problem.table} {problem.row}: {problem.reason}", highlight=False
+        )
+    status = "[green]intact[/green]" if report.ok else "[red]FAILED[/red]"
+    compared = ", ".join(f"{n} {table}" for table, n in sorted(report.rows_checked.items()))
+    console.print(
+        f"Verification {status}: {report.originals_checked} originals re-hashed, "
+        f"{report.ledger_entries_checked} ledger entries walked"
+        + (f", rows recomputed: {compared}." if compared else ".")
+    )
+    if report.originals_unchecked:
+        console.print(
+            f"[yellow]{report.originals_unchecked} encrypted originals not checked[/yellow]: "
+            "give the key (--key-file or MARSAD_KEY_FILE) to re-hash them."
+        )
+    for why, n in sorted(report.not_checkable.items()):
+        console.print(f"[yellow]not checkable:[/yellow] {n} {why}", highlight=False)
 
 
 def ledger_command(

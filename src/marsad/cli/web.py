@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,7 +22,10 @@ from marsad.cli import (
     print_json,
     store_key,
 )
-from marsad.store.accounts import ROLES
+from marsad.store.accounts import MAX_TOKEN_DAYS, ROLES, TOKEN_DAYS
+
+if TYPE_CHECKING:
+    from marsad.store import Store
 
 user_app = typer.Typer(help="Accounts (admin, analyst, viewer) and their API tokens.")
 
@@ -123,22 +128,90 @@ def add_user(
 def new_token(
     username: str,
     label: Annotated[str, typer.Option(help="What the token is for.")] = "api",
+    expires: Annotated[
+        int,
+        typer.Option(
+            "--expires", help=f"Days the token works for (1-{MAX_TOKEN_DAYS}).", metavar="DAYS"
+        ),
+    ] = TOKEN_DAYS,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Issue an API token (printed once; only its SHA-256 is stored)."""
     store = open_store(db)
     try:
-        token = store.create_token(username, label=label, actor=default_actor())
+        token = store.create_token(username, label=label, actor=default_actor(), days=expires)
     except (KeyError, ValueError) as exc:
         err_console.print(f"[red]error:[/red] {exc.args[0]}")
         raise typer.Exit(2) from exc
     finally:
         store.close()
     if as_json:
-        print_json({"username": username, "label": label, "token": token})
+        print_json({"username": username, "label": label, "token": token, "days": expires})
     else:
         sys.stdout.write(token + "\n")
+
+
+def _change(db: str | None, what: str, change: Callable[[Store], object]) -> None:
+    """Run one account change; a refusal (unknown user, last admin, bad value) exits 2."""
+    store = open_store(db)
+    try:
+        change(store)
+    except (KeyError, ValueError) as exc:
+        err_console.print(f"[red]error:[/red] {exc.args[0]}")
+        raise typer.Exit(2) from exc
+    finally:
+        store.close()
+    console.print(what)
+
+
+@user_app.command("disable")
+def disable_user(username: str, db: DbOption = None) -> None:
+    """Disable an account: its sessions and API tokens stop working at once."""
+    _change(
+        db,
+        f"disabled {username}",
+        lambda s: s.set_user_active(username, False, actor=default_actor()),
+    )
+
+
+@user_app.command("enable")
+def enable_user(username: str, db: DbOption = None) -> None:
+    """Enable a disabled account again (its old tokens stay revoked)."""
+    _change(
+        db,
+        f"enabled {username}",
+        lambda s: s.set_user_active(username, True, actor=default_actor()),
+    )
+
+
+@user_app.command("passwd")
+def change_password(
+    username: str,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Set a new password; the account's open web sessions are closed."""
+    password = _password(password_stdin)
+    _change(
+        db,
+        f"password changed for {username}",
+        lambda s: s.set_password(username, password, actor=default_actor()),
+    )
+
+
+@user_app.command("set-role")
+def set_role(
+    username: str,
+    role: Annotated[str, typer.Argument(help=f"One of {', '.join(ROLES)}.")],
+    db: DbOption = None,
+) -> None:
+    """Give an account another role (the last active admin keeps theirs)."""
+    _change(
+        db, f"{username} is now {role}", lambda s: s.set_role(username, role, actor=default_actor())
+    )
 
 
 @user_app.command("revoke-token")
@@ -175,6 +248,7 @@ def list_users(
         toks = store.tokens() if tokens else []
     finally:
         store.close()
+    now = datetime.now(UTC)
     if as_json:
         print_json(
             {
@@ -187,6 +261,9 @@ def list_users(
                         "username": t.username,
                         "label": t.label,
                         "created_at": t.created_at.isoformat(),
+                        "age_days": t.age_days(now),
+                        "expires_at": t.expires_at.isoformat(),
+                        "expired": t.expired(now),
                         "revoked": t.revoked_at is not None,
                     }
                     for t in toks
@@ -197,8 +274,12 @@ def list_users(
     for u in users:
         console.print(f"{u.username:<24} {u.role:<8} {'active' if u.active else 'disabled'}")
     for t in toks:
-        state = "revoked" if t.revoked_at else "live"
-        console.print(f"token {t.id:<5} {t.username:<20} {t.label:<20} {state}")
+        state = "revoked" if t.revoked_at else "expired" if t.expired(now) else "live"
+        console.print(
+            f"token {t.id:<5} {t.username:<20} {t.label:<20} {state:<8} "
+            f"{t.age_days(now)} days old, expires {t.expires_at:%Y-%m-%d}",
+            markup=False,
+        )
 
 
 def register(app: typer.Typer) -> None:

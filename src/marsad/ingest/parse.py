@@ -7,19 +7,34 @@ for its visible text only, and nothing it links to is fetched.
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import hashlib
 import json
-from collections.abc import Iterable, Iterator
+import os
+import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from marsad.ingest import limits
 from marsad.ingest.html_text import html_to_text
 from marsad.ingest.language import detect_language
+from marsad.ingest.limits import LimitError
+from marsad.ingest.walk import FOLLOW_HINT, SUPPORTED_SUFFIXES, iter_paths, unsupported_reason
 from marsad.schema import SENSITIVITY_LEVELS
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "IngestError",
+    "ParsedDocument",
+    "iter_paths",
+    "parse_file",
+    "unsupported_reason",
+]
+
 METADATA_FIELDS = ("title", "source", "url", "published", "language", "sensitivity")
 
 # Signatures of common binary formats people drop into report folders by mistake.
@@ -67,75 +82,94 @@ class _Rejected(Exception):
         self.reason = reason
 
 
-def iter_paths(paths: Iterable[Path], skipped: list[str] | None = None) -> Iterator[Path]:
-    """Files named directly, and supported files found under folders (sorted, hidden ones skipped).
+def parse_file(
+    path: Path, *, max_bytes: int, follow_symlinks: bool = True
+) -> Iterator[ParsedDocument | IngestError]:
+    """Documents in ``path`` (several for .jsonl and JSON arrays), or errors naming the problem.
 
-    A path that does not exist is yielded as is, so that :func:`parse_file` can name it. Other
-    files met in a folder are not reports and are passed over; when ``skipped`` is given, each
-    is added to it as "path: reason", so the user learns what was left out and why.
+    Never raises for what a file contains: whatever goes wrong inside a parser (too deep,
+    out of memory, a parser's own bug) becomes an error naming the file, so a batch goes on.
+    With ``follow_symlinks`` false a symbolic link is refused even if it appeared after the
+    folder was listed.
     """
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                relative = child.relative_to(path).parts
-                if any(part.startswith(".") for part in relative) or not child.is_file():
-                    continue
-                if child.suffix.lower() in SUPPORTED_SUFFIXES:
-                    yield child
-                elif skipped is not None:
-                    skipped.append(f"{child}: {unsupported_reason(child.suffix.lower())}")
-        else:
-            yield path
-
-
-def unsupported_reason(suffix: str) -> str:
-    """Why a file of this type is not read as a report, and what to do instead."""
-    if suffix == ".csv":
-        return (
-            "CSV files are datasets, not reports: bring ACLED or UCDP rows in "
-            "with `marsad import acled FILE` or `marsad import ucdp FILE`"
-        )
-    return (
-        f"unsupported file type {suffix or '(no extension)'}; "
-        f"supported: {', '.join(SUPPORTED_SUFFIXES)}"
-    )
-
-
-def parse_file(path: Path, *, max_bytes: int) -> Iterator[ParsedDocument | IngestError]:
-    """Documents in ``path`` (several for .jsonl and JSON arrays), or errors naming the problem."""
     name = str(path)
+    items = _parse_file(path, name, max_bytes, follow_symlinks)
+    while True:
+        try:
+            item = next(items)
+        except StopIteration:
+            return
+        except RecursionError:
+            yield IngestError(name, "nested too deeply to parse")
+            return
+        except MemoryError:
+            yield IngestError(name, "too large to parse in the memory available")
+            return
+        except Exception as exc:  # a parser failure must not end the batch
+            yield IngestError(name, f"could not be parsed ({type(exc).__name__}: {exc})"[:300])
+            return
+        yield item
+
+
+def _parse_file(
+    path: Path, name: str, max_bytes: int, follow_symlinks: bool
+) -> Iterator[ParsedDocument | IngestError]:
+    suffix = path.suffix.lower()
     try:
-        suffix = path.suffix.lower()
-        if not path.exists():
+        if not os.path.lexists(name):
             raise _Rejected("no such file or folder")
-        if not path.is_file():
-            raise _Rejected("not a regular file")
-        if suffix not in SUPPORTED_SUFFIXES:
+        if suffix not in SUPPORTED_SUFFIXES and not os.path.isdir(name):
             raise _Rejected(unsupported_reason(suffix))
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise _Rejected(
-                f"file is {size:,} bytes, over the {max_bytes:,}-byte limit "
-                "(raise it with --max-bytes or MARSAD_MAX_BYTES, or split the file)"
-            )
-        raw = path.read_bytes()
+        raw = _read(name, max_bytes, follow_symlinks)
         text = _decode(raw)
     except _Rejected as rejected:
         yield IngestError(name, rejected.reason)
         return
     except OSError as exc:
-        yield IngestError(name, f"could not be read: {exc.strerror or exc}")
+        yield IngestError(name, _os_reason(exc))
         return
 
     if suffix == ".jsonl":
-        yield from _parse_jsonl(name, raw, text)
+        yield from _parse_jsonl(name, raw)
     elif suffix == ".json":
         yield from _parse_json(name, raw, text)
     else:
         try:
-            yield _parse_single(name, suffix, raw, text)
+            yield _parse_single(name, suffix, raw, _normalise_newlines(text))
         except _Rejected as rejected:
             yield IngestError(name, rejected.reason)
+
+
+def _read(name: str, max_bytes: int, follow_symlinks: bool) -> bytes:
+    """The file's bytes, checked on the open descriptor itself so that nothing swapped in
+    after the folder was listed (a link, a pipe, a bigger file) is read."""
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+    if not follow_symlinks:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    descriptor = os.open(name, flags)
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise _Rejected("not a regular file")
+        if info.st_size > max_bytes:
+            raise _Rejected(_too_big(info.st_size, max_bytes))
+        raw = handle.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise _Rejected(_too_big(len(raw), max_bytes))
+    return raw
+
+
+def _too_big(size: int, max_bytes: int) -> str:
+    return (
+        f"file is {size:,} bytes, over the {max_bytes:,}-byte limit "
+        "(raise it with --max-bytes or MARSAD_MAX_BYTES, or split the file)"
+    )
+
+
+def _os_reason(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return f"symbolic link, {FOLLOW_HINT}"
+    return f"could not be read: {exc.strerror or exc}"
 
 
 def _decode(raw: bytes) -> str:
@@ -158,6 +192,10 @@ def _decode(raw: bytes) -> str:
             f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start:,}); convert it "
             "first, e.g. iconv -f WINDOWS-1256 -t UTF-8 (Arabic) or -f LATIN1 -t UTF-8"
         ) from None
+    return text
+
+
+def _normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -169,6 +207,8 @@ def _parse_single(name: str, suffix: str, raw: bytes, text: str) -> ParsedDocume
         if not body.strip():
             raise _Rejected("HTML has no visible text (only scripts, styles or markup)")
         meta = {k: v for k, v in page.meta.items() if v}
+        if "language" in meta and limits.language_code(meta["language"]) is None:
+            del meta["language"]  # the page's own lang attribute is a hint, not the user's word
     else:
         meta, body = _split_front_matter(text)
         if not body.strip():
@@ -186,8 +226,10 @@ def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     body_start = text.find("\n", end + 4)
     body = "" if body_start == -1 else text[body_start + 1 :]
     try:
-        loaded = yaml.safe_load(block)
-    except yaml.YAMLError as exc:
+        loaded = limits.load_front_matter(block)
+    except LimitError as exc:
+        raise _Rejected(str(exc)) from None
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: e.g. an integer of 5,000 digits
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
         raise _Rejected(f"front matter is not valid YAML{where}") from None
@@ -199,14 +241,7 @@ def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
 
 
 def _document(name: str, raw: bytes, text: str, meta: dict[str, Any]) -> ParsedDocument:
-    fields: dict[str, str | None] = {}
-    for key in METADATA_FIELDS:
-        value = meta.get(key)
-        if isinstance(value, dt.datetime | dt.date):
-            value = value.isoformat()
-        if value is not None and not isinstance(value, str | int | float):
-            raise _Rejected(f"metadata field '{key}' must be text, not {type(value).__name__}")
-        fields[key] = None if value is None else str(value).strip() or None
+    fields = _metadata_fields(meta)
     published = fields["published"]
     if published is not None:
         published = _check_date(published)
@@ -216,12 +251,18 @@ def _document(name: str, raw: bytes, text: str, meta: dict[str, Any]) -> ParsedD
             f"sensitivity '{sensitivity}' is not one of {', '.join(SENSITIVITY_LEVELS)}"
         )
     text = text.strip("\n")
-    language = (fields["language"] or detect_language(text)).lower()
+    language = _language(fields["language"]) or detect_language(text)
     extra = {
-        key: _plain(value)
+        str(key): _plain(value)
         for key, value in meta.items()
         if key not in METADATA_FIELDS and value is not None
     }
+    try:
+        limits.check_values([text, list(fields.values()), extra])
+        if fields["source"]:
+            limits.check_source(fields["source"])
+    except LimitError as exc:
+        raise _Rejected(str(exc)) from None
     return ParsedDocument(
         path=name,
         original=raw,
@@ -234,6 +275,31 @@ def _document(name: str, raw: bytes, text: str, meta: dict[str, Any]) -> ParsedD
         sensitivity=sensitivity,
         extra=extra,
     )
+
+
+def _metadata_fields(meta: dict[str, Any]) -> dict[str, str | None]:
+    fields: dict[str, str | None] = {}
+    for key in METADATA_FIELDS:
+        value = meta.get(key)
+        if isinstance(value, dt.datetime | dt.date):
+            value = value.isoformat()
+        if value is not None and not isinstance(value, str | int | float):
+            raise _Rejected(f"metadata field '{key}' must be text, not {type(value).__name__}")
+        fields[key] = None if value is None else str(value).strip() or None
+    return fields
+
+
+def _language(value: str | None) -> str | None:
+    """The language the metadata names, normalised; refused when it is not a language tag."""
+    if value is None:
+        return None
+    code = limits.language_code(value)
+    if code is None:
+        raise _Rejected(
+            f"language '{value[:40]}' is not a language code such as ar, en or en-GB "
+            f"(at most {limits.MAX_LANGUAGE_CHARS} characters)"
+        )
+    return code
 
 
 def _check_date(value: str) -> str:
@@ -263,37 +329,55 @@ def _plain(value: Any) -> Any:
 
 
 def _record(
-    name: str, record: Any, original: bytes, container: bytes, where: str
+    name: str, record: Any, original: bytes, container_sha256: str, where: str
 ) -> ParsedDocument:
+    """One JSON object as a document; every refusal names the line or item it is in."""
     if not isinstance(record, dict):
         raise _Rejected(f"{where}: expected a JSON object, got {type(record).__name__}")
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise _Rejected(f'{where}: needs a non-empty "text" field')
     meta = {k: v for k, v in record.items() if k != "text"}
-    document = _document(name, original, text, meta)
+    try:
+        document = _document(name, original, text, meta)
+    except _Rejected as rejected:
+        raise _Rejected(f"{where}: {rejected.reason}") from None
     document.extra["container_file"] = name.split("#", 1)[0]
-    document.extra["container_sha256"] = _sha256(container)
+    document.extra["container_sha256"] = container_sha256
     return document
 
 
-def _parse_jsonl(name: str, raw: bytes, text: str) -> Iterator[ParsedDocument | IngestError]:
-    lines = raw.split(b"\n")
+def _json_value(data: bytes, where: str) -> Any:
+    """Parsed JSON, refused when nested too deep (checked before the recursive parser runs),
+    when it is not JSON, or when it holds NaN or Infinity."""
+    if limits.json_too_deep(data):
+        raise _Rejected(
+            f"{where}nests arrays or objects more than {limits.MAX_JSON_DEPTH} levels deep"
+        )
+    try:
+        return json.loads(data, parse_constant=limits.refuse_json_constant)
+    except LimitError as exc:
+        raise _Rejected(f"{where}{exc}") from None
+    except RecursionError:
+        raise _Rejected(f"{where}nested too deeply to parse") from None
+    except ValueError as exc:
+        raise _Rejected(f"{where}not valid JSON ({_json_problem(exc)})") from None
+
+
+def _parse_jsonl(name: str, raw: bytes) -> Iterator[ParsedDocument | IngestError]:
+    container = _sha256(raw)
     found = False
-    for number, line_bytes in enumerate(lines, start=1):
+    for number, line_bytes in enumerate(raw.split(b"\n"), start=1):
         line_bytes = line_bytes.rstrip(b"\r")
         if number == 1 and line_bytes.startswith(b"\xef\xbb\xbf"):
             line_bytes = line_bytes[3:]
         if not line_bytes.strip():
             continue
         found = True
-        item = f"{name}#{number}"
+        where = f"line {number}"
         try:
-            try:
-                record = json.loads(line_bytes)
-            except ValueError as exc:
-                raise _Rejected(f"line {number} is not valid JSON ({_json_problem(exc)})") from None
-            yield _record(item, record, line_bytes, raw, f"line {number}")
+            record = _json_value(line_bytes, f"{where}: ")
+            yield _record(f"{name}#{number}", record, line_bytes, container, where)
         except _Rejected as rejected:
             yield IngestError(name, rejected.reason)
     if not found:
@@ -301,33 +385,44 @@ def _parse_jsonl(name: str, raw: bytes, text: str) -> Iterator[ParsedDocument | 
 
 
 def _parse_json(name: str, raw: bytes, text: str) -> Iterator[ParsedDocument | IngestError]:
+    """A JSON object is one document; a JSON array is one document per element."""
+    container = _sha256(raw)
     try:
-        value = json.loads(text)
-    except ValueError as exc:
-        yield IngestError(name, f"not valid JSON ({_json_problem(exc)})")
+        value = _json_value(raw, "")
+    except _Rejected as rejected:
+        yield IngestError(name, rejected.reason)
         return
     if isinstance(value, dict):
         try:
-            yield _record(name, value, raw, raw, "document")
+            yield _record(name, value, raw, container, "document")
         except _Rejected as rejected:
             yield IngestError(name, rejected.reason)
         return
     if not isinstance(value, list):
         yield IngestError(name, "expected a JSON object or a list of objects")
         return
-    # Each element keeps its exact bytes from the file, so its original is byte-for-byte real.
-    decoder = json.JSONDecoder()
+    count = len(value)
+    del value  # each element is decoded again below, from its own bytes
+    for number, (record, original) in enumerate(_array_elements(text, count), start=1):
+        try:
+            yield _record(f"{name}#{number}", record, original, container, f"item {number}")
+        except _Rejected as rejected:
+            yield IngestError(name, rejected.reason)
+
+
+def _array_elements(text: str, count: int) -> Iterator[tuple[Any, bytes]]:
+    """Each element of a valid top-level JSON array with its exact bytes in the file.
+
+    ``text`` is the file decoded without touching line endings, and UTF-8 decoding is exact,
+    so re-encoding an element's slice gives back the file's bytes (CRLF included)."""
+    decoder = json.JSONDecoder(parse_constant=limits.refuse_json_constant)
     position = text.index("[") + 1
-    for number in range(1, len(value) + 1):
+    for _ in range(count):
         while text[position] in " \t\n\r,":
             position += 1
         record, end = decoder.raw_decode(text, position)
-        original = text[position:end].encode("utf-8")
+        yield record, text[position:end].encode("utf-8")
         position = end
-        try:
-            yield _record(f"{name}#{number}", record, original, raw, f"item {number}")
-        except _Rejected as rejected:
-            yield IngestError(name, rejected.reason)
 
 
 def _json_problem(exc: ValueError) -> str:
@@ -337,6 +432,4 @@ def _json_problem(exc: ValueError) -> str:
 
 
 def _sha256(data: bytes) -> str:
-    import hashlib
-
     return hashlib.sha256(data).hexdigest()

@@ -30,12 +30,19 @@ class IngestReport:
     stored: int = 0
     duplicates: int = 0
     errors: list[str] = field(default_factory=list)
-    # files met in folders that are not reports ("path: reason"); not errors, but shown
+    # paths passed over (other file types, links not followed): not errors, but shown
     skipped: list[str] = field(default_factory=list)
 
     @property
     def partial(self) -> bool:
         return bool(self.errors)
+
+    @property
+    def exit_code(self) -> int:
+        """0 every item went in, 1 some were rejected, 2 nothing was stored or found stored."""
+        if self.stored + self.duplicates == 0:
+            return 2
+        return 1 if self.errors else 0
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -74,20 +81,22 @@ def ingest_paths(
     *,
     actor: str,
     max_bytes: int,
+    follow_symlinks: bool = False,
+    on_files: Callable[[int], None] | None = None,
     on_item: Callable[[AddResult | IngestError], None] | None = None,
 ) -> IngestReport:
-    """Store every document found under ``paths``. Memory stays flat: one document at a time."""
+    """Store every document found under ``paths``, one at a time, naming every item left out.
+
+    ``on_files`` is told how many files the walk found before the first is read."""
     report = IngestReport()
-    for path in iter_paths(paths, report.skipped):
-        for item in parse_file(path, max_bytes=max_bytes):
-            result: AddResult | IngestError
-            if isinstance(item, IngestError):
-                result = item
-            else:
-                try:
-                    result = store.add_document(to_new_document(item), actor=actor)
-                except Exception as exc:  # a database error on one document must not end the batch
-                    result = IngestError(item.path, f"could not be stored: {exc}")
+    files = list(
+        iter_paths(paths, report.skipped, errors=report.errors, follow_symlinks=follow_symlinks)
+    )
+    if on_files is not None:
+        on_files(len(files))
+    for path in files:
+        for item in parse_file(path, max_bytes=max_bytes, follow_symlinks=follow_symlinks):
+            result = item if isinstance(item, IngestError) else _store(store, item, actor)
             if isinstance(result, IngestError):
                 report.errors.append(str(result))
             elif result.status == "duplicate":
@@ -97,3 +106,14 @@ def ingest_paths(
             if on_item is not None:
                 on_item(result)
     return report
+
+
+def _store(store: Store, parsed: ParsedDocument, actor: str) -> AddResult | IngestError:
+    try:
+        return store.add_document(to_new_document(parsed), actor=actor)
+    except Exception as exc:  # a database error on one document must not end the batch
+        # the driver's own message, first line only: SQLAlchemy's adds the statement and its
+        # parameters, which would print the document's text
+        cause = getattr(exc, "orig", None) or exc
+        first_line = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+        return IngestError(parsed.path, f"could not be stored: {first_line[:200]}")

@@ -17,7 +17,10 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
+
 from marsad.protect.disclosure import REVIEWED_STATES, Disclosure
+from marsad.protect.links import safe_link
 from marsad.publish.charts import MapPoint, daily_timeline, incident_map
 from marsad.publish.common import source_names
 from marsad.publish.export import (
@@ -27,6 +30,7 @@ from marsad.publish.export import (
     unreviewed_left_out,
 )
 from marsad.publish.figures import METHOD, PROHIBITED_WEAPONS, Totals, reported_count_words
+from marsad.publish.markdown import md_code, md_text, md_url
 from marsad.store.views import AggregateView, IncidentFilter, IncidentView
 
 if TYPE_CHECKING:
@@ -35,6 +39,12 @@ if TYPE_CHECKING:
 BRIEF_FORMATS: tuple[str, ...] = ("html", "md", "pdf")
 LANGUAGES: tuple[str, ...] = ("en", "ar")
 TABLE_LIMIT = 300  # rows in the incident table; the exports carry the full list
+# The brief is a file opened anywhere, so its policy travels inside it: no script of any kind,
+# nothing loaded from elsewhere (its charts and styles are inline), no forms, no <base>.
+# Styles are allowed inline ('unsafe-inline') rather than by hash: the one <style> element
+# repeats the title and period, so its hash changes with every brief, and a style cannot run
+# code or, with every load refused, send anything out.
+BRIEF_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 
 @lru_cache(maxsize=1)
@@ -314,25 +324,46 @@ def _review_notes(
     return [words["reviewed_only"].format(n=left_out)] if left_out else []
 
 
-def _environment() -> Any:
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
-    return Environment(
-        loader=PackageLoader("marsad.publish", "templates"),
-        autoescape=select_autoescape(["html", "j2"], default_for_string=False),
-        trim_blocks=True,
-        lstrip_blocks=True,
+def css_string(value: object) -> Markup:
+    """``value`` as the inside of a double-quoted CSS string (the page footer repeats the
+    title there). HTML escaping does not apply inside ``<style>``, so every ASCII character
+    that is not a letter, digit or space becomes a CSS escape instead (its closing space is
+    part of the escape, so a space after it is kept)."""
+    text = "" if value is None else str(value)
+    return Markup(
+        "".join(
+            ch if ch.isalnum() or ch == " " or ord(ch) > 0x9F else f"\\{ord(ch):x} " for ch in text
+        )
     )
 
 
+def _environment(*, markdown: bool = False) -> Any:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(
+        loader=PackageLoader("marsad.publish", "templates"),
+        # HTML: every value is HTML-escaped. Markdown: every value is Markdown-escaped
+        # (finalize), and only what a filter marks as Markdown is printed as it is.
+        autoescape=False
+        if markdown
+        else select_autoescape(["html", "j2"], default_for_string=False),
+        finalize=md_text if markdown else None,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["safe_link"] = safe_link
+    env.filters["css_string"] = css_string
+    env.filters["md_code"] = md_code
+    env.filters["md_url"] = md_url
+    return env
+
+
 def render_html(brief: Brief) -> str:
-    return str(_environment().get_template("brief.html.j2").render(b=brief))
+    return str(_environment().get_template("brief.html.j2").render(b=brief, csp=Markup(BRIEF_CSP)))
 
 
 def render_markdown(brief: Brief) -> str:
-    env = _environment()
-    env.autoescape = False
-    return str(env.get_template("brief.md.j2").render(b=brief))
+    return str(_environment(markdown=True).get_template("brief.md.j2").render(b=brief))
 
 
 def write_brief(brief: Brief, path: Path, fmt: str) -> None:

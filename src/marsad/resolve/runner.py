@@ -13,6 +13,11 @@ Writes go in batches of ``_SAVE_CHUNK`` incidents, one transaction each (see
 append holding every incident's own entry; corrections are looked up once per batch and
 retirements are written together. Per-row statements and per-incident ledger locks made the store
 side several times slower than resolving itself.
+
+Runs at once take turns (:data:`marsad.store.db.Lock.RESOLVE`): a second run starts from the
+state the first saved, so no claim joins two incidents. A run reads only claims below a
+watermark that no claim still being written can fall under, so a claim committed late by a
+concurrent ``marsad process`` is left for the next run instead of being skipped for good.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from marsad.resolve.engine import MAX_INDEX_DAYS, Cluster, Resolver, process_order
 from marsad.resolve.incident import build_incident
 from marsad.resolve.records import ClaimRecord, record_from_stored
+from marsad.store.db import Lock, job_lock, lock_transaction
 
 if TYPE_CHECKING:
     from marsad.store import Store
@@ -142,8 +148,25 @@ def resolve_store(
     full: bool = False,
 ) -> ResolveReport:
     """Resolve the claims added since the last run into incidents, and save them."""
-    with _fewer_collections():
+    with job_lock(store.engine, Lock.RESOLVE), _fewer_collections():
         return _resolve_store(store, actor=actor, progress=progress, full=full)
+
+
+def _settled_claim_id(store: Store) -> int:
+    """The highest claim id such that no claim at or below it is still being written.
+
+    On PostgreSQL a transaction can take claim id 101 and commit before the one holding 100
+    does: a run that read up to 101 and saved it as its last claim would never see 100. Claim
+    writers hold :data:`Lock.CLAIMS` shared for their transaction; taking it exclusively waits
+    for those in flight, and every id handed out afterwards is higher than what is read here.
+    (On SQLite writers take turns, so ids are committed in order and the lock is a no-op.)"""
+    from sqlalchemy import func, select
+
+    from marsad.store.models import Claim
+
+    with store.transaction() as session:
+        lock_transaction(session, Lock.CLAIMS)
+        return int(session.execute(select(func.max(Claim.id))).scalar() or 0)
 
 
 def _resolve_store(
@@ -160,7 +183,10 @@ def _resolve_store(
 
     new: list[ClaimRecord] = []
     max_claim = last_claim
+    settled = _settled_claim_id(store)
     for stored in store.claims_since(last_claim):
+        if stored.claim_id > settled:
+            break  # the next run reads it, with whatever was written alongside
         max_claim = max(max_claim, stored.claim_id)
         if stored.data.get("scope") == "aggregate":
             report.aggregates += 1

@@ -23,7 +23,8 @@ from typing import Any
 
 import orjson
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import (
@@ -48,6 +49,7 @@ from marsad.store.db import READ_ONLY
 
 KEY_FILE_VERSION = 1
 KEY_FIELD = "aes_gcm_256"
+SIGNING_FIELD = "ed25519"
 TEXT_PREFIX = "marsad:enc1:"
 BYTES_PREFIX = TEXT_PREFIX.encode("ascii")
 SCHEME = "aes-256-gcm/v1"
@@ -112,30 +114,127 @@ class StoreKey:
         return f"StoreKey(fingerprint={self.fingerprint})"
 
 
-def write_key_file(path: Path, key: StoreKey) -> None:
+def public_key_fingerprint(public_raw: bytes) -> str:
+    """How a signing key is named: the first 16 bytes of the SHA-256 of its raw 32-byte
+    public key, in hex. An organisation publishes it so a reader can tell whose key signed."""
+    return hashlib.sha256(public_raw).hexdigest()[:32]
+
+
+@dataclass(frozen=True, repr=False)
+class SigningKey:
+    """The organisation's Ed25519 key that signs ledger checkpoints (``marsad checkpoint``)."""
+
+    private: Ed25519PrivateKey
+
+    @classmethod
+    def generate(cls) -> SigningKey:
+        return cls(Ed25519PrivateKey.generate())
+
+    @classmethod
+    def from_private_bytes(cls, raw: bytes) -> SigningKey:
+        if len(raw) != 32:
+            raise KeyFileError("the Ed25519 key must be 32 bytes")
+        return cls(Ed25519PrivateKey.from_private_bytes(raw))
+
+    def private_b64(self) -> str:
+        raw = self.private.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+        return base64.b64encode(raw).decode("ascii")
+
+    @property
+    def public_raw(self) -> bytes:
+        return self.private.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+
+    @property
+    def fingerprint(self) -> str:
+        return public_key_fingerprint(self.public_raw)
+
+    def sign(self, message: bytes) -> bytes:
+        return self.private.sign(message)
+
+    def __repr__(self) -> str:  # never print the secret
+        return f"SigningKey(fingerprint={self.fingerprint})"
+
+
+def write_key_file(path: Path, key: StoreKey | None, signing_key: SigningKey | None = None) -> None:
     """Create ``path`` readable by its owner only; an existing file is never overwritten.
 
-    JSON with a version, so later keys (a signing key) can join the same file."""
+    JSON with a version: the AES key (``aes_gcm_256``) and the Ed25519 signing key
+    (``ed25519``) of checkpoints, either or both."""
+    body: dict[str, Any] = {"version": KEY_FILE_VERSION}
+    if key is not None:
+        body[KEY_FIELD] = base64.b64encode(key.secret).decode()
+    if signing_key is not None:
+        body[SIGNING_FIELD] = signing_key.private_b64()
     path.parent.mkdir(parents=True, exist_ok=True)
-    body = {"version": KEY_FILE_VERSION, KEY_FIELD: base64.b64encode(key.secret).decode()}
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         os.fchmod(out.fileno(), 0o600)  # whatever the umask allowed
         out.write(json.dumps(body, indent=2) + "\n")
 
 
-def load_key_file(path: Path) -> StoreKey:
+def _read_key_body(path: Path) -> dict[str, Any]:
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise KeyFileError(f"cannot read key file {path}: {exc}") from exc
     if not isinstance(body, dict) or body.get("version") != KEY_FILE_VERSION:
         raise KeyFileError(f"{path} is not a version {KEY_FILE_VERSION} Marsad key file")
+    return body
+
+
+def _decode_field(path: Path, body: dict[str, Any], field: str) -> bytes:
     try:
-        secret = base64.b64decode(str(body[KEY_FIELD]), validate=True)
+        return base64.b64decode(str(body[field]), validate=True)
     except (KeyError, ValueError) as exc:
-        raise KeyFileError(f"{path} has no valid {KEY_FIELD!r} key") from exc
-    return StoreKey(secret)
+        raise KeyFileError(f"{path} has no valid {field!r} key") from exc
+
+
+def load_key_file(path: Path) -> StoreKey:
+    body = _read_key_body(path)
+    if KEY_FIELD not in body and SIGNING_FIELD in body:
+        raise KeyFileError(
+            f"{path} holds only a signing key, not a store's encryption key: give it as "
+            "--signing-key or MARSAD_SIGNING_KEY, not as --key-file"
+        )
+    return StoreKey(_decode_field(path, body, KEY_FIELD))
+
+
+def load_signing_key(path: Path) -> SigningKey:
+    """The Ed25519 signing key of a key file; :class:`KeyFileError` if it has none."""
+    body = _read_key_body(path)
+    if SIGNING_FIELD not in body:
+        raise KeyFileError(
+            f"{path} has no signing key: add one with `marsad key add-signing --key-file {path}`"
+        )
+    return SigningKey.from_private_bytes(_decode_field(path, body, SIGNING_FIELD))
+
+
+def add_signing_key(path: Path, signing_key: SigningKey) -> None:
+    """Add ``signing_key`` to an existing key file, leaving every other value exactly as it
+    was. The file is replaced atomically (a new 0600 file renamed over it), so a crash leaves
+    either the old file or the new one, never a half-written key."""
+    body = _read_key_body(path)
+    if SIGNING_FIELD in body:
+        raise FileExistsError(f"{path} already holds a signing key")
+    body[SIGNING_FIELD] = signing_key.private_b64()
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.new")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            os.fchmod(out.fileno(), 0o600)
+            out.write(json.dumps(body, indent=2) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 # -- the cipher --------------------------------------------------------------------------------
@@ -478,13 +577,17 @@ __all__ = [
     "JSONText",
     "KeyFileError",
     "KeyRequiredError",
+    "SigningKey",
     "StoreKey",
     "WrongKeyError",
+    "add_signing_key",
     "attach",
     "cipher_of",
     "load_key_file",
+    "load_signing_key",
     "name_key",
     "protect_payload",
+    "public_key_fingerprint",
     "reveal_payload",
     "write_key_file",
 ]

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from marsad import schema
 from marsad.store import ledger
+from marsad.store.db import Lock, lock_transaction
 from marsad.store.models import Original, Person, Source
 from marsad.store.views import visible_levels
 
@@ -68,6 +69,9 @@ class DatasetStoreMixin:
             raise ValueError(f"unknown sensitivity {sensitivity!r}")
         digest = ledger.sha256_hex(content)
         with self.transaction() as session:
+            # claims before originals, the order every transaction taking both uses
+            lock_transaction(session, Lock.CLAIMS, shared=True)
+            lock_transaction(session, Lock.ORIGINALS)
             if session.get(Original, digest) is not None:
                 return DatasetImport(digest, "duplicate", [], None)
             session.add(Original(sha256=digest, size=len(content), content=content))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from marsad.protect.disclosure import REVIEWED_STATES
 from marsad.store import ledger
 from marsad.store.models import Claim, Document, Incident, IncidentClaim, Source
+from marsad.store.verify import incident_row_sha256, incident_values
 from marsad.store.views import (
     Actor,
     AggregateView,
@@ -238,6 +239,7 @@ class IncidentStoreMixin:
                 payload={
                     "claims": claim_ids,
                     "record_sha256": ledger.sha256_hex(ledger.canonical_json(row.data)),
+                    "row_sha256": incident_row_sha256(incident_values(row)),
                     "grade": row.grade,
                     "killed": [row.killed_low, row.killed_best, row.killed_high],
                 },

@@ -21,6 +21,7 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from marsad.store.crypto import protect_payload
+from marsad.store.db import Lock, lock_transaction
 from marsad.store.models import LedgerEntry, LedgerHead
 
 GENESIS_HASH = "0" * 64
@@ -63,7 +64,7 @@ def append(
 ) -> LedgerEntry:
     """Add one entry inside the caller's transaction (so it commits or rolls back with the change
     it records). The head row is locked first so concurrent writers cannot fork the chain."""
-    head = session.execute(select(LedgerHead).where(LedgerHead.id == 1).with_for_update()).scalar()
+    head = _locked_head(session)
     prev_hash, seq = (head.entry_hash, head.seq + 1) if head else (GENESIS_HASH, 1)
     payload_text = canonical_json(protect_payload(session.get_bind().dialect, payload))
     time = datetime.now(UTC).isoformat(timespec="microseconds")
@@ -85,6 +86,18 @@ def append(
         head.seq, head.entry_hash = seq, digest
     session.flush()
     return entry
+
+
+def _locked_head(session: Session) -> LedgerHead | None:
+    """The head row, locked until the transaction ends; None before the first entry. Two
+    first appends find no row to lock, so they take turns on a lock of their own, and the
+    second then finds the row the first wrote."""
+    query = select(LedgerHead).where(LedgerHead.id == 1).with_for_update()
+    head = session.execute(query).scalar()
+    if head is None:
+        lock_transaction(session, Lock.LEDGER_START)
+        head = session.execute(query).scalar()
+    return head
 
 
 @dataclass(frozen=True)
@@ -109,7 +122,7 @@ def append_many(session: Session, entries: Sequence[NewEntry]) -> list[int]:
     keeps the chain unforkable exactly as single appends do."""
     if not entries:
         return []
-    head = session.execute(select(LedgerHead).where(LedgerHead.id == 1).with_for_update()).scalar()
+    head = _locked_head(session)
     prev_hash, seq = (head.entry_hash, head.seq + 1) if head else (GENESIS_HASH, 1)
     rows: list[dict[str, Any]] = []
     dialect = session.get_bind().dialect

@@ -240,6 +240,7 @@ class ApiToken(Base):
     label: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Correction(Base):
@@ -353,3 +354,37 @@ class IncidentDayCount(Base):
     injured: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = {"sqlite_with_rowid": False}
+
+
+class Checkpoint(Base):
+    """A signed statement of the ledger head (``marsad checkpoint``), kept as written: the
+    file that left the store and this row hold the same ``statement`` text."""
+
+    __tablename__ = "checkpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    entries: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[str] = mapped_column(String(40))  # ISO 8601 UTC, as signed
+    actor: Mapped[str] = mapped_column(String(120))
+    key_fingerprint: Mapped[str] = mapped_column(String(64))
+    statement: Mapped[str] = mapped_column(Text)  # the checkpoint's JSON, signature included
+
+
+class CheckpointTimestamp(Base):
+    """An RFC 3161 time-stamp query for a checkpoint and, once answered, the authority's
+    response (DER), the time it vouches for, and the certificates it was checked against."""
+
+    __tablename__ = "checkpoint_timestamps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id"), index=True)
+    request: Mapped[bytes] = mapped_column()  # bytes: LargeBinary
+    nonce: Mapped[str | None] = mapped_column(String(80))
+    requested_at: Mapped[str] = mapped_column(String(40))
+    response: Mapped[bytes | None] = mapped_column()
+    gen_time: Mapped[str | None] = mapped_column(String(40))
+    tsa_name: Mapped[str | None] = mapped_column(Text)
+    tsa_certificates: Mapped[str | None] = mapped_column(Text)  # PEM
+    verified_at: Mapped[str | None] = mapped_column(String(40))

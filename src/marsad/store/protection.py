@@ -26,7 +26,9 @@ from marsad.protect.disclosure import Disclosure, free_texts, text_sha256
 from marsad.protect.names import NameMasker, ProtectedName
 from marsad.schema import PersonMention as PersonMention_
 from marsad.store import ledger
+from marsad.store.db import Lock, lock_transaction
 from marsad.store.models import ApprovedText, Document, Person, PersonMention
+from marsad.store.verify import aliases_sha256, persons_payload
 from marsad.store.views import IncidentView, visible_levels
 
 PERSON_ROLES_DEFAULT = "unknown"
@@ -59,7 +61,7 @@ class ProtectionStoreMixin:
 
         def _add_person(
             self, session: Session, mention: PersonMention_, document_id: str
-        ) -> None: ...
+        ) -> Person: ...
 
     _maskers: dict[str, tuple[Any, NameMasker]]
     _maskers_lock: threading.Lock
@@ -85,6 +87,7 @@ class ProtectionStoreMixin:
             raise ValueError("a protected person needs a name of at least two characters")
         clean_aliases = _clean_aliases(aliases, name)
         with self.transaction() as session:
+            lock_transaction(session, Lock.PERSONS)  # two writers must not add one person twice
             person = self._person_by_name(session, name)
             if person is None:
                 person = Person(
@@ -120,6 +123,7 @@ class ProtectionStoreMixin:
                     "aliases": len(clean_aliases),
                     "document": document_id,
                     "span": list(span) if span else None,
+                    "aliases_sha256": aliases_sha256(person.aliases or []),
                 },
             )
             person_id = int(person.id)
@@ -136,6 +140,7 @@ class ProtectionStoreMixin:
         if not found:
             return 0
         with self.transaction() as session:
+            lock_transaction(session, Lock.PERSONS)
             known = set(
                 session.execute(
                     select(PersonMention.start, PersonMention.end).where(
@@ -147,15 +152,17 @@ class ProtectionStoreMixin:
             found = [m for m in found if (m.evidence.start, m.evidence.end) not in known]
             if not found:
                 return 0
+            stored = {}
             for mention in found:
-                self._add_person(session, mention, document_id)
+                person = self._add_person(session, mention, document_id)
+                stored[person.id] = person.name
             ledger.append(
                 session,
                 actor=actor,
                 action="record_persons",
                 subject_type="document",
                 subject_id=document_id,
-                payload={"mentions": len(found)},
+                payload={"mentions": len(found), **persons_payload(stored)},
             )
         self.forget_maskers()
         return len(found)

@@ -38,6 +38,7 @@ from marsad.store.models import (
     ResolverState,
     Source,
 )
+from marsad.store.verify import incident_row_sha256
 from marsad.store.views import Actor, Figure, IncidentView, SourceView, StoredClaim
 
 _CHUNK = 500
@@ -495,6 +496,7 @@ class ResolutionStoreMixin:
                         payload={
                             "claims": cids,
                             "record_sha256": ledger.sha256_hex(ledger.canonical_json(v["data"])),
+                            "row_sha256": incident_row_sha256(v),
                             "grade": v["grade"],
                             "killed": [v["killed_low"], v["killed_best"], v["killed_high"]],
                         },

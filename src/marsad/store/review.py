@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from marsad.schema import EVENT_TYPES, SENSITIVITY_LEVELS, WEAPONS
 from marsad.store import ledger
 from marsad.store.incidents import _fill_row, view_from_row
-from marsad.store.models import Correction, Decision, Incident, IncidentClaim
+from marsad.store.models import Correction, Decision, Incident, IncidentClaim, LedgerHead
+from marsad.store.verify import incident_row_sha256, incident_values
 from marsad.store.views import Figure, IncidentView, visible_levels
 
 GRADES: tuple[str, ...] = ("confirmed", "fair", "weak", "contested", "discounted")
@@ -131,6 +132,13 @@ def _evidence(view: IncidentView, name: str) -> list[dict[str, Any]]:
     ]
 
 
+def _next_seq(session: Session) -> int:
+    """The number the next ledger entry will get, with the head locked until the transaction
+    ends (as :func:`ledger.append` locks it), so no other writer can take it meanwhile."""
+    head = session.execute(select(LedgerHead).where(LedgerHead.id == 1).with_for_update()).scalar()
+    return head.seq + 1 if head is not None else 1
+
+
 def review_priority(view: IncidentView) -> tuple[float, list[str]]:
     """Severity (deaths, injuries, facilities hit) plus uncertainty (grade, width of ranges)."""
     reasons: list[str] = []
@@ -207,7 +215,10 @@ class ReviewStoreMixin:
                 action="review_confirm",
                 subject_type="incident",
                 subject_id=str(incident_id),
-                payload={"note": note[:2000]},
+                payload={
+                    "note": note[:2000],
+                    "row_sha256": incident_row_sha256(incident_values(row)),
+                },
             )
             return entry.seq
 
@@ -228,6 +239,19 @@ class ReviewStoreMixin:
             machine = earlier["machine"] if earlier else field_value(view, field)
             evidence = earlier["evidence"] if earlier else _evidence(view, field)
             _set_field(view, field, new_value)
+            # the record names the entry that records it, so that entry's number comes first
+            seq = _next_seq(session)
+            view.corrections[field] = {
+                "machine": machine,
+                "value": _json_value(new_value),
+                "actor": actor,
+                "ledger_seq": seq,
+                "reason": reason[:2000],
+                "evidence": evidence,
+            }
+            view.review_status = "corrected"
+            _fill_row(row, view)
+            row.updated_at = datetime.now(UTC)
             entry = ledger.append(
                 session,
                 actor=actor,
@@ -239,19 +263,10 @@ class ReviewStoreMixin:
                     "machine": machine,
                     "value": _json_value(new_value),
                     "reason": reason[:2000],
+                    "row_sha256": incident_row_sha256(incident_values(row)),
                 },
             )
-            view.corrections[field] = {
-                "machine": machine,
-                "value": _json_value(new_value),
-                "actor": actor,
-                "ledger_seq": entry.seq,
-                "reason": reason[:2000],
-                "evidence": evidence,
-            }
-            view.review_status = "corrected"
-            _fill_row(row, view)
-            row.updated_at = datetime.now(UTC)
+            assert entry.seq == seq, "the ledger head moved inside the transaction"
             session.add(
                 Correction(
                     subject_type="incident",
@@ -336,6 +351,7 @@ class ReviewStoreMixin:
                 {"incident": incident_id, "from": before, "to": level, "reason": reason[:2000]},
                 actor=actor,
                 subject_id=str(incident_id),
+                record={"row_sha256": incident_row_sha256(incident_values(row))},
             )
 
     def record_merge(self, incident_ids: list[int], *, actor: str, reason: str = "") -> int:
@@ -410,15 +426,24 @@ class ReviewStoreMixin:
         )
 
     def _decide(
-        self, session: Session, kind: str, payload: dict[str, Any], *, actor: str, subject_id: str
+        self,
+        session: Session,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        actor: str,
+        subject_id: str,
+        record: dict[str, Any] | None = None,
     ) -> int:
+        """Ledger and store a decision; ``record`` goes in the ledger entry only (the hash
+        of the row the decision changed, for verify), not in the replayed decision."""
         entry = ledger.append(
             session,
             actor=actor,
             action=f"decide_{kind}",
             subject_type="incident",
             subject_id=subject_id,
-            payload=payload,
+            payload={**payload, **(record or {})},
         )
         session.add(
             Decision(

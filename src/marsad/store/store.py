@@ -10,15 +10,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    Dialect,
     Engine,
-    LargeBinary,
-    Text,
     event,
     func,
     inspect,
     select,
-    type_coerce,
     update,
 )
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -28,7 +24,7 @@ from marsad.protect.names import canonical_name
 from marsad.store import crypto, ledger
 from marsad.store.accounts import AccountStoreMixin
 from marsad.store.datasets import DatasetStoreMixin
-from marsad.store.db import READ_ONLY, make_engine, upgrade
+from marsad.store.db import READ_ONLY, Lock, lock_transaction, make_engine, upgrade
 from marsad.store.incidents import IncidentStoreMixin
 from marsad.store.models import (
     Claim,
@@ -44,6 +40,7 @@ from marsad.store.protection import ProtectionStoreMixin
 from marsad.store.resolution import ResolutionStoreMixin
 from marsad.store.review import ReviewStoreMixin
 from marsad.store.stats import StatsStoreMixin
+from marsad.store.verify import VerifyReport, persons_payload, verify_store
 from marsad.store.views import StoredClaim
 
 
@@ -83,21 +80,6 @@ class AddResult:
     document_id: str
     status: str  # "stored" or "duplicate"
     original_name: str
-
-
-@dataclass
-class VerifyReport:
-    originals_checked: int = 0
-    ledger_entries_checked: int = 0
-    altered_documents: list[tuple[str, str]] = field(default_factory=list)  # (id, original name)
-    missing_documents: list[tuple[str, str]] = field(default_factory=list)
-    chain_problems: list[tuple[int, str]] = field(default_factory=list)
-    # encrypted originals that could not be re-hashed because the store was opened without its key
-    originals_unchecked: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not (self.altered_documents or self.missing_documents or self.chain_problems)
 
 
 class Store(
@@ -175,6 +157,8 @@ class Store(
         if doc.sensitivity not in schema.SENSITIVITY_LEVELS:
             raise ValueError(f"{doc.original_name}: unknown sensitivity {doc.sensitivity!r}")
         with self.transaction() as session:
+            # two processes ingesting the same file (or naming one new source) take turns
+            lock_transaction(session, Lock.ORIGINALS)
             if session.get(Original, digest) is not None:
                 return AddResult(digest, "duplicate", doc.original_name)
             session.add(Original(sha256=digest, size=len(doc.original), content=doc.original))
@@ -209,6 +193,9 @@ class Store(
                     "media_type": doc.media_type,
                     "source": doc.source,
                     "sensitivity": doc.sensitivity,
+                    # what verify re-hashes: the row's text and title as stored here
+                    "text_sha256": ledger.sha256_hex(doc.text),
+                    "title_sha256": ledger.sha256_hex(doc.title) if doc.title else None,
                 },
             )
         return AddResult(digest, "stored", doc.original_name)
@@ -280,29 +267,38 @@ class Store(
             return run.id
 
     def replace_claims(
-        self, document_id: str, claims: Iterable[schema.Claim], *, run_id: int, actor: str
-    ) -> list[int]:
+        self,
+        document_id: str,
+        claims: Iterable[schema.Claim],
+        *,
+        run_id: int,
+        actor: str,
+        unless_extracted_meanwhile: bool = False,
+    ) -> list[int] | None:
         """Store a run's claims for one document. Earlier claims are kept, marked superseded,
-        so nothing an analyst looked at disappears; persons named are stored as restricted."""
+        so nothing an analyst looked at disappears; persons named are stored as restricted.
+
+        Runs working at once take turns per document, so a document has one current set of
+        claims however runs overlap. With ``unless_extracted_meanwhile``, a document that
+        another run extracted after this one started is left as that run stored it, and None
+        is returned: two ``marsad process`` runs share the new documents instead of each
+        redoing them."""
         claims = list(claims)
         with self.transaction() as session:
-            doc = session.get(Document, document_id)
+            # shared: resolution waits for claim writers in flight (see resolve.runner); the
+            # document's row lock is what makes runs take turns on it
+            lock_transaction(session, Lock.CLAIMS, shared=True)
+            doc = session.get(Document, document_id, with_for_update=True)
             if doc is None:
                 raise KeyError(f"no document {document_id}")
+            if unless_extracted_meanwhile and _extracted_since_run(session, document_id, run_id):
+                return None
             session.execute(
                 update(Claim)
                 .where(Claim.document_id == document_id, Claim.superseded.is_(False))
                 .values(superseded=True)
             )
-            ids: list[int] = []
-            for position, claim in enumerate(claims):
-                row = claim_row(claim, position=position, sensitivity=doc.sensitivity)
-                row.document_id, row.run_id = document_id, run_id
-                session.add(row)
-                session.flush()
-                ids.append(row.id)
-                for mention in claim.persons:
-                    self._add_person(session, mention, document_id)
+            ids, persons = self._add_claims(session, doc, claims, run_id=run_id)
             data = [c.to_dict() for c in claims]
             ledger.append(
                 session,
@@ -314,9 +310,28 @@ class Store(
                     "run": run_id,
                     "claims": ids,
                     "claims_sha256": ledger.sha256_hex(ledger.canonical_json(data)),
+                    **persons_payload(persons),
                 },
             )
             return ids
+
+    def _add_claims(
+        self, session: Session, doc: Document, claims: list[schema.Claim], *, run_id: int
+    ) -> tuple[list[int], dict[int, str]]:
+        """Add the claim rows and the persons they name; returns the claims' ids and the
+        persons' names by id."""
+        ids: list[int] = []
+        persons: dict[int, str] = {}
+        for position, claim in enumerate(claims):
+            row = claim_row(claim, position=position, sensitivity=doc.sensitivity)
+            row.document_id, row.run_id = doc.id, run_id
+            session.add(row)
+            session.flush()
+            ids.append(row.id)
+            for mention in claim.persons:
+                person = self._add_person(session, mention, doc.id)
+                persons[person.id] = person.name
+        return ids, persons
 
     def name_key(self, name: str) -> str:
         """What ``persons.name_key`` holds for a person called ``name`` in this store."""
@@ -324,11 +339,13 @@ class Store(
 
     def _add_person(
         self, session: Session, mention: schema.PersonMention, document_id: str
-    ) -> None:
+    ) -> Person:
         # by name_key, not by name: names may be stored encrypted, and two spellings that
         # differ only in case or spacing are the same person (the comparison of canonical
         # names guards against plain keys cut to the column's length)
         wanted = canonical_name(mention.name)
+        # two transactions naming one new person would each add them
+        lock_transaction(session, Lock.PERSONS)
         candidates = session.execute(
             select(Person).where(Person.name_key == self.name_key(mention.name)).order_by(Person.id)
         ).scalars()
@@ -345,6 +362,7 @@ class Store(
                 end=mention.evidence.end,
             )
         )
+        return person
 
     def claims_for(self, document_id: str, *, include_superseded: bool = False) -> list[Claim]:
         with self.reading() as session:
@@ -417,59 +435,10 @@ class Store(
             return entry.seq
 
     def verify(self, batch: int = 200) -> VerifyReport:
-        """Re-hash every original, check each ingested document is present, walk the chain.
-
-        In an encrypted store the originals are decrypted to be re-hashed (a ciphertext that
-        fails authentication counts as altered); without the key they are counted as
-        unchecked. The ledger's hashes cover what is stored, so the chain is always walked."""
-        report = VerifyReport()
-        dialect = self.engine.dialect
-        last = ""
-        while True:
-            with self.reading() as session:
-                rows = session.execute(
-                    # as stored: decrypted here, so a missing key or a bad ciphertext is counted
-                    select(
-                        Original.sha256,
-                        type_coerce(Original.content, LargeBinary),
-                        type_coerce(Document.original_name, Text),
-                    )
-                    .join(Document, Document.id == Original.sha256, isouter=True)
-                    .where(Original.sha256 > last)
-                    .order_by(Original.sha256)
-                    .limit(batch)
-                ).all()
-            if not rows:
-                break
-            for sha, stored, stored_name in rows:
-                content = _stored_original(dialect, bytes(stored))
-                if content is None:
-                    report.originals_unchecked += 1
-                    continue
-                report.originals_checked += 1
-                if ledger.sha256_hex(content) != sha:
-                    report.altered_documents.append((sha, _readable_name(dialect, stored_name)))
-            last = rows[-1][0]
-        with self.reading() as session:
-            self._verify_ledger(session, report)
-        return report
-
-    def _verify_ledger(self, session: Session, report: VerifyReport) -> None:
-        ingested = session.execute(
-            select(LedgerEntry.subject_id, LedgerEntry.payload).where(
-                LedgerEntry.action == "ingest"
-            )
-        ).all()
-        present = {sha for (sha,) in session.execute(select(Original.sha256)).all()}
-        for sha, payload in ingested:
-            if sha not in present:
-                name = json.loads(payload).get("original_name", "?")
-                report.missing_documents.append((sha, _readable_ledger_name(session, name)))
-        for problem in ledger.walk(session):
-            report.chain_problems.append((problem.seq, problem.reason))
-        report.ledger_entries_checked = session.execute(
-            select(func.count()).select_from(LedgerEntry)
-        ).scalar_one()
+        """Recompute what the ledger recorded and name every row that differs, then walk the
+        chain (see :mod:`marsad.store.verify`). In an encrypted store opened without its key
+        what needs decrypting is counted as unchecked; the chain is always walked."""
+        return verify_store(self.reading, self.engine.dialect, batch=batch)
 
     # -- summaries ---------------------------------------------------------------------------
 
@@ -509,46 +478,27 @@ class Store(
             }
 
 
-def _stored_original(dialect: Dialect, stored: bytes) -> bytes | None:
-    """An original's bytes from what is stored: plain as is, encrypted decrypted; None when
-    the key is missing. An encrypted original that fails authentication was altered: its
-    stored bytes are returned, and they do not hash to its id."""
-    cipher = crypto.cipher_of(dialect)
-    if cipher is None or not crypto.is_sealed(stored):
-        return stored
-    if not cipher.has_key:
-        return None
-    try:
-        return cipher.open(stored, "originals.content")
-    except crypto.InvalidTag:
-        return stored
-
-
-def _readable_name(dialect: Dialect, stored: str | None) -> str:
-    cipher = crypto.cipher_of(dialect)
-    if stored is None:
-        return "?"
-    if cipher is None or not crypto.is_sealed(stored):
-        return stored
-    if not cipher.has_key:
-        return "(name encrypted)"
-    try:
-        return cipher.open_text(stored, "documents.original_name")
-    except crypto.InvalidTag:
-        return "(name unreadable)"
-
-
-def _readable_ledger_name(session: Session, stored: Any) -> str:
-    if not crypto.is_sealed(stored):
-        return str(stored)
-    dialect = session.get_bind().dialect
-    cipher = crypto.cipher_of(dialect)
-    if cipher is None or not cipher.has_key:
-        return "(name encrypted)"
-    try:
-        return str(crypto.reveal_payload(dialect, {"original_name": stored})["original_name"])
-    except crypto.InvalidTag:
-        return "(name unreadable)"
+def _extracted_since_run(session: Session, document_id: str, run_id: int) -> bool:
+    """Whether another run recorded an extraction of the document after run ``run_id`` began
+    (the ledger orders both: the run's ``extraction_run`` entry and each ``extract`` entry)."""
+    started = session.execute(
+        select(LedgerEntry.seq).where(
+            LedgerEntry.action == "extraction_run",
+            LedgerEntry.subject_type == "run",
+            LedgerEntry.subject_id == str(run_id),
+        )
+    ).scalar()
+    if started is None:
+        return False
+    later = session.execute(
+        select(LedgerEntry.payload).where(
+            LedgerEntry.subject_type == "document",
+            LedgerEntry.subject_id == document_id,
+            LedgerEntry.action == "extract",
+            LedgerEntry.seq > started,
+        )
+    ).scalars()
+    return any(json.loads(payload).get("run") != run_id for payload in later)
 
 
 @event.listens_for(Person, "before_insert")

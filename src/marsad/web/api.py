@@ -9,24 +9,29 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, fields, is_dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
+from starlette.concurrency import run_in_threadpool
 
 from marsad.protect.disclosure import first_span
+from marsad.store.accounts import MAX_TOKEN_DAYS, TOKEN_DAYS, TokenInfo
 from marsad.store.stats import DIMENSIONS, CountRow
 from marsad.store.views import IncidentFilter, IncidentView
 from marsad.web.auth import Reader, audit_reads, check_csrf, identify
 from marsad.web.params import (
     MAX_PAGE,
     BadInput,
+    decode_document_cursor,
+    decode_id_cursor,
     decode_incident_cursor,
-    decode_simple_cursor,
     encode_cursor,
+    has_nul,
     parse_filter,
     parse_id,
 )
@@ -41,10 +46,11 @@ router = APIRouter(prefix="/api")
 
 # -- who may call what ---------------------------------------------------------------------
 #
-# The dependencies are ``async def`` on purpose: FastAPI runs a plain ``def`` dependency in the
-# thread pool, and each hand-off to a worker thread and back cost more server time than the
-# token look-up it wraps (measured with py-spy: a quarter of an incident page's CPU went to
-# waking the event loop from worker threads). They do no waiting beyond one indexed look-up.
+# The dependencies are ``async def`` so that a cached API token (the common case) costs no
+# hand-off to a worker thread: each one and back cost more server time than the look-up it
+# wraps (py-spy: a quarter of an incident page's CPU went to waking the event loop). Whatever
+# reads the database (an uncached token, a session cookie) runs in the thread pool: a query
+# waiting on a lock must never stop the event loop, and with it every other request.
 
 
 TOKEN_CACHE_SECONDS = 2.0
@@ -89,15 +95,18 @@ def forget_tokens(request: Request) -> None:
         cache.clear()
 
 
-def _identify(request: Request) -> Reader:
+async def _identify(request: Request) -> Reader:
     header = request.headers.get("authorization", "")
+    if not header:
+        if not request.cookies:  # anonymous: nothing to look up
+            return identify(request)
+        return await run_in_threadpool(identify, request)
     cache = getattr(request.app.state, "token_cache", None)
-    if not header or not isinstance(cache, TokenCache):
-        return identify(request)
-    reader = cache.get(header)
+    reader = cache.get(header) if isinstance(cache, TokenCache) else None
     if reader is None:
-        reader = identify(request)  # a bad or revoked token raises 401 here: never cached
-        if reader.via == "token":
+        # a bad or revoked token raises 401 here: never cached
+        reader = await run_in_threadpool(identify, request)
+        if reader.via == "token" and isinstance(cache, TokenCache):
             cache.put(header, reader)
     request.state.reader = reader
     return reader
@@ -105,14 +114,14 @@ def _identify(request: Request) -> Reader:
 
 async def reader_for_read(request: Request) -> Reader:
     """Any signed-in account, or anyone when the app serves public read."""
-    reader = _identify(request)
+    reader = await _identify(request)
     if reader.account is None and not request.app.state.public_read:
         raise HTTPException(401, "sign in or send an API token")
     return reader
 
 
 async def signed_in(request: Request) -> Reader:
-    reader = _identify(request)
+    reader = await _identify(request)
     if reader.account is None:
         raise HTTPException(401, "sign in or send an API token")
     return reader
@@ -230,7 +239,8 @@ def fast_json(payload: dict[str, Any]) -> Response:
 
 
 @router.get("/health")
-def health() -> dict[str, Any]:
+async def health() -> dict[str, Any]:
+    # async and touching nothing: it answers while every worker thread waits on the database
     return {"ok": True}
 
 
@@ -243,7 +253,7 @@ def me(reader: SignedIn) -> dict[str, Any]:
 def list_documents(
     request: Request, reader: ReadAccess, limit: Limit = 50, cursor: Cursor = None
 ) -> dict[str, Any]:
-    after = decode_simple_cursor(cursor, str)
+    after = decode_document_cursor(cursor)
     items, nxt = store_of(request).documents_page(reader.max_sensitivity, after=after, limit=limit)
     audit_reads(request, reader, "documents", (i["sensitivity"] for i in items))
     return {"items": items, "next_cursor": encode_cursor((nxt,)) if nxt else None}
@@ -272,7 +282,7 @@ def list_claims(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict[str, Any]:
-    after = decode_simple_cursor(cursor, int)
+    after = decode_id_cursor(cursor)
     items, nxt = store_of(request).claims_page(
         reader.max_sensitivity, after=after, limit=limit, document_id=document, scope=scope
     )
@@ -327,9 +337,7 @@ def incident_history(request: Request, incident_id: str, reader: Reviewer) -> di
 def list_persons(
     request: Request, reader: Reviewer, limit: Limit = 50, cursor: Cursor = None
 ) -> dict[str, Any]:
-    items, nxt = store_of(request).persons_page(
-        after=decode_simple_cursor(cursor, int), limit=limit
-    )
+    items, nxt = store_of(request).persons_page(after=decode_id_cursor(cursor), limit=limit)
     audit_reads(request, reader, "persons", (p.sensitivity for p in items))
     return {
         "items": [asdict(p) for p in items],
@@ -442,45 +450,68 @@ def review_queue(request: Request, reader: Reviewer, limit: Limit = 50) -> dict[
 # -- review actions ------------------------------------------------------------------------
 
 
-class ConfirmBody(BaseModel):
+def _nul_anywhere(value: Any) -> bool:
+    if isinstance(value, str):
+        return has_nul(value)
+    if isinstance(value, list | tuple):
+        return any(_nul_anywhere(v) for v in value)
+    return False
+
+
+class Body(BaseModel):
+    """A JSON request body. No text in it may hold a NUL (PostgreSQL cannot store one): such a
+    body is refused with 400 (the app maps the ``nul_byte`` error), on every backend alike."""
+
+    @model_validator(mode="after")
+    def _no_nul(self) -> Body:
+        for name in type(self).model_fields:
+            if _nul_anywhere(getattr(self, name)):
+                raise PydanticCustomError("nul_byte", "text may not contain a NUL character")
+        return self
+
+
+class ConfirmBody(Body):
     note: str = Field("", max_length=2000)
 
 
-class CorrectionBody(BaseModel):
+class CorrectionBody(Body):
     field: str = Field(max_length=80)
     value: str | int | list[str] | None = None
     reason: str = Field("", max_length=2000)
 
 
-class SensitivityBody(BaseModel):
+class SensitivityBody(Body):
     level: str = Field(max_length=16)
     reason: str = Field("", max_length=2000)
 
 
-class MergeBody(BaseModel):
+class MergeBody(Body):
     incidents: list[int] = Field(min_length=2, max_length=100)
     reason: str = Field("", max_length=2000)
 
 
-class SplitBody(BaseModel):
+class SplitBody(Body):
     groups: list[list[int]] = Field(min_length=2, max_length=100)
     reason: str = Field("", max_length=2000)
 
 
-class PersonBody(BaseModel):
+class PersonBody(Body):
     name: str = Field(min_length=2, max_length=300)
     aliases: list[str] = Field(default_factory=list, max_length=50)
     role: str = Field("unknown", max_length=40)
     document_id: str | None = Field(None, max_length=64)
 
 
-class ApprovalBody(BaseModel):
+class ApprovalBody(Body):
     text: str = Field(min_length=1, max_length=20000)
     field: str = Field("text", max_length=40)
 
 
-class TokenBody(BaseModel):
+class TokenBody(Body):
     label: str = Field("api", min_length=1, max_length=120)
+    expires_days: int = Field(
+        TOKEN_DAYS, ge=1, le=MAX_TOKEN_DAYS, description="days the token works for"
+    )
 
 
 def _reviewable(request: Request, reader: Reader, incident_id: str) -> int:
@@ -599,28 +630,41 @@ def merge(request: Request, body: MergeBody, reader: Reviewer) -> dict[str, Any]
 # -- tokens and users ------------------------------------------------------------------------
 
 
+def token_json(t: TokenInfo, now: datetime) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "username": t.username,
+        "label": t.label,
+        "created_at": t.created_at.isoformat(),
+        "age_days": t.age_days(now),
+        "expires_at": t.expires_at.isoformat(),
+        "expired": t.expired(now),
+        "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+    }
+
+
 @router.get("/tokens")
 def list_tokens(request: Request, reader: SignedIn) -> dict[str, Any]:
     owner = None if reader.is_admin else reader.name
-    return {
-        "items": [
-            {
-                "id": t.id,
-                "username": t.username,
-                "label": t.label,
-                "created_at": t.created_at.isoformat(),
-                "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
-            }
-            for t in store_of(request).tokens(owner)
-        ]
-    }
+    now = datetime.now(UTC)
+    return {"items": [token_json(t, now) for t in store_of(request).tokens(owner)]}
 
 
 @router.post("/tokens")
 def create_token(request: Request, body: TokenBody, reader: SignedIn) -> dict[str, Any]:
     check_csrf(request, reader, None)
-    token = store_of(request).create_token(reader.name, label=body.label, actor=reader.name)
-    return {"token": token, "note": "shown once; only its SHA-256 is stored"}
+    try:
+        token = store_of(request).create_token(
+            reader.name, label=body.label, actor=reader.name, days=body.expires_days
+        )
+    except (KeyError, ValueError) as exc:
+        raise BadInput(str(exc.args[0] if exc.args else exc)) from exc
+    expires = datetime.now(UTC) + timedelta(days=body.expires_days)
+    return {
+        "token": token,
+        "expires_at": expires.isoformat(timespec="seconds"),
+        "note": "shown once; only its SHA-256 is stored",
+    }
 
 
 @router.delete("/tokens/{token_id}")

@@ -8,16 +8,17 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,8 +28,9 @@ from marsad import config
 from marsad.store import Store
 from marsad.store.crypto import KeyRequiredError, StoreKey, load_key_file
 from marsad.web import api, pages
+from marsad.web.auth import SignInThrottle
 from marsad.web.masking import MaskJson
-from marsad.web.params import BadInput
+from marsad.web.params import BadInput, has_nul
 
 MAX_BODY_BYTES = 1024 * 1024
 STATIC_DIR = Path(__file__).parent / "static"
@@ -42,6 +44,7 @@ _ERROR_NAMES = {
     405: "method_not_allowed",
     413: "too_large",
     422: "invalid_parameters",
+    429: "too_many_requests",
     500: "internal_error",
     503: "unavailable",
 }
@@ -55,11 +58,23 @@ _SECURITY_HEADERS = [
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 ]
+# Every answer but a static file depends on who asks (clearance, masking, CSRF tokens) or may
+# hold a secret (a new API token): no browser or proxy may keep a copy.
+_NO_STORE = (b"cache-control", b"no-store")
+
+
+def _response_headers(
+    scope: Scope, headers: list[tuple[bytes, bytes]]
+) -> list[tuple[bytes, bytes]]:
+    if str(scope.get("path", "")).startswith("/static/"):
+        return headers + _SECURITY_HEADERS
+    kept = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+    return kept + _SECURITY_HEADERS + [_NO_STORE]
 
 
 class BodyLimit:
     """Refuse request bodies over ``limit`` bytes (declared or streamed) with a 413, and add
-    security headers to every response."""
+    security headers (and ``Cache-Control: no-store`` outside /static) to every response."""
 
     def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
         self.app, self.limit = app, limit
@@ -94,7 +109,7 @@ class BodyLimit:
                     await _too_large(send)
                 return
             if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + _SECURITY_HEADERS
+                message["headers"] = _response_headers(scope, list(message.get("headers", [])))
             await send(message)
 
         try:
@@ -113,7 +128,7 @@ async def _too_large(send: Send) -> None:
         {
             "type": "http.response.start",
             "status": 413,
-            "headers": [(b"content-type", b"application/json"), *_SECURITY_HEADERS],
+            "headers": [(b"content-type", b"application/json"), *_SECURITY_HEADERS, _NO_STORE],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -123,15 +138,40 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api") or request.url.path.startswith("/static")
 
 
-def error_response(request: Request, status: int, detail: Any) -> Response:
+def error_response(
+    request: Request, status: int, detail: Any, headers: Mapping[str, str] | None = None
+) -> Response:
     if _wants_json(request):
         return JSONResponse(
-            {"error": _ERROR_NAMES.get(status, "error"), "detail": detail}, status_code=status
+            {"error": _ERROR_NAMES.get(status, "error"), "detail": detail},
+            status_code=status,
+            headers=headers,
         )
     if status == 401:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
-    return pages.error_page(request, status, detail)
+    page = pages.error_page(request, status, detail)
+    page.headers.update(headers or {})
+    return page
+
+
+async def answer_error(
+    request: Request, status: int, detail: Any, headers: Mapping[str, str] | None = None
+) -> Response:
+    """The error response, built off the event loop when it is a page: rendering one masks
+    names with the store's masker, which may read the database."""
+    if _wants_json(request) or status == 401:
+        return error_response(request, status, detail, headers)
+    return await run_in_threadpool(error_response, request, status, detail, headers)
+
+
+async def refuse_nul(request: Request) -> None:
+    """A NUL anywhere in the path or the query is a 400 before any handler runs: PostgreSQL
+    cannot take one in a text value, SQLite would, and both must answer alike."""
+    if has_nul(request.url.path) or any(
+        has_nul(k, v) for k, v in request.query_params.multi_items()
+    ):
+        raise BadInput("the request holds a NUL character")
 
 
 class NoDelayH11Protocol(H11Protocol):
@@ -192,23 +232,34 @@ def create_app(
         openapi_url="/api/openapi.json",
         docs_url=None,  # the stock API explorers load scripts from a CDN
         redoc_url=None,
+        dependencies=[Depends(refuse_nul)],
     )
     app.state.store = store
     app.state.public_read = public_read
     app.state.token_cache = api.TokenCache()
+    app.state.sign_in_throttle = SignInThrottle()
+    _add_error_handlers(app)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(MaskJson)
+    app.add_middleware(BodyLimit)
+    return app
 
+
+def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return error_response(request, exc.status_code, exc.detail)
+        return await answer_error(request, exc.status_code, exc.detail, exc.headers)
 
     @app.exception_handler(HTTPException)
     async def fastapi_http_error(request: Request, exc: HTTPException) -> Response:
-        return error_response(request, exc.status_code, exc.detail)
+        return await answer_error(request, exc.status_code, exc.detail, exc.headers)
 
     @app.exception_handler(BadInput)
     async def bad_input(request: Request, exc: BadInput) -> Response:
         detail: Any = str(exc) if exc.detail is None else {"message": str(exc), "value": exc.detail}
-        return error_response(request, 400, detail)
+        return await answer_error(request, 400, detail)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -219,7 +270,9 @@ def create_app(
             }
             for e in exc.errors()
         ]
-        return error_response(request, 422, problems)
+        # a NUL in a body is refused like one in the query: 400, not "invalid parameters"
+        status = 400 if any(e.get("type") == "nul_byte" for e in exc.errors()) else 422
+        return await answer_error(request, status, problems)
 
     @app.exception_handler(KeyRequiredError)
     async def no_key(request: Request, exc: KeyRequiredError) -> Response:
@@ -231,15 +284,7 @@ def create_app(
     async def unexpected(request: Request, exc: Exception) -> Response:
         # logged here with its trace; the client gets no trace and no internals
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(request, 500, "the server could not complete this request")
-
-    app.include_router(api.router)
-    app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.add_middleware(MaskJson)
-    app.add_middleware(BodyLimit)
-
-    return app
+        return await answer_error(request, 500, "the server could not complete this request")
 
 
 def iter_routes(app: FastAPI) -> Iterator[tuple[str, frozenset[str]]]:

@@ -2,24 +2,29 @@
 
 Pages read through the same store methods and clearance as the API. Every form POST carries a
 CSRF token; every write is a ledger entry naming the account.
+
+Every handler is a plain ``def`` (FastAPI runs it in the thread pool): the database and argon2
+must never run on the event loop. Form posts get their fields from :func:`form_fields`, the
+only ``async`` part, which reads the body.
 """
 
 from __future__ import annotations
 
 import json
-import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from marsad.protect.disclosure import REVIEWED_STATES, first_span, text_sha256
+from marsad.protect.links import safe_link
 from marsad.schema import EVENT_TYPES, FACILITY_TYPES, SENSITIVITY_LEVELS, WEAPONS
+from marsad.store.accounts import TOKEN_DAYS
 from marsad.store.review import GRADES, correctable_fields
 from marsad.store.stats import DocumentRecord
 from marsad.store.views import IncidentView
@@ -31,14 +36,19 @@ from marsad.web.auth import (
     Reader,
     audit_reads,
     check_csrf,
+    client_address,
     identify,
     new_login_csrf,
+    same_secret,
+    throttle_of,
+    too_many,
 )
 from marsad.web.params import (
     BadInput,
     decode_incident_cursor,
     encode_cursor,
     filter_query,
+    has_nul,
     parse_filter,
     parse_id,
 )
@@ -47,6 +57,8 @@ HERE = Path(__file__).parent
 LANGS = ("en", "ar")
 LANG_COOKIE = "marsad_lang"
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+# every URL a page links to passes the one link rule (http/https only)
+templates.env.filters["safe_link"] = safe_link
 router = APIRouter(include_in_schema=False)
 # claim fields whose evidence spans are highlighted as values inside the passage
 _VALUE_LISTS = (
@@ -136,6 +148,23 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
+async def form_fields(request: Request) -> dict[str, str]:
+    """The posted form's text fields (the first of each name). A NUL anywhere is a 400:
+    PostgreSQL cannot store one."""
+    form = await request.form()
+    fields: dict[str, str] = {}
+    for key, value in form.multi_items():
+        if not isinstance(value, str):
+            continue
+        if has_nul(key, value):
+            raise BadInput("the form holds a NUL character")
+        fields.setdefault(key, value)
+    return fields
+
+
+Form = Annotated[dict[str, str], Depends(form_fields)]
+
+
 # -- signing in ----------------------------------------------------------------------------
 
 
@@ -151,19 +180,24 @@ def login_form(request: Request, next: str = "/", failed: int = 0) -> Response:
 
 
 @router.post("/login")
-async def login(request: Request) -> Response:
-    form = await request.form()
+def login(request: Request, form: Form) -> Response:
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    given = str(form.get(CSRF_FIELD, ""))
-    if not cookie or not secrets.compare_digest(cookie, given):
+    if not same_secret(form.get(CSRF_FIELD, ""), cookie):
         raise HTTPException(403, "the sign-in form expired; reload it and try again")
-    username, password = str(form.get("username", ""))[:120], str(form.get("password", ""))[:1000]
-    target = _safe_next(str(form.get("next", "/")))
-    store = _store(request)
-    account = store.authenticate(username, password) if username and password else None
-    if account is None:
+    username, password = form.get("username", "")[:120], form.get("password", "")[:1000]
+    target = _safe_next(form.get("next", "/"))
+    if not username or not password:
         return RedirectResponse(f"/login?failed=1&next={quote(target, safe='')}", status_code=303)
-    client = request.client.host if request.client else ""
+    store, throttle, client = _store(request), throttle_of(request), client_address(request)
+    if (wait := throttle.wait(username, client)) > 0:
+        raise too_many(wait)  # no password is checked while the account or address waits
+    result = store.check_password(username, password)
+    if result.account is None:
+        wait = throttle.failed(username, client)
+        store.record_failed_login(username, client=client, reason=result.reason, blocked_for=wait)
+        return RedirectResponse(f"/login?failed=1&next={quote(target, safe='')}", status_code=303)
+    throttle.succeeded(username)
+    account = result.account
     token = store.open_session(account, client=client)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
@@ -179,11 +213,10 @@ async def login(request: Request) -> Response:
 
 
 @router.post("/logout")
-async def logout(request: Request) -> Response:
+def logout(request: Request, form: Form) -> Response:
     reader = identify(request)
-    form = await request.form()
     if reader.via == "session" and reader.session_token:
-        check_csrf(request, reader, str(form.get(CSRF_FIELD, "")))
+        check_csrf(request, reader, form.get(CSRF_FIELD, ""))
         _store(request).close_session(reader.session_token)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
@@ -351,15 +384,15 @@ def review_page(request: Request) -> Response:
     return render(request, "review.html", items=items)
 
 
-async def _review_form(request: Request, incident_id: str) -> tuple[Reader, int, dict[str, str]]:
+def _review_form(
+    request: Request, incident_id: str, form: dict[str, str]
+) -> tuple[Reader, int, dict[str, str]]:
     reader = reviewer_page(request)
-    form = await request.form()
-    check_csrf(request, reader, str(form.get(CSRF_FIELD, "")))
+    check_csrf(request, reader, form.get(CSRF_FIELD, ""))
     iid = parse_id(incident_id, "an incident")
     if _store(request).visible_incident(iid, reader.max_sensitivity) is None:
         raise HTTPException(404, "no such incident")
-    values = {k: str(v)[:2000] for k, v in form.items() if isinstance(v, str)}
-    return reader, iid, values
+    return reader, iid, {k: v[:2000] for k, v in form.items()}
 
 
 def _back(iid: int, error: str | None = None) -> RedirectResponse:
@@ -376,15 +409,15 @@ def _ids(text: str) -> list[int]:
 
 
 @router.post("/incidents/{incident_id}/confirm")
-async def confirm_action(request: Request, incident_id: str) -> Response:
-    reader, iid, form = await _review_form(request, incident_id)
+def confirm_action(request: Request, incident_id: str, form: Form) -> Response:
+    reader, iid, form = _review_form(request, incident_id, form)
     _store(request).confirm_incident(iid, actor=reader.name, note=form.get("note", ""))
     return _back(iid)
 
 
 @router.post("/incidents/{incident_id}/correct")
-async def correct_action(request: Request, incident_id: str) -> Response:
-    reader, iid, form = await _review_form(request, incident_id)
+def correct_action(request: Request, incident_id: str, form: Form) -> Response:
+    reader, iid, form = _review_form(request, incident_id, form)
     try:
         _store(request).correct_incident(
             iid,
@@ -399,8 +432,8 @@ async def correct_action(request: Request, incident_id: str) -> Response:
 
 
 @router.post("/incidents/{incident_id}/sensitivity")
-async def sensitivity_action(request: Request, incident_id: str) -> Response:
-    reader, iid, form = await _review_form(request, incident_id)
+def sensitivity_action(request: Request, incident_id: str, form: Form) -> Response:
+    reader, iid, form = _review_form(request, incident_id, form)
     try:
         _store(request).set_incident_sensitivity(
             iid, form.get("level", ""), actor=reader.name, reason=form.get("reason", "")
@@ -411,8 +444,8 @@ async def sensitivity_action(request: Request, incident_id: str) -> Response:
 
 
 @router.post("/incidents/{incident_id}/merge")
-async def merge_action(request: Request, incident_id: str) -> Response:
-    reader, iid, form = await _review_form(request, incident_id)
+def merge_action(request: Request, incident_id: str, form: Form) -> Response:
+    reader, iid, form = _review_form(request, incident_id, form)
     store = _store(request)
     try:
         others = _ids(form.get("incidents", ""))
@@ -426,8 +459,8 @@ async def merge_action(request: Request, incident_id: str) -> Response:
 
 
 @router.post("/incidents/{incident_id}/split")
-async def split_action(request: Request, incident_id: str) -> Response:
-    reader, iid, form = await _review_form(request, incident_id)
+def split_action(request: Request, incident_id: str, form: Form) -> Response:
+    reader, iid, form = _review_form(request, incident_id, form)
     try:
         groups = [_ids(g) for g in form.get("groups", "").split(";") if g.strip()]
         _store(request).record_split(iid, groups, actor=reader.name, reason=form.get("reason", ""))
@@ -437,9 +470,9 @@ async def split_action(request: Request, incident_id: str) -> Response:
 
 
 @router.post("/incidents/{incident_id}/approve")
-async def approve_action(request: Request, incident_id: str) -> Response:
+def approve_action(request: Request, incident_id: str, form: Form) -> Response:
     """Approve one source's title or excerpt, word for word, for public outputs."""
-    reader, iid, form = await _review_form(request, incident_id)
+    reader, iid, form = _review_form(request, incident_id, form)
     try:
         _store(request).approve_text(
             form.get("text", ""), field=form.get("field", "text"), actor=reader.name
@@ -450,23 +483,22 @@ async def approve_action(request: Request, incident_id: str) -> Response:
 
 
 @router.post("/documents/{document_id}/persons")
-async def protect_person_action(request: Request, document_id: str) -> Response:
+def protect_person_action(request: Request, document_id: str, form: Form) -> Response:
     """Mark a name in this document as a protected person (with other forms of the name)."""
     reader = reviewer_page(request)
-    form = await request.form()
-    check_csrf(request, reader, str(form.get(CSRF_FIELD, "")))
+    check_csrf(request, reader, form.get(CSRF_FIELD, ""))
     store = _store(request)
     doc = store.visible_document(document_id.lower()[:64], reader.max_sensitivity)
     if doc is None:
         raise HTTPException(404, "no such document")
-    name = str(form.get("name", ""))[:300]
-    aliases = [a for a in str(form.get("aliases", ""))[:2000].split(",") if a.strip()]
+    name = form.get("name", "")[:300]
+    aliases = [a for a in form.get("aliases", "")[:2000].split(",") if a.strip()]
     target = f"/documents/{doc.id}"
     try:
         store.add_protected_person(
             name,
             aliases=aliases,
-            role=str(form.get("role", "unknown"))[:40],
+            role=form.get("role", "unknown")[:40],
             actor=reader.name,
             document_id=doc.id,
             span=first_span(doc.text, name),
@@ -519,16 +551,24 @@ def account_page(request: Request) -> Response:
     )
 
 
+def _token_days(text: str) -> int:
+    if not text.strip():
+        return TOKEN_DAYS
+    if not text.strip().isdigit() or len(text.strip()) > 5:
+        raise BadInput("'expires' is a number of days", text[:20])
+    return int(text)
+
+
 @router.post("/account/tokens", response_class=HTMLResponse)
-async def create_token_action(request: Request) -> Response:
+def create_token_action(request: Request, form: Form) -> Response:
     reader = identify(request)
     if reader.account is None:
         raise HTTPException(401, "sign in")
-    form = await request.form()
-    check_csrf(request, reader, str(form.get(CSRF_FIELD, "")))
-    label = str(form.get("label", "api")).strip()[:120] or "api"
+    check_csrf(request, reader, form.get(CSRF_FIELD, ""))
+    label = form.get("label", "api").strip()[:120] or "api"
+    days = _token_days(form.get("expires", ""))
     try:
-        token = _store(request).create_token(reader.name, label=label, actor=reader.name)
+        token = _store(request).create_token(reader.name, label=label, actor=reader.name, days=days)
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
     return render(
@@ -537,12 +577,11 @@ async def create_token_action(request: Request) -> Response:
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-async def revoke_token_action(request: Request, token_id: str) -> Response:
+def revoke_token_action(request: Request, token_id: str, form: Form) -> Response:
     reader = identify(request)
     if reader.account is None:
         raise HTTPException(401, "sign in")
-    form = await request.form()
-    check_csrf(request, reader, str(form.get(CSRF_FIELD, "")))
+    check_csrf(request, reader, form.get(CSRF_FIELD, ""))
     tid = parse_id(token_id, "a token")
     store = _store(request)
     if tid not in {t.id for t in store.tokens(reader.name)}:

@@ -120,32 +120,71 @@ def encode_cursor(key: tuple[Any, ...] | None) -> str | None:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+_NOT_OURS = "'cursor' is not one this server issued; start from the first page"
+_HEX = frozenset("0123456789abcdef")
+
+
+def _cursor_items(cursor: str) -> list[Any]:
+    """The JSON list inside a cursor, or BadInput for anything else."""
+    if len(cursor) > 200:
+        raise BadInput(_NOT_OURS)
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        items = json.loads(raw)
+    except (ValueError, TypeError, binascii.Error) as exc:  # JSONDecodeError is a ValueError
+        raise BadInput(_NOT_OURS) from exc
+    if not isinstance(items, list):
+        raise BadInput(_NOT_OURS)
+    return items
+
+
+def _cursor_id(value: Any) -> int:
+    # bool is a subclass of int in Python: ``true`` must not pass for the id 1
+    if type(value) is not int or not 0 <= value <= MAX_ID:
+        raise BadInput(_NOT_OURS)
+    return value
+
+
 def decode_incident_cursor(cursor: str | None) -> tuple[date | None, int] | None:
+    """``[ISO date or null, incident id]``, typed: anything else is a 400, never a 500."""
     if not cursor:
         return None
+    items = _cursor_items(cursor)
+    if len(items) != 2:
+        raise BadInput(_NOT_OURS)
+    day, iid = items
+    if day is not None and (type(day) is not str or len(day) != 10):
+        raise BadInput(_NOT_OURS)
     try:
-        if len(cursor) > 200:
-            raise ValueError("too long")
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        d, i = json.loads(raw)
-        if not isinstance(i, int) or not 0 <= i <= MAX_ID:
-            raise ValueError("bad id")
-        return (date.fromisoformat(d) if d is not None else None), i
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
-        raise BadInput("'cursor' is not one this server issued; start from the first page") from exc
+        parsed = date.fromisoformat(day) if day is not None else None
+    except ValueError as exc:
+        raise BadInput(_NOT_OURS) from exc
+    return parsed, _cursor_id(iid)
 
 
-def decode_simple_cursor(cursor: str | None, kind: type) -> Any:
-    """Cursors over one id (claims and persons: int; documents: str)."""
+def decode_id_cursor(cursor: str | None) -> int:
+    """``[id]`` for claims and persons (0 before the first page)."""
     if not cursor:
-        return kind()
-    try:
-        if len(cursor) > 200:
-            raise ValueError("too long")
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        (value,) = json.loads(raw)
-        if not isinstance(value, kind) or (isinstance(value, int) and not 0 <= value <= MAX_ID):
-            raise ValueError("bad value")
-        return value
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
-        raise BadInput("'cursor' is not one this server issued; start from the first page") from exc
+        return 0
+    items = _cursor_items(cursor)
+    if len(items) != 1:
+        raise BadInput(_NOT_OURS)
+    return _cursor_id(items[0])
+
+
+def decode_document_cursor(cursor: str | None) -> str:
+    """``[document id]``: lowercase hexadecimal ('' before the first page)."""
+    if not cursor:
+        return ""
+    items = _cursor_items(cursor)
+    if len(items) != 1 or type(items[0]) is not str:
+        raise BadInput(_NOT_OURS)
+    value = items[0]
+    if not 1 <= len(value) <= 64 or not set(value) <= _HEX:
+        raise BadInput(_NOT_OURS)
+    return value
+
+
+def has_nul(*texts: str) -> bool:
+    """Whether any text holds a NUL, which PostgreSQL cannot take in any text value."""
+    return any("\x00" in t for t in texts)
