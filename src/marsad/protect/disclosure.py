@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import fields, is_dataclass, replace
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -82,6 +83,15 @@ NO_DISCLOSURE_LIMITS = Disclosure(_NO_NAMES, public=False)
 
 
 def _masked(value: Any, masker: NameMasker) -> Any:
+    kind = type(value)
+    if kind is str:
+        return masker.mask(value)
+    if kind is dict:
+        return {k: _masked(v, masker) for k, v in value.items()}
+    if kind is list:
+        return [_masked(v, masker) for v in value]
+    if value is None or kind in _LEAVES:
+        return value
     if isinstance(value, Markup):
         # highlighted passages are built from already masked text; mask again all the same,
         # then keep the markup (the masker only replaces letters with blocks)
@@ -97,6 +107,10 @@ def _masked(value: Any, masker: NameMasker) -> Any:
         changes = {f.name: _masked(getattr(value, f.name), masker) for f in fields(value)}
         return replace(value, **changes)
     return value
+
+
+# values that hold no text: returned as they are without further checks
+_LEAVES = frozenset({int, float, bool, date, datetime})
 
 
 def first_span(text: str, name: str) -> tuple[int, int] | None:

@@ -19,19 +19,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from marsad.protect.disclosure import Disclosure, free_texts, text_sha256
 from marsad.protect.names import NameMasker, ProtectedName
 from marsad.schema import PersonMention as PersonMention_
 from marsad.store import ledger
-from marsad.store.db import Lock, lock_transaction
+from marsad.store.db import READ_ONLY, Lock, lock_transaction
 from marsad.store.models import ApprovedText, Document, Person, PersonMention
 from marsad.store.verify import aliases_sha256, persons_payload
 from marsad.store.views import IncidentView, visible_levels
 
 PERSON_ROLES_DEFAULT = "unknown"
+# one plain statement (no ORM session, nothing to compile): it runs for every masked response
+_PERSONS_STAMP_SQL = (
+    "SELECT count(*), max(id), sum(length(CAST(aliases AS TEXT))), sum(length(sensitivity)) "
+    "FROM persons"
+)
 
 
 class ApprovalRefused(ValueError):
@@ -56,6 +61,8 @@ class ProtectionStoreMixin:
         def transaction(self) -> AbstractContextManager[Session]: ...
 
         def reading(self) -> AbstractContextManager[Session]: ...
+
+        engine: Engine
 
         def name_key(self, name: str) -> str: ...
 
@@ -227,15 +234,11 @@ class ProtectionStoreMixin:
         self.__dict__.get("_maskers", {}).clear()
 
     def _persons_stamp(self) -> tuple[Any, ...]:
-        """Changes whenever a person is added, gains an alias or changes sensitivity."""
-        q = select(
-            func.count(),
-            func.max(Person.id),
-            func.sum(func.length(cast(Person.aliases, String))),
-            func.sum(func.length(Person.sensitivity)),
-        )
-        with self.reading() as session:
-            return tuple(session.execute(q).one())
+        """Changes whenever a person is added, gains an alias or changes sensitivity (read on
+        every use, so a person protected in another process is masked here at once)."""
+        reader = self.engine.execution_options(**{READ_ONLY: True})  # takes no write lock
+        with reader.connect() as connection:
+            return tuple(connection.exec_driver_sql(_PERSONS_STAMP_SQL).one())
 
     # -- approved texts ----------------------------------------------------------------------
 
@@ -274,6 +277,8 @@ class ProtectionStoreMixin:
     def approved_hashes(self, hashes: Iterable[str]) -> frozenset[str]:
         """Which of these text hashes an analyst approved for publication."""
         wanted = sorted(set(hashes))
+        if not wanted:
+            return frozenset()
         found: set[str] = set()
         with self.reading() as session:
             for start in range(0, len(wanted), 500):

@@ -17,6 +17,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from marsad.protect.disclosure import Disclosure
 from marsad.store.crypto import KeyRequiredError
 from marsad.web.auth import Reader
 
@@ -86,11 +87,10 @@ class MaskJson:
         clearance = clearance_of(scope)
         if clearance == "restricted" or not body:
             return body
-        store = scope["app"].state.store
-        disclosure = store.disclosure(clearance)
-        if not disclosure.masker:
+        masker = scope["app"].state.store.name_masker(clearance)
+        if not masker:
             return body
-        return _encode(disclosure.show(_decode(body)))
+        return _encode(Disclosure(masker, public=clearance == "public").show(_decode(body)))
 
 
 def _is_json(message: Message) -> bool:
