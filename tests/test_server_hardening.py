@@ -618,3 +618,16 @@ def test_nothing_that_depends_on_who_asks_may_be_cached(web: Web) -> None:
     for page in ("/", f"/incidents/{s.public_incident}", "/review", "/account", "/brief", "/login"):
         assert client.get(page).headers.get("cache-control") == "no-store", page
     assert "cache-control" not in client.get("/static/style.css").headers
+
+
+def test_the_account_page_lists_tokens_with_age_and_expiry(tmp_path: Path) -> None:
+    url = database_url(str(tmp_path / "account.db"))
+    store = Store(url)
+    store.add_user("nadia_viewer", "correct-horse-1", "viewer", actor="t")
+    token = store.create_token("nadia_viewer", actor="t", days=30)
+    store.close()
+    with TestClient(create_app(url)) as client:
+        page = client.get("/account", headers={"Authorization": f"Bearer {token}"})
+    assert page.status_code == 200
+    expected = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    assert "Expires" in page.text and expected in page.text

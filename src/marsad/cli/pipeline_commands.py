@@ -79,6 +79,7 @@ def process(
         "documents": report.documents,
         "claims": report.claims,
         "persons_recorded": report.persons,
+        "taken_by_other_runs": report.taken_by_other_runs,
         "errors": report.errors,
     }
     if json_output:
@@ -88,9 +89,15 @@ def process(
             f"Extraction run {report.run_id}: {report.documents} documents read, "
             f"{report.claims} claims stored, {len(report.errors)} errors."
             + (
-                f" {report.persons} persons named in text the engine does not read yet were "
-                "recorded as protected."
+                f" {report.persons} more persons recorded as protected (named away from any "
+                "claim, in a title, or in a language the engine does not read yet)."
                 if report.persons
+                else ""
+            )
+            + (
+                f" {report.taken_by_other_runs} documents were extracted meanwhile by another "
+                "run and left to it."
+                if report.taken_by_other_runs
                 else ""
             )
         )
