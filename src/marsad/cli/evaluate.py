@@ -35,13 +35,21 @@ Limit = Annotated[
 ]
 
 
-def _run(scorer: Callable[[], dict[str, Any]], json_out: Path | None) -> None:
+def _run(
+    scorer: Callable[[], dict[str, Any]],
+    json_out: Path | None,
+    show: Callable[[dict[str, Any]], None] | None = None,
+) -> None:
+    """Score, print the result (``show``, else the shared tables), write ``--json-out``."""
     try:
         result = scorer()
     except EvalFileError as exc:
         err_console.print(f"[red]error:[/] {exc}", soft_wrap=True, markup=True)
         raise typer.Exit(2) from None
-    print_result(result, console)
+    if show is None:
+        print_result(result, console)
+    else:
+        show(result)
     if json_out is not None:
         json_out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", "utf-8")
         console.print(f"wrote {json_out}")
@@ -103,17 +111,12 @@ def persons(
     """Person recall and precision, and person name parts taken for places."""
     from marsad.evaluate.persons import persons_summary, persons_tables, score_persons
 
-    try:
-        result = score_persons(path)
-    except EvalFileError as exc:
-        err_console.print(f"[red]error:[/] {exc}", soft_wrap=True, markup=True)
-        raise typer.Exit(2) from None
-    _print_tables(persons_tables(result))
-    _print_warnings(result["warnings"])
-    console.print(persons_summary(result))
-    if json_out is not None:
-        json_out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", "utf-8")
-        console.print(f"wrote {json_out}")
+    def show(result: dict[str, Any]) -> None:
+        _print_tables(persons_tables(result))
+        _print_warnings(result["warnings"])
+        console.print(persons_summary(result))
+
+    _run(lambda: score_persons(path), json_out, show)
 
 
 @app.command("persons-ar")
@@ -124,16 +127,11 @@ def persons_ar(
     """Arabic person recall and precision, and whether the masker hides every occurrence."""
     from marsad.evaluate.persons_ar import score_arabic_persons, summary
 
-    try:
-        result = score_arabic_persons(path)
-    except EvalFileError as exc:
-        err_console.print(f"[red]error:[/] {exc}", soft_wrap=True, markup=True)
-        raise typer.Exit(2) from None
-    for line in summary(result):
-        console.print(line, highlight=False, markup=False)
-    if json_out is not None:
-        json_out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", "utf-8")
-        console.print(f"wrote {json_out}")
+    def show(result: dict[str, Any]) -> None:
+        for line in summary(result):
+            console.print(line, highlight=False, markup=False)
+
+    _run(lambda: score_arabic_persons(path), json_out, show)
 
 
 def _print_tables(tables: list[Any]) -> None:
@@ -165,14 +163,9 @@ def grouping(
     """How well resolution groups the headlines of one event apart from same-day events."""
     from marsad.evaluate.grouping import grouping_summary, grouping_tables, score_grouping_file
 
-    try:
-        result = score_grouping_file(path)
-    except EvalFileError as exc:
-        err_console.print(f"[red]error:[/] {exc}", soft_wrap=True, markup=True)
-        raise typer.Exit(2) from None
-    _print_tables(grouping_tables(result))
-    _print_warnings(result["warnings"])
-    console.print(grouping_summary(result))
-    if json_out is not None:
-        json_out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", "utf-8")
-        console.print(f"wrote {json_out}")
+    def show(result: dict[str, Any]) -> None:
+        _print_tables(grouping_tables(result))
+        _print_warnings(result["warnings"])
+        console.print(grouping_summary(result))
+
+    _run(lambda: score_grouping_file(path), json_out, show)
