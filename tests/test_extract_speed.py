@@ -17,7 +17,7 @@ from types import ModuleType
 import pytest
 
 from marsad.extract import engine as engine_module
-from marsad.extract.engine import _LANDMARK_BEFORE, _after_landmark_words
+from marsad.extract.stages.places import _LANDMARK_BEFORE, _after_landmark_words
 from marsad.extract.text import tokenize
 from marsad.gazetteer import Gazetteer, default_gazetteer
 from marsad.gazetteer.core import _TOKEN_RE
@@ -150,9 +150,9 @@ def test_frame_phrases_grouped_by_length_find_what_each_phrase_finds() -> None:
     eng = engine_module.Engine(load_language_pack("en"))
     g = eng.pack.grammar
     groups = (
-        (g.agent_phrases, eng._agent_phrases),
-        (g.responsibility_phrases, eng._responsibility_phrases),
-        (g.control_before, eng._control_before),
+        (g.agent_phrases, eng.actors.agent_phrases),
+        (g.responsibility_phrases, eng.actors.responsibility_phrases),
+        (g.control_before, eng.actors.control_before),
     )
     rng = random.Random(11)
     for phrases, grouped in groups:

@@ -1,0 +1,198 @@
+"""Where it happened: the gazetteer's places, given to the sentences they stand in, and each
+claim's places.
+
+A place that is part of an actor's, an organisation's or a person's name ("Sham" in "Hayat
+Tahrir al-Sham") is no place. A claim takes the places of its own sentences, else of its
+paragraph, else of the headline; a governorate that only addresses a settlement ("Saraqib in
+Idlib") and a landmark that only locates others ("northwest of Aleppo") are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from itertools import compress
+from typing import Protocol
+
+from marsad.extract.lexicon import ACTOR, ORG
+from marsad.extract.stages.common import AREA_PRECISIONS, place_key
+from marsad.extract.stages.people import People
+from marsad.extract.state import ClaimDraft, DocState, SentenceInfo
+from marsad.extract.text import WORD, Tokens
+from marsad.schema import PlaceRef
+
+
+class PlaceLocator(Protocol):
+    """Anything that finds places in a text. A locator whose class sets
+    ``takes_word_offsets = True`` (the gazetteer does) is also handed the engine's word tokens as
+    ``locate(text, words=(starts, ends))``, so it need not split the text a second time."""
+
+    def locate(self, text: str) -> list[PlaceRef]: ...
+
+
+class Places:
+    def __init__(self, people: People) -> None:
+        self.people = people
+
+    def attach(self, doc: DocState, locator: PlaceLocator | None) -> None:
+        """Give each place the locator finds to the sentence it stands in."""
+        if locator is None:
+            return
+        tokens, infos = doc.tokens, doc.infos
+        if getattr(locator, "takes_word_offsets", False):
+            places = locator.locate(tokens.text, words=_word_offsets(tokens))  # type: ignore[call-arg]
+        else:
+            places = locator.locate(tokens.text)
+        if not places:
+            return
+        starts = [i.char_start for i in infos]
+        for p in places:
+            k = bisect_right(starts, p.evidence.start) - 1
+            if (
+                k >= 0
+                and not _inside_name(tokens, infos[k], p)
+                and not self.people.inside_person(tokens, infos[k], p)
+            ):
+                infos[k].places.append(p)
+
+    def build(self, doc: DocState, draft: ClaimDraft) -> bool:
+        """The claim's places: its sentences', else its paragraph's, else the headline's."""
+        text, infos, sents = doc.tokens.text, doc.infos, draft.sents
+        places = _dedupe_places([p for s in sents for p in s.places])
+        places = _drop_qualifiers(text, places)
+        if not places:
+            same_para = [
+                s
+                for s in infos
+                if s.paragraph == sents[0].paragraph and s.places and not s.eventful
+            ]
+            if same_para:
+                nearest = min(same_para, key=lambda s: abs(s.index - sents[0].index))
+                places = _drop_qualifiers(text, _dedupe_places(nearest.places))
+        if not places and infos[0].places and infos[0] not in sents:
+            places = _drop_qualifiers(text, _dedupe_places(infos[0].places))
+        if not draft.aggregate:
+            places = _drop_enclosing_areas(places)
+        draft.places = places
+        return True
+
+
+_WORD_FLAGS = bytes(1 if kind == WORD else 0 for kind in range(256))
+
+
+def _word_offsets(tokens: Tokens) -> tuple[list[int], list[int]]:
+    """The (starts, ends) of the word tokens, picked out in C (token kinds are small ints)."""
+    flags = bytes(tokens.kinds).translate(_WORD_FLAGS)
+    return list(compress(tokens.starts, flags)), list(compress(tokens.ends, flags))
+
+
+_QUALIFIER_GAP = re.compile(
+    r"^(?:\s*(?:,|in|of|the|town|city|village|area|countryside|province|governorate|rural)\s*)*$",
+    re.IGNORECASE,
+)
+_LANDMARK_BEFORE = re.compile(
+    r"\b(?:\d+\s*(?:km|kilometres|kilometers|miles)\s+)?"
+    r"(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+of\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _drop_qualifiers(text: str, places: list[PlaceRef]) -> list[PlaceRef]:
+    """Drop a governorate that only locates a settlement next to it.
+
+    In "Saraqib in Idlib", "Saraqeb, Idlib countryside" or "the Hama countryside town of Kafr
+    Zita" the governorate is part of the settlement's address, not a second place of the event;
+    "hospitals in Idlib and western Aleppo" names areas in their own right and keeps them. The
+    words allowed between the two names are the address glue of ``_QUALIFIER_GAP``.
+    """
+    fine = [p for p in places if p.precision not in AREA_PRECISIONS]
+    if not fine:
+        return places
+
+    def qualifies(area: PlaceRef) -> bool:
+        for f in fine:
+            if f.admin1_pcode is None or f.admin1_pcode != area.admin1_pcode:
+                continue
+            a, b = sorted(
+                [(area.evidence.start, area.evidence.end), (f.evidence.start, f.evidence.end)]
+            )
+            if b[0] >= a[1] and _QUALIFIER_GAP.match(text[a[1] : b[0]]):
+                return True
+        return False
+
+    kept = [p for p in places if p.precision not in AREA_PRECISIONS or not qualifies(p)]
+    # "Kafr Hamra northwest of Aleppo", "villages east of Maarat al-Numan": the place after
+    # "<direction> of" is a landmark that locates the others, not a place of the event.
+    landmarks = [p for p in kept if _after_landmark_words(text, p.evidence.start)]
+    if landmarks and len(landmarks) < len(kept):
+        kept = [p for p in kept if p not in landmarks]
+    return kept
+
+
+def _after_landmark_words(text: str, start: int) -> bool:
+    """Whether "<direction> of (the)" ends right before character ``start``.
+
+    The regex searches from the start of the text, so a cheap look at the last word first (the
+    phrase can only end in "of" or "the") spares that scan for nearly every place.
+    """
+    k = start
+    while k > 0 and text[k - 1].isspace():
+        k -= 1
+    if k == start or not text[max(0, k - 3) : k].lower().endswith(("of", "the")):
+        return False
+    return _LANDMARK_BEFORE.search(text, 0, start) is not None
+
+
+def _drop_enclosing_areas(places: list[PlaceRef]) -> list[PlaceRef]:
+    """One incident happens in one spot: a governorate or region that only encloses a
+    settlement the claim also names ("In Idlib province, a car bomb exploded at the entrance of
+    Sarmada", "#Idlib ... Russian jets hit the market in Maarat al-Numan") is its address, not a
+    second place. Totals keep their areas ("31 attacks in the Idlib countryside, ... Maarat
+    al-Numan"): there the area is where the total was counted."""
+    inside = {
+        p.admin1_pcode
+        for p in places
+        if p.precision not in AREA_PRECISIONS and p.admin1_pcode is not None
+    }
+    if not inside:
+        return places
+    # the settlement takes its area's rank: the area named first still says where the story is
+    out: list[PlaceRef] = []
+    for p in places:
+        if p.precision in AREA_PRECISIONS and p.admin1_pcode in inside:
+            settlement = next(
+                q
+                for q in places
+                if q.precision not in AREA_PRECISIONS and q.admin1_pcode == p.admin1_pcode
+            )
+            p = settlement
+        if p not in out:
+            out.append(p)
+    return out
+
+
+def _inside_name(tokens: Tokens, info: SentenceInfo, place: PlaceRef) -> bool:
+    """Whether a place mention is part of an actor's or an organisation's name.
+
+    "Sham" in "Hayat Tahrir al-Sham", "Damascus" in an outlet called after the city, "Aleppo" in
+    "Aleppo Media Center" name the group, not where the event happened.
+    """
+    for key in (ACTOR, ORG):
+        for m in info.matches.get(key, ()):
+            start, end = tokens.starts[m.start], tokens.ends[m.end - 1]
+            inside = start <= place.evidence.start and place.evidence.end <= end
+            # a name that is only the place ("Damascus" for the government) leaves it a place
+            if inside and (start, end) != (place.evidence.start, place.evidence.end):
+                return True
+    return False
+
+
+def _dedupe_places(places: list[PlaceRef]) -> list[PlaceRef]:
+    out: list[PlaceRef] = []
+    seen: set[str] = set()
+    for p in places:
+        k = place_key(p)
+        if k not in seen:
+            seen.add(k)
+            out.append(p)
+    return out
