@@ -165,3 +165,27 @@ def test_nul_characters_between_words() -> None:
     claims = extract("Regime shelling \x00 event killed five people in Idlib.", META)
     assert [c.event_type for c in claims] == ["shelling"]
     assert [(c.category, c.low) for c in claims[0].counts] == [("killed", 5)]
+
+
+def test_ten_thousand_numbers_in_a_row_give_no_figure_from_the_run() -> None:
+    """A table dumped as text: no count is read from the run of numbers, and the sentence's
+    own toll still is."""
+    run_of_numbers = " ".join(str(i) for i in range(10_000))
+    claims = run(f"{run_of_numbers}. An air strike on Sarmin killed 4 people.")
+    killed = [c for claim in claims for c in claim.counts if c.category == "killed"]
+    assert [(c.low, c.high) for c in killed] == [(4, 4)]
+
+
+def test_a_two_hundred_thousand_character_sentence_is_read_whole() -> None:
+    clauses = "the villages around it and " * 7_500
+    text = f"Shelling hit the town and {clauses}killed 4 civilians."
+    assert len(text) > 200_000
+    (claim,) = run(text)
+    assert claim.event_type == "shelling"
+    assert [(c.category, c.low) for c in claim.counts] == [("killed", 4)]
+    assert claim.evidence.end == len(text) and claim.evidence.start == 0
+
+
+def test_five_megabytes_of_one_word_is_refused_with_the_limit() -> None:
+    with pytest.raises(TextTooLargeError, match="split it into documents"):
+        run("bombardment" * 500_000)
