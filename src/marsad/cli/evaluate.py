@@ -206,3 +206,27 @@ def _print_examples(lines: list[str]) -> None:
         console.print("failure examples:")
     for line in lines:
         console.print("  " + line, highlight=False, markup=False, soft_wrap=True)
+
+
+@app.command()
+def syrianarchive(
+    path: Annotated[Path, typer.Argument(help="Syrian Archive incident CSV file.")],
+    json_out: JsonOutOrJson = None,
+    limit: Limit = None,
+    examples: Examples = 10,
+) -> None:
+    """No-claim records, governorate, weapon, date and distance on incident descriptions."""
+    from marsad.evaluate.syrianarchive import (
+        archive_summary,
+        archive_tables,
+        example_lines,
+        score_syrianarchive,
+    )
+
+    def show(result: dict[str, Any]) -> None:
+        _print_tables(archive_tables(result))
+        _print_examples(example_lines(result["examples"]))
+        _print_warnings(result["warnings"])
+        console.print(archive_summary(result))
+
+    _run(lambda: score_syrianarchive(path, limit=limit, examples=examples), json_out, show)
