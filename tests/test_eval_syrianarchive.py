@@ -125,7 +125,7 @@ def records(tmp_path: Path) -> Path:
                 "None",
                 "12/03/2017",
                 "Other",
-                "None",
+                "Barrel Bomb",
                 "Footage of a funeral procession",
             ],
             # governorate wrong; the record names no weapon
@@ -182,11 +182,17 @@ def test_score_syrianarchive_measures(tmp_path: Path) -> None:
     assert result["governorate_where_placed"]["total"] == 3
     assert result["rows_without_governorate"] == 1
     w = result["weapons"]
-    assert w["main_claim"] == {"correct": 1, "total": 2, "accuracy": 0.5}
+    assert w["main_claim"] == {"correct": 1, "total": 3, "accuracy": pytest.approx(1 / 3)}
     assert w["any_claim"]["correct"] == 2
     assert w["unmapped_labels"] == {"Flechette Shell": 2}
+    assert w["misses"] == {"no_claim": 1, "no_weapon_on_main_claim": 0, "other_weapon": 1}
     assert w["per_label"]["Flechette Shell"]["main_claim_right"] is None
     assert w["per_label"]["Chlorine Gas"]["main_claim_right"] == 1
+    assert w["per_label"]["Barrel Bomb"] == {
+        "rows": 1,
+        "mapped_to": ["barrel_bomb"],
+        "main_claim_right": 0,
+    }
     d = result["date"]
     assert d["dated_share"] == pytest.approx(2 / 5)
     assert d["exact_where_dated"]["correct"] == 1

@@ -225,6 +225,19 @@ def _weapon_summary(outcomes: list[dict[str, Any]]) -> dict[str, Any]:
         "unmapped_labels": dict(
             Counter(w for o in outcomes for w in o["unmapped_labels"]).most_common()
         ),
+        "misses": _weapon_misses(outcomes),
+    }
+
+
+def _weapon_misses(outcomes: list[dict[str, Any]]) -> dict[str, int]:
+    """Why the main claim missed a labelled weapon: no claim, no weapon, or another weapon."""
+    missed = [o for o in outcomes if o["weapon_right"] is False]
+    no_claim = sum(1 for o in missed if not o["n_claims"])
+    no_weapon = sum(1 for o in missed if o["n_claims"] and not o["predicted_weapons"])
+    return {
+        "no_claim": no_claim,
+        "no_weapon_on_main_claim": no_weapon,
+        "other_weapon": len(missed) - no_claim - no_weapon,
     }
 
 
@@ -340,6 +353,11 @@ def archive_tables(result: dict[str, Any]) -> list[Table]:
         ["governorate, where the engine gives one", *_of(result["governorate_where_placed"])],
         ["weapon, main claim (records with a mapped label)", *_of(w["main_claim"])],
         ["weapon, any claim", *_of(w["any_claim"])],
+        [
+            "weapon misses: no claim / no weapon / another weapon",
+            " / ".join(str(n) for n in w["misses"].values()),
+            str(sum(w["misses"].values())),
+        ],
         ["records the engine dates", pct(d["dated_share"]), str(d["rows_with_a_date"])],
         ["date exact, where dated", *_of(d["exact_where_dated"])],
         ["date within 3 days, where dated", *_of(d["within_3_days_where_dated"])],
