@@ -69,9 +69,10 @@ def write_csv(tmp_path: Path, rows: list[list[str]], name: str = "archive.csv") 
 
 def test_coordinates_in_decimal_and_degree_spellings() -> None:
     assert parse_coordinate("36.2021") == pytest.approx(36.2021)
-    assert parse_coordinate("35°32&#39;57&quot;N") == pytest.approx(35 + 32 / 60 + 57 / 3600)
-    assert parse_coordinate("36° 6'26.28\"") == pytest.approx(36 + 6 / 60 + 26.28 / 3600)
-    assert parse_coordinate("35°29′56″N") == pytest.approx(35 + 29 / 60 + 56 / 3600)
+    assert parse_coordinate("34°51&#39;12&quot;N") == pytest.approx(34 + 51 / 60 + 12 / 3600)
+    assert parse_coordinate("36° 4'18.5\"") == pytest.approx(36 + 4 / 60 + 18.5 / 3600)
+    assert parse_coordinate("35°12′40″N") == pytest.approx(35 + 12 / 60 + 40 / 3600)
+    assert parse_coordinate("-3.25") == pytest.approx(-3.25)
     assert parse_coordinate("35.78N") == pytest.approx(35.78)
     assert parse_coordinate("12°30'W") == pytest.approx(-12.5)
     assert parse_coordinate("None") is None

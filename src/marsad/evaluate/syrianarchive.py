@@ -47,7 +47,7 @@ DATE_TOLERANCE_DAYS = 3
 PLACE_RADIUS_KM = 10.0
 SNIPPET_PREVIEW = 120
 # Coordinates come as decimals ("36.21") or degrees, minutes and seconds in several spellings
-# ("35°32'57\"N", "36° 6'26.28", "35°29′56″N"): the numbers in order, then an optional hemisphere.
+# ("34°51'12\"N", "36° 4'18.5", "35°12′40″N"): the numbers in order, then an optional hemisphere.
 _NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 _HEMISPHERE = re.compile(r"[NSEW]\s*$", re.IGNORECASE)
 
@@ -62,7 +62,7 @@ def parse_coordinate(value: str) -> float | None:
         return None
     degrees = sum(n / 60**i for i, n in enumerate(numbers))
     hemisphere = _HEMISPHERE.search(text)
-    if hemisphere and hemisphere.group(0).strip().upper() in ("S", "W"):
+    if text.startswith("-") or (hemisphere and hemisphere.group(0).strip().upper() in ("S", "W")):
         degrees = -degrees
     return degrees if -180.0 <= degrees <= 180.0 else None
 
