@@ -1,5 +1,6 @@
-"""``marsad eval fakes|ucdp|gold|grouping|persons PATH``: accuracy against FA-KES, UCDP GED, the
-gold set, incident grouping on UCDP GED headlines, and person detection.
+"""``marsad eval fakes|ucdp|gold|grouping|persons|case|syrianarchive PATH``: accuracy against
+FA-KES, UCDP GED, the gold set, incident grouping on UCDP GED headlines, person detection, CASE 2021
+Task 2 event classes and Syrian Archive incident records.
 
 Each command prints Rich tables and a final one-line summary, and ``--json-out FILE`` writes the
 full result (per-article outcomes included) as JSON. An unusable file (missing, not UTF-8, a
@@ -169,3 +170,63 @@ def grouping(
         console.print(grouping_summary(result))
 
     _run(lambda: score_grouping_file(path), json_out, show)
+
+
+# ``--json`` is accepted beside ``--json-out`` on the newer commands.
+JsonOutOrJson = Annotated[
+    Path | None,
+    typer.Option("--json-out", "--json", help="Also write the full result as JSON to FILE."),
+]
+Examples = Annotated[int, typer.Option("--examples", min=0, help="Print up to N failure examples.")]
+
+
+@app.command()
+def case(
+    path: Annotated[
+        Path, typer.Argument(help="CASE 2021 Task 2 TSV file (id, EventSnippet, SubType).")
+    ],
+    json_out: JsonOutOrJson = None,
+    limit: Limit = None,
+    examples: Examples = 10,
+) -> None:
+    """ACLED sub-event class of each snippet: weighted F1, and non-conflict rows left alone."""
+    from marsad.evaluate.case import case_summary, case_tables, example_lines, score_case
+
+    def show(result: dict[str, Any]) -> None:
+        _print_tables(case_tables(result))
+        _print_examples(example_lines(result["examples"]))
+        _print_warnings(result["warnings"])
+        console.print(case_summary(result))
+
+    _run(lambda: score_case(path, limit=limit, examples=examples), json_out, show)
+
+
+def _print_examples(lines: list[str]) -> None:
+    if lines:
+        console.print("failure examples:")
+    for line in lines:
+        console.print("  " + line, highlight=False, markup=False, soft_wrap=True)
+
+
+@app.command()
+def syrianarchive(
+    path: Annotated[Path, typer.Argument(help="Syrian Archive incident CSV file.")],
+    json_out: JsonOutOrJson = None,
+    limit: Limit = None,
+    examples: Examples = 10,
+) -> None:
+    """No-claim records, governorate, weapon, date and distance on incident descriptions."""
+    from marsad.evaluate.syrianarchive import (
+        archive_summary,
+        archive_tables,
+        example_lines,
+        score_syrianarchive,
+    )
+
+    def show(result: dict[str, Any]) -> None:
+        _print_tables(archive_tables(result))
+        _print_examples(example_lines(result["examples"]))
+        _print_warnings(result["warnings"])
+        console.print(archive_summary(result))
+
+    _run(lambda: score_syrianarchive(path, limit=limit, examples=examples), json_out, show)

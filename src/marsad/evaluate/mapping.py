@@ -225,3 +225,147 @@ def mapping_markdown() -> str:
     lines += ["**UCDP adm_1 -> OCHA admin1 P-code**", "", "| UCDP | P-code |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in UCDP_ADMIN1_PCODE.items()]
     return "\n".join(lines) + "\n"
+
+
+# --- CASE 2021 Task 2 --------------------------------------------------------------------------
+
+# ACLED sub-event type (as the ACLED codebook spells it) -> CASE 2021 Task 2 ``SubType`` code.
+# Every one of ACLED's 25 sub-event types is listed, whether or not the engine produces it yet, so
+# a type the engine learns later is scored without touching this table.
+CASE_CODE_BY_ACLED_SUB_EVENT: Final[dict[str, str]] = {
+    "Peaceful protest": "PEACE_PROTEST",
+    "Protest with intervention": "PROTEST_WITH_INTER",
+    "Excessive force against protesters": "FORCE_AGAINST_PROTEST",
+    "Violent demonstration": "VIOL_DEMONSTR",
+    "Mob violence": "MOB_VIOL",
+    "Armed clash": "ARMED_CLASH",
+    "Government regains territory": "GOV_REGAINS_TERIT",
+    "Non-state actor overtakes territory": "NON_STATE_ACTOR_OVERTAKES_TER",
+    "Air/drone strike": "AIR_STRIKE",
+    "Shelling/artillery/missile attack": "ART_MISS_ATTACK",
+    "Remote explosive/landmine/IED": "REM_EXPLOS",
+    "Suicide bomb": "SUIC_BOMB",
+    "Chemical weapon": "CHEM_WEAP",
+    "Grenade": "GRENADE",
+    "Attack": "ATTACK",
+    "Abduction/forced disappearance": "ABDUCT_DISSAP",
+    "Sexual violence": "SEX_VIOL",
+    "Agreement": "AGREEMENT",
+    "Arrests": "ARREST",
+    "Change to group/activity": "CHANGE_TO_GROUP_ACT",
+    "Disrupted weapons use": "DISR_WEAP",
+    "Headquarters or base established": "HQ_ESTABLISHED",
+    "Looting/property destruction": "PROPERTY_DISTRUCT",
+    "Non-violent transfer of territory": "NON_VIOL_TERRIT_TRANSFER",
+    "Other": "OTHER",
+}
+CASE_CONFLICT_CLASSES: Final[tuple[str, ...]] = tuple(CASE_CODE_BY_ACLED_SUB_EVENT.values())
+# The five CASE 2021 types that are not ACLED sub-events (never seen in the task's training data).
+CASE_NON_CONFLICT_CLASSES: Final[tuple[str, ...]] = (
+    "DIPLO",
+    "ATTRIB",
+    "MAN_MADE_DISASTER",
+    "NATURAL_DISASTER",
+    "ORG_CRIME",
+)
+# What a snippet is predicted as when the engine returns no claim, or a claim whose sub-event type
+# is missing or not an ACLED name; both are misses for every class.
+CASE_NO_CLAIM: Final = "none"
+CASE_UNMAPPED: Final = "unmapped"
+
+# ACLED event type of each sub-event type (the ACLED codebook's grouping).
+ACLED_EVENT_TYPE_BY_SUB_EVENT: Final[dict[str, str]] = {
+    "Armed clash": "Battles",
+    "Government regains territory": "Battles",
+    "Non-state actor overtakes territory": "Battles",
+    "Chemical weapon": "Explosions/Remote violence",
+    "Air/drone strike": "Explosions/Remote violence",
+    "Suicide bomb": "Explosions/Remote violence",
+    "Shelling/artillery/missile attack": "Explosions/Remote violence",
+    "Remote explosive/landmine/IED": "Explosions/Remote violence",
+    "Grenade": "Explosions/Remote violence",
+    "Sexual violence": "Violence against civilians",
+    "Attack": "Violence against civilians",
+    "Abduction/forced disappearance": "Violence against civilians",
+    "Violent demonstration": "Riots",
+    "Mob violence": "Riots",
+    "Peaceful protest": "Protests",
+    "Protest with intervention": "Protests",
+    "Excessive force against protesters": "Protests",
+    "Agreement": "Strategic developments",
+    "Arrests": "Strategic developments",
+    "Change to group/activity": "Strategic developments",
+    "Disrupted weapons use": "Strategic developments",
+    "Headquarters or base established": "Strategic developments",
+    "Looting/property destruction": "Strategic developments",
+    "Non-violent transfer of territory": "Strategic developments",
+    "Other": "Strategic developments",
+}
+# ACLED's political-violence event types; protests and strategic developments are not violent.
+VIOLENT_ACLED_EVENT_TYPES: Final = frozenset(
+    {"Battles", "Explosions/Remote violence", "Violence against civilians", "Riots"}
+)
+VIOLENT_ACLED_SUB_EVENTS: Final = frozenset(
+    sub for sub, kind in ACLED_EVENT_TYPE_BY_SUB_EVENT.items() if kind in VIOLENT_ACLED_EVENT_TYPES
+)
+
+
+def case_code(acled_sub_event_type: str | None) -> str:
+    """The CASE 2021 code for an ACLED sub-event type name (``unmapped`` when it is not one)."""
+    return CASE_CODE_BY_ACLED_SUB_EVENT.get(acled_sub_event_type or "", CASE_UNMAPPED)
+
+
+def is_violent(claim: Claim) -> bool:
+    """True when the claim's ACLED sub-event type belongs to a violent ACLED event type."""
+    return claim.acled_sub_event_type in VIOLENT_ACLED_SUB_EVENTS
+
+
+# --- Syrian Archive ----------------------------------------------------------------------------
+
+# Syrian Archive ``weapons`` label -> the Marsad weapon types (schema.WEAPONS) any of which counts
+# as naming it. Soviet/Russian submunitions and their dispensers are cluster munitions; the ZAB
+# bomblets are incendiary submunitions, so either reading is right. A label absent from this table
+# has no Marsad counterpart and is reported as unmapped.
+SYRIANARCHIVE_WEAPONS: Final[dict[str, tuple[str, ...]]] = {
+    "Chemical Weapons": ("chemical",),
+    "Chlorine Gas": ("chemical",),
+    "Mustard Gas": ("chemical",),
+    "Sarin": ("chemical",),
+    "Cluster Munition": ("cluster_munition",),
+    "RBK-500": ("cluster_munition",),
+    "AO-2.5RT/RTM": ("cluster_munition",),
+    "ShOAB-0.5": ("cluster_munition",),
+    "PTAB-1M": ("cluster_munition",),
+    "ZAB-2.5S": ("incendiary", "cluster_munition"),
+    "ZAB-2.5SM": ("incendiary", "cluster_munition"),
+    "Incendiary Weapons": ("incendiary",),
+    "Barrel Bomb": ("barrel_bomb",),
+    "9M79M Tochka": ("missile",),
+    "Drone": ("drone",),
+}
+# Syrian Archive writes "None" where an incident has no weapon (or no governorate) recorded.
+SYRIANARCHIVE_NONE: Final = "none"
+# Syrian Archive governorate spellings that differ from the FA-KES labels ``fakes_governorate``
+# returns. Both datasets give Damascus city and Rural Damascus one label ("DAMASCUS : Douma").
+SYRIANARCHIVE_GOVERNORATE_ALIASES: Final[dict[str, str]] = {
+    "rif dimashq": "damascus",
+    "rural damascus": "damascus",
+    "latakia": "lattakia",
+    "deir ez-zor": "deir ezzor",
+    "deir ez zor": "deir ezzor",
+    "hasakah": "hasakeh",
+    "al hasakah": "hasakeh",
+    "tartus": "tartous",
+    "suwayda": "sweida",
+    "as suwayda": "sweida",
+    "hamah": "hama",
+    "ar raqqah": "raqqa",
+}
+
+
+def syrianarchive_governorate(label: str) -> str:
+    """A Syrian Archive governorate as the FA-KES label (``unknown`` when none is recorded)."""
+    name = " ".join(label.strip().lower().split())
+    if not name or name == SYRIANARCHIVE_NONE:
+        return UNKNOWN
+    return SYRIANARCHIVE_GOVERNORATE_ALIASES.get(name, name)
