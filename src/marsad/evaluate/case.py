@@ -19,15 +19,12 @@ Two headline figures:
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from marsad.evaluate.files import CsvRow, EvalFileError, RowWarnings, read_text
+from marsad.evaluate.files import EvalFileError, RowWarnings, read_csv
 from marsad.evaluate.incident import DEFAULT_RULE, main_incident
 from marsad.evaluate.mapping import (
     CASE_CONFLICT_CLASSES,
@@ -46,35 +43,6 @@ SNIPPET_PREVIEW = 120
 TOP_CONFUSIONS = 15
 
 
-def read_tsv(path: str | Path, required: tuple[str, ...]) -> Iterator[CsvRow]:
-    """Rows of a tab-separated file that has every ``required`` column (else EvalFileError)."""
-    reader = csv.reader(io.StringIO(read_text(path), newline=""), delimiter="\t")
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise EvalFileError(f"{path}: empty file (no header row)") from None
-    except csv.Error as exc:
-        raise EvalFileError(f"{path}: header is not valid TSV ({exc})") from None
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise EvalFileError(
-            f"{path}: missing required column(s) {', '.join(missing)} "
-            f"(found: {', '.join(header) or 'none'})"
-        )
-    number = 0
-    while True:
-        line = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise EvalFileError(f"{path}: line {line}: invalid TSV ({exc})") from None
-        if any(c.strip() for c in cells):
-            number += 1
-            yield CsvRow(number, line, dict(zip(header, cells, strict=False)))
-
-
 @dataclass(slots=True)
 class CaseRow:
     row: int
@@ -87,7 +55,7 @@ def read_case(path: str | Path, warnings: RowWarnings) -> list[CaseRow]:
     """The usable rows of a CASE 2021 Task 2 file (unknown labels, empty snippets to warnings)."""
     known = set(CASE_CONFLICT_CLASSES) | set(CASE_NON_CONFLICT_CLASSES)
     rows: list[CaseRow] = []
-    for r in read_tsv(path, REQUIRED_COLUMNS):
+    for r in read_csv(path, REQUIRED_COLUMNS, delimiter="\t"):
         gold = r.values["SubType"].strip()
         text = r.values["EventSnippet"]
         if gold not in known:

@@ -80,16 +80,18 @@ class CsvRow:
         return f"row {self.number} (line {self.line})"
 
 
-def read_csv(path: str | Path, required: Sequence[str]) -> Iterator[CsvRow]:
-    """Rows of a CSV file that has every ``required`` column (else :class:`EvalFileError`)."""
+def read_csv(path: str | Path, required: Sequence[str], delimiter: str = ",") -> Iterator[CsvRow]:
+    """Rows of a CSV file (TSV with ``delimiter="\\t"``) that has every ``required`` column
+    (else :class:`EvalFileError`)."""
     text = read_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    kind = "TSV" if delimiter == "\t" else "CSV"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
         raise EvalFileError(f"{path}: empty file (no header row)") from None
     except csv.Error as exc:
-        raise EvalFileError(f"{path}: header is not valid CSV ({exc})") from None
+        raise EvalFileError(f"{path}: header is not valid {kind} ({exc})") from None
     header = [h.strip() for h in header]
     missing = [c for c in required if c not in header]
     if missing:
@@ -105,7 +107,7 @@ def read_csv(path: str | Path, required: Sequence[str]) -> Iterator[CsvRow]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise EvalFileError(f"{path}: line {line}: invalid CSV ({exc})") from None
+            raise EvalFileError(f"{path}: line {line}: invalid {kind} ({exc})") from None
         if not any(c.strip() for c in cells):
             continue
         number += 1
