@@ -369,8 +369,8 @@ class NumberReader:
             ):
                 return True  # "+963", the minutes of "09:14"
             before = prev
-            if keys[before] == "#" or (keys[before] == "." and before > start):
-                before -= 1  # "No. 5", "Building #5"
+            if keys[before] == "." and before > start:
+                before -= 1  # "Rd. 5"
             if keys[before] in rules.designators_before or keys[prev] in rules.designators_before:
                 return True  # "Brigade 47"
         if _in_run(tokens, i, start, end, claimed):
