@@ -240,3 +240,13 @@ def test_a_sentence_of_200000_characters_is_fast() -> None:
     found, _ = read(text)
     assert time.perf_counter() - t0 < 5.0
     assert found and all(c.low is None or c.high is None or c.low <= c.high for c in found)
+
+
+def test_the_running_total_is_marked_and_the_days_toll_is_not() -> None:
+    found, _ = read(
+        "Shelling on Harasta killed 6 people on Sunday, bringing the toll to 41 since Friday."
+    )
+    assert [(c.category, c.low, c.running_total) for c in found] == [
+        ("killed", 6, False),
+        ("killed", 41, True),
+    ]

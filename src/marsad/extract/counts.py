@@ -21,6 +21,7 @@ fraction), high = floor(parent high x fraction), qualifier copied from the paren
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
 from operator import attrgetter
 
@@ -28,6 +29,7 @@ from marsad.extract.lexicon import (
     ACTOR,
     CASUALTY,
     COUNT_NOUN,
+    CUE_AGGREGATE,
     CUE_CROWD,
     CUE_INCLUDING,
     CUE_SUBSET,
@@ -63,6 +65,10 @@ class CountMention:
     parent: int | None = None  # index into the sentence's count list
     perpetrator: int | None = None  # actor index in the pack
     absurd: bool = False
+    # "the toll since the start of the campaign rose to 220", "bringing the death toll to 35
+    # since Friday": an aggregate cue in the figure's own clause makes it a running total, not
+    # the toll of the incident the sentence reports
+    running_total: bool = False
 
 
 class CountReader:
@@ -426,6 +432,8 @@ class CountReader:
         counts = self._settled(tokens, counts)
         if len(counts) > 1:  # one count has nothing to add up or merge with
             counts = _dedupe(self._with_sums(tokens, counts, casualty_end))
+        if counts and CUE_AGGREGATE in matches:
+            _mark_running_totals(tokens, start, end, counts, matches[CUE_AGGREGATE])
         return _ordered(counts), numbers
 
     def _settled(self, tokens: Tokens, counts: list[CountMention]) -> list[CountMention]:
@@ -737,6 +745,22 @@ def _total(parts: list[CountMention]) -> CountMention:
     return CountMention(
         first.category, first.group, low, high, qualifier, first.start, parts[-1].end, True
     )
+
+
+_RUNNING_TOTAL_STOPS = _CLAUSE_STOPS | {","}
+
+
+def _mark_running_totals(
+    tokens: Tokens, start: int, end: int, counts: list[CountMention], cues: list[Match]
+) -> None:
+    """Marks the counts that share a clause (commas included) with an aggregate cue: "killed
+    5 on Sunday, bringing the death toll to 35 since Friday" marks the 35 alone."""
+    keys = tokens.keys
+    stops = [q for q in range(start, end) if keys[q] in _RUNNING_TOTAL_STOPS]
+    cue_clauses = {bisect_right(stops, m.start) for m in cues}
+    for c in counts:
+        if bisect_right(stops, c.start) in cue_clauses:
+            c.running_total = True
 
 
 def _ordered(counts: list[CountMention]) -> list[CountMention]:
