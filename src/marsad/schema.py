@@ -128,6 +128,8 @@ COUNT_CATEGORIES: tuple[str, ...] = (
     "places_targeted",
     "facilities_hit",
     "crowd_size",
+    # "killed and injured 8 people": one figure for both harms, never split by guess
+    "casualties",
 )
 VICTIM_GROUPS: tuple[str, ...] = (
     "all",

@@ -21,6 +21,7 @@ fraction), high = floor(parent high x fraction), qualifier copied from the paren
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
 from operator import attrgetter
 
@@ -28,6 +29,7 @@ from marsad.extract.lexicon import (
     ACTOR,
     CASUALTY,
     COUNT_NOUN,
+    CUE_AGGREGATE,
     CUE_CROWD,
     CUE_INCLUDING,
     CUE_SUBSET,
@@ -44,6 +46,8 @@ _CLAUSE_STOPS = frozenset({".", ";", ":", "!", "?", "(", ")"})
 _ARMED_GROUPS = frozenset({"combatants"})
 _PLACE_LIKE = frozenset({"places_targeted", "facilities_hit"})
 _START = attrgetter("start")
+# Matches that are no modifier of a victim noun: "a strike killed civilians" counts no one.
+_STOP_KINDS = (CASUALTY, COUNT_NOUN, GROUP, FACILITY, CUE_CROWD)
 # Shared stand-in for the position table of a match kind the sentence lacks; never written to.
 _NO_MATCHES: dict[int, Match] = {}
 
@@ -61,6 +65,10 @@ class CountMention:
     parent: int | None = None  # index into the sentence's count list
     perpetrator: int | None = None  # actor index in the pack
     absurd: bool = False
+    # "the toll since the start of the campaign rose to 220", "bringing the death toll to 35
+    # since Friday": an aggregate cue in the figure's own clause makes it a running total, not
+    # the toll of the incident the sentence reports
+    running_total: bool = False
 
 
 class CountReader:
@@ -84,6 +92,15 @@ class CountReader:
         self.toll_verbs = grammar.toll_verbs
         self.bare_followers = grammar.bare_count_followers
         self.needs_violence = pack.needs_violence
+        self.rules = pack.count_rules
+        # words that end the phrase between an article and the victim it counts
+        self.modifier_stops = (
+            grammar.coordinators
+            | grammar.of_words
+            | grammar.possessives
+            | self.aux
+            | {grammar.definite_article}
+        )
         self.armed_actor = frozenset(
             i for i, a in enumerate(pack.actors) if a.type in pack.armed_types
         )
@@ -106,33 +123,9 @@ class CountReader:
             numbers = self._without_ages(tokens, numbers, start, end, age_ends)
         mentions = list(numbers)
         groups = matches.get(GROUP)
+        kin_starts: set[int] = set()  # "his son": counts of one relative, by their token
         if groups:
-            # "a child", "a woman": the article is a count of one when it heads a victim group.
-            articles = self.articles
-            number_starts: set[int] | None = None  # built at the first article, if any
-            number_firsts: set[int] = set()
-            ages: set[int] = set()
-            for g in groups:
-                art = age_ends.get(g.start, g.start - 1)  # "a 28-year-old man": one man
-                if art < start or keys[art] not in articles:
-                    continue
-                if number_starts is None:
-                    number_starts = {n.value_start for n in numbers}
-                    number_firsts = {n.start for n in numbers}
-                if art not in number_starts and (
-                    g.value != "all" or " ".join(keys[g.start : g.end]) in self.pack.single_victims
-                ):
-                    # (the age, if any, stays inside: the noun after the figure is the group)
-                    stop = g.start if art != g.start - 1 else art + 1
-                    mentions.append(NumberMention(art, stop, art, 1, 1, 1, "exact", word_form=True))
-                    if (
-                        g.end + 1 < end
-                        and keys[g.end] in self.age_words
-                        and g.end + 1 in number_firsts
-                    ):
-                        ages.add(g.end + 1)  # "a boy of 12": his age
-            if ages:
-                mentions = [n for n in mentions if n.start not in ages]
+            mentions = self._with_ones(tokens, start, end, matches, mentions, age_ends, kin_starts)
         if not mentions:
             return [], numbers
         if len(mentions) > 1:
@@ -223,6 +216,10 @@ class CountReader:
                     if category == "crowd_size":
                         # "six demonstrators were detained": what happened to them is counted
                         harmed = self._casualty_right(tokens, cn.end, end, casualty_start)
+                        if harmed is None and casualty_end:
+                            # "killing two protesters": protesters harmed, not a crowd size
+                            left = self._casualty_left(tokens, n.start, start, casualty_end)
+                            harmed = left.value if left is not None else None
                         if harmed is not None:
                             category = harmed
                     if gm is not None and gm.end >= cn.end:
@@ -327,6 +324,13 @@ class CountReader:
                                 second.value, group, 0, 0, n.qualifier, n.start, second.end
                             )
                         )
+                    elif n.high == 0 and category == self.rules.combined_category:
+                        parts = self.rules.combined_parts
+                        category = parts[0]  # a zero of both harms is a zero of each
+                        for part in parts[1:]:
+                            counts.append(
+                                CountMention(part, group, 0, 0, n.qualifier, n.start, cm_end)
+                            )
             if (
                 category is None
                 and toll is not None
@@ -339,19 +343,19 @@ class CountReader:
                 if left is not None and (noun_found or self._ends_phrase(tokens, n.end, end)):
                     category = left.value
             listed_parent: int | None = None
-            if category is None and noun_found and counts:
+            if noun_found and counts:
                 # "including 3 children and a woman, and 21 were injured", "killing a woman and
-                # her two children": the next item of a list shares the category (and the
-                # parent) of the item before it, whatever verb comes after the list
+                # her two children": the next item of a list shares the parent (and, when it
+                # has none, the category) of the item before it, whatever verb follows the list
                 prev = counts[-1]
                 between = keys[prev.end : n.start]
                 if (
-                    prev.category is not None
-                    and 0 < len(between) <= 3
+                    0 < len(between) <= 3
                     and any(b in self.and_words for b in between)
                     and all(b in self.coordinators or b in self.possessives for b in between)
                 ):
-                    category = prev.category
+                    if category is None:
+                        category = prev.category
                     listed_parent = prev.parent
             # "a crowd of 25,000 people", "crowd big, some 1,500 ppl": a crowd word earlier in
             # the clause makes people a crowd size
@@ -378,8 +382,14 @@ class CountReader:
             inc = including_end.get(n.start)
             if inc is not None and counts:
                 parent_index = last_primary if last_primary is not None else len(counts) - 1
-                if category is None:
-                    category = counts[parent_index].category
+                pc = counts[parent_index]
+                # "killing 11 civilians, among them four children, and wounding 30": the part
+                # shares its whole's harm, whatever verb comes after it; a whole that has none
+                # yet ("Nine civilians, including three children, were killed") takes the part's
+                if pc.category is not None:
+                    category = pc.category
+                elif category is not None:
+                    pc.category = category
             if category is None and not noun_found:
                 continue
             if parent_index is not None and n.qualifier == "vague":
@@ -388,6 +398,13 @@ class CountReader:
                 # "8 civilians were killed ... and 21 were injured": the bare figure counts the
                 # group the sentence is about (ellipsis of the noun)
                 group = counts[last_primary].group
+            if n.start in kin_starts and counts and group == "all":
+                # "a farmer and his son": the relative of a civilian is counted with him
+                prev = counts[-1]
+                if prev.group in self.rules.kin_groups and all(
+                    b in self.coordinators for b in keys[prev.end : n.start]
+                ):
+                    group = prev.group
             # Positional arguments (derived, parent, perpetrator, absurd): the dataclass
             # __init__ is measurably cheaper without keywords.
             counts.append(
@@ -412,13 +429,25 @@ class CountReader:
             # "8 schools, 5 medical facilities and 3 bakeries": a breakdown by kind, kept on the
             # facilities themselves, not a count of facilities hit
             counts = _without(counts, {k for k, c in enumerate(counts) if c.start in by_facility})
-        if len(counts) > 1:  # one count has nothing to merge with
-            counts = _dedupe(counts)
+        counts = self._settled(tokens, counts)
+        if len(counts) > 1:  # one count has nothing to add up or merge with
+            counts = _dedupe(self._with_sums(tokens, counts, casualty_end))
+        if counts and CUE_AGGREGATE in matches:
+            _mark_running_totals(tokens, start, end, counts, matches[CUE_AGGREGATE])
+        return _ordered(counts), numbers
+
+    def _settled(self, tokens: Tokens, counts: list[CountMention]) -> list[CountMention]:
+        """Counts with a category each: one left without takes it from the list it stands in,
+        from its parts, or from the sentence's only casualty category; the others are dropped."""
         categories = [c.category for c in counts]
         if None not in categories:
-            return counts, numbers  # nothing left to fill in or to drop
+            return counts  # nothing left to fill in or to drop
         if len(counts) > 1:
             self._coordinate(tokens, counts)
+            for c in counts:
+                # "Nine civilians, including three children and a woman, were killed"
+                if c.parent is not None and counts[c.parent].category is None:
+                    counts[c.parent].category = c.category
             categories = [c.category for c in counts]
         cats = set(categories).intersection(self.pack.casualty_words)
         if len(cats) == 1:
@@ -426,10 +455,129 @@ class CountReader:
             for c in counts:
                 if c.category is None:
                     c.category = only
-            return counts, numbers
-        return [c for c in counts if c.category is not None], numbers
+            return counts
+        return _without(counts, {k for k, c in enumerate(counts) if c.category is None})
+
+    def _with_sums(
+        self, tokens: Tokens, counts: list[CountMention], casualty_end: dict[int, Match]
+    ) -> list[CountMention]:
+        """ "three IS fighters and two rebel soldiers were killed": a list of figures of one harm
+        and one group gets its total, a derived count placed before the items it adds up. An
+        item that has its own verb ("four medics were killed and a nurse ...") ends the list."""
+        runs: list[list[int]] = []
+        keys = tokens.keys
+        for k, c in enumerate(counts):
+            if c.parent is not None or c.derived or c.category is None or c.absurd:
+                continue
+            if runs and runs[-1][-1] == k - 1:
+                prev = counts[k - 1]
+                between = keys[prev.end : c.start]
+                if (
+                    prev.category == c.category
+                    and prev.group == c.group
+                    and prev.end not in casualty_end
+                    and 0 < len(between) <= 3
+                    and all(b in self.coordinators for b in between)
+                ):
+                    runs[-1].append(k)
+                    continue
+            runs.append([k])
+        runs = [r for r in runs if len(r) > 1]
+        if not runs:
+            return counts
+        totals = {r[0]: _total([counts[k] for k in r]) for r in runs}
+        out: list[CountMention] = []
+        remap: dict[int, int] = {}
+        part_of: dict[int, int] = {k: r[0] for r in runs for k in r}
+        for k, c in enumerate(counts):
+            total = totals.get(k)
+            if total is not None:
+                out.append(total)
+                remap[-1 - k] = len(out) - 1  # the total of the run starting at k
+            remap[k] = len(out)
+            out.append(c)
+        for k, c in enumerate(counts):
+            if k in part_of:
+                c.parent = remap[-1 - part_of[k]]
+            elif c.parent is not None:
+                c.parent = remap[c.parent]
+        return out
 
     # -- pieces --------------------------------------------------------------------------
+    def _with_ones(
+        self,
+        tokens: Tokens,
+        start: int,
+        end: int,
+        matches: dict[str, list[Match]],
+        numbers: list[NumberMention],
+        age_ends: dict[int, int],
+        kin_starts: set[int],
+    ) -> list[NumberMention]:
+        """``numbers`` plus a count of one for each victim named in the singular: "a child",
+        "a woman", "a regime fighter", "his son" (the relatives' tokens go into ``kin_starts``)."""
+        keys = tokens.keys
+        mentions = list(numbers)
+        number_starts = {n.value_start for n in numbers}
+        number_firsts = {n.start for n in numbers}
+        stops: set[int] | None = None  # where a phrase between an article and a victim ends
+        ages: set[int] = set()
+        for g in matches[GROUP]:
+            art: int | None = age_ends.get(g.start, g.start - 1)  # "a 28-year-old man": one man
+            if art is None or art < start:
+                continue
+            if keys[art] not in self.articles:
+                if stops is None:
+                    stops = number_starts.union(
+                        *({m.start for m in matches.get(k, ())} for k in _STOP_KINDS)
+                    )
+                art = self._one_victim(tokens, g, art, start, stops, kin_starts)
+                if art is None:
+                    continue
+            if art not in number_starts and (
+                g.value != "all" or " ".join(keys[g.start : g.end]) in self.pack.single_victims
+            ):
+                # (the age, if any, stays inside: the noun after the figure is the group)
+                stop = g.start if art != g.start - 1 else art + 1
+                mentions.append(NumberMention(art, stop, art, 1, 1, 1, "exact", word_form=True))
+                if g.end + 1 < end and keys[g.end] in self.age_words and g.end + 1 in number_firsts:
+                    ages.add(g.end + 1)  # "a boy of 12": his age
+        if ages:
+            mentions = [n for n in mentions if n.start not in ages]
+        return mentions
+
+    def _one_victim(
+        self,
+        tokens: Tokens,
+        g: Match,
+        before: int,
+        start: int,
+        stops: set[int],
+        kin_starts: set[int],
+    ) -> int | None:
+        """The token that makes group match ``g`` one victim when no article stands right before
+        it: a possessive before a relative ("his son"), or an article a few words before a
+        victim named in the singular ("a regime fighter", "an IS fighter")."""
+        keys, kinds = tokens.keys, tokens.kinds
+        phrase = " ".join(keys[g.start : g.end])
+        if keys[before] in self.possessives:
+            if phrase not in self.rules.kin_words:
+                return None  # "their children" is no count of one
+            kin_starts.add(before)
+            return before
+        if phrase not in self.pack.single_victims or g.end in stops:
+            return None  # "a heavy civilian death toll": a modifier, not a victim
+        q = before
+        for _ in range(self.rules.modifier_skip):
+            if kinds[q] != WORD or q in stops or keys[q] in self.modifier_stops:
+                return None
+            q -= 1
+            if q < start:
+                return None
+            if keys[q] in self.articles:
+                return q
+        return None
+
     def _without_ages(
         self,
         tokens: Tokens,
@@ -564,6 +712,9 @@ class CountReader:
         num, den = n.fraction
         low = math.ceil(pc.low * num / den) if pc.low is not None else None
         high = math.floor(pc.high * num / den) if pc.high is not None else None
+        if low is not None and high is not None and low > high:
+            # "15 killed, half of them children": 7.5 is no head count; 7 or 8 both fit
+            low, high = high, low
         return CountMention(
             pc.category, group, low, high, pc.qualifier, n.start, q, derived=True, parent=parent
         )
@@ -580,6 +731,46 @@ class CountReader:
                 c.category = nxt.category
 
 
+def _total(parts: list[CountMention]) -> CountMention:
+    """The sum of a list of counts of one harm and group, marked derived."""
+    first = parts[0]
+    lows = [c.low for c in parts]
+    highs = [c.high for c in parts]
+    low = sum(x for x in lows if x is not None) if None not in lows else None
+    high = sum(x for x in highs if x is not None) if None not in highs else None
+    qualifiers = {c.qualifier for c in parts}
+    # mixed qualifiers: an open sum is a floor, a closed one an estimate
+    mixed = "at_least" if high is None else "about"
+    qualifier = first.qualifier if len(qualifiers) == 1 else mixed
+    return CountMention(
+        first.category, first.group, low, high, qualifier, first.start, parts[-1].end, True
+    )
+
+
+_RUNNING_TOTAL_STOPS = _CLAUSE_STOPS | {","}
+
+
+def _mark_running_totals(
+    tokens: Tokens, start: int, end: int, counts: list[CountMention], cues: list[Match]
+) -> None:
+    """Marks the counts that share a clause (commas included) with an aggregate cue: "killed
+    5 on Sunday, bringing the death toll to 35 since Friday" marks the 35 alone."""
+    keys = tokens.keys
+    stops = [q for q in range(start, end) if keys[q] in _RUNNING_TOTAL_STOPS]
+    cue_clauses = {bisect_right(stops, m.start) for m in cues}
+    for c in counts:
+        if bisect_right(stops, c.start) in cue_clauses:
+            c.running_total = True
+
+
+def _ordered(counts: list[CountMention]) -> list[CountMention]:
+    """No count leaves with its low bound above its high one, whatever rule made it."""
+    for c in counts:
+        if c.low is not None and c.high is not None and c.low > c.high:
+            c.low, c.high = c.high, c.low
+    return counts
+
+
 def _dedupe(counts: list[CountMention]) -> list[CountMention]:
     """A headline restated in the first line gives the same figure twice: keep the first."""
     keys = [(c.category, c.group, c.low, c.high, c.parent is None, c.derived) for c in counts]
@@ -589,7 +780,10 @@ def _dedupe(counts: list[CountMention]) -> list[CountMention]:
     keep: list[CountMention] = []
     remap: dict[int, int] = {}
     for k, (c, key) in enumerate(zip(counts, keys, strict=True)):
-        if c.category is not None and key in seen:
+        summed = (
+            c.parent is not None and counts[c.parent].derived and counts[c.parent].parent is None
+        )
+        if c.category is not None and key in seen and not summed:
             remap[k] = seen[key]
             continue
         seen[key] = len(keep)

@@ -89,6 +89,8 @@ class NumberReader:
         self.scales = pack.number_scales
         self.fractions = pack.fractions
         self.absurd_above = pack.absurd_above
+        self.rules = pack.count_rules
+        self.ordinal_suffixes = pack.ordinal_suffixes
         # "a"/"an" are numbers only before a scale word ("a dozen", "a hundred").
         grammar = pack.grammar
         self.article = grammar.articles
@@ -198,6 +200,9 @@ class NumberReader:
             absurd = False
             if kinds[i] == NUM:
                 raw = keys[i]
+                if self._not_a_count(tokens, i, start, end, i in qualifier_by_end, claimed):
+                    next_free = i + 1
+                    continue
                 value: float | None
                 if raw.isdecimal() and len(raw) <= _MAX_DIGITS + 2:
                     value = int(raw)  # plain digits, the common case, read as digits_value would
@@ -210,7 +215,11 @@ class NumberReader:
                     parsed = (self.absurd_above + 1, i + 1)
                 else:
                     stop = i + 1
-                    if stop < end and keys[stop] in self.scales and keys[stop] != "dozen":
+                    if (
+                        stop < end
+                        and keys[stop] in self.scales
+                        and keys[stop] not in self.rules.digit_scale_exclusions
+                    ):
                         value = value * self.scales[keys[stop]]
                         stop += 1
                     if isinstance(value, float) and not value.is_integer():
@@ -325,6 +334,71 @@ class NumberReader:
             next_free = stop
         return out
 
+    def _not_a_count(
+        self, tokens: Tokens, i: int, start: int, end: int, qualified: bool, claimed: set[int]
+    ) -> bool:
+        """True when the digits at ``i`` name a unit, an address, a clock time, a year or a
+        phone number ("13th Division", "Brigade 47", "at 0914", "09:14", "2014 airstrikes",
+        "+963 944 ...") rather than counting anything."""
+        keys, kinds, starts, ends = tokens.keys, tokens.kinds, tokens.starts, tokens.ends
+        rules = self.rules
+        raw = keys[i]
+        nxt = i + 1 if i + 1 < end else None
+        prev = i - 1 if i > start else None
+        if len(raw) > 1 and raw[0] == "0" and raw[1].isdigit():
+            return True  # "0914", "0944 ...": no count is written with a leading zero
+        if nxt is not None and starts[nxt] == ends[i]:
+            if keys[nxt] in self.ordinal_suffixes:
+                return True  # "13th", "5th"
+            if (
+                keys[nxt] in rules.time_separators
+                and nxt + 1 < end
+                and kinds[nxt + 1] == NUM
+                and starts[nxt + 1] == ends[nxt]
+            ):
+                return True  # "09:14"
+        if prev is not None:
+            if starts[i] == ends[prev] and (
+                keys[prev] in rules.phone_signs
+                or (
+                    keys[prev] in rules.time_separators
+                    and prev > start
+                    and kinds[prev - 1] == NUM
+                    and ends[prev - 1] == starts[prev]
+                )
+            ):
+                return True  # "+963", the minutes of "09:14"
+            before = prev
+            if keys[before] == "." and before > start:
+                before -= 1  # "Rd. 5"
+            if keys[before] in rules.designators_before or keys[prev] in rules.designators_before:
+                return True  # "Brigade 47"
+        if _in_run(tokens, i, start, end, claimed):
+            return True  # "944 123 456": a run of figures is a phone or an id number
+        if nxt is not None and keys[nxt] in rules.time_suffixes:
+            return True  # "0914 hours", "3 pm"
+        if raw.isdecimal() and len(raw) == 4:
+            value = int(raw)
+            if prev is not None and keys[prev] in rules.time_prefixes and _clock(value):
+                return True  # "at 1430"
+            if not qualified and rules.year_min <= value <= rules.year_max and value % 100:
+                return True  # "2014 airstrikes"
+        return self._address(tokens, i, end)
+
+    def _address(self, tokens: Tokens, i: int, end: int) -> bool:
+        """'12 Baghdad Street': a figure, a capitalised name of up to three words, a street word."""
+        text, starts = tokens.text, tokens.starts
+        address_words = self.rules.address_words
+        j = i + 1
+        while j < min(end, i + 5):
+            if tokens.keys[j] in address_words:
+                return j > i + 1
+            capitalised = text[starts[j] : starts[j] + 1].isupper()
+            if tokens.kinds[j] != JOINER and (tokens.kinds[j] == PUNCT or not capitalised):
+                return False
+            j += 1
+        return False
+
     def _scan(self, tokens: Tokens) -> list[int]:
         """Sorted positions, in the whole text, of the tokens that can start a number: digits,
         number words, and the articles before a fraction or a scale word. Vague quantities are
@@ -372,6 +446,34 @@ class NumberReader:
         ):
             return (1, self.fractions[keys[i + 1]]), i + 2
         return None
+
+
+_RUN = 3  # figures in a row, apart only by spaces, that make a phone or id number
+
+
+def _in_run(tokens: Tokens, i: int, start: int, end: int, claimed: set[int]) -> bool:
+    """True when token i is one of at least ``_RUN`` figures in a row ("944 123 456"); a date
+    beside a figure ("25 April 2017 51 martyrs") is no run. Looks at most ``_RUN`` tokens
+    each way, so a text of figures in a row costs no more than one of words."""
+    kinds, starts, ends = tokens.kinds, tokens.starts, tokens.ends
+    n = 1
+    j = i
+    while n < _RUN and j > start and kinds[j - 1] == NUM and starts[j] > ends[j - 1]:
+        j -= 1
+        if j in claimed:
+            break
+        n += 1
+    j = i
+    while n < _RUN and j + 1 < end and kinds[j + 1] == NUM and starts[j + 1] > ends[j]:
+        j += 1
+        if j in claimed:
+            break
+        n += 1
+    return n >= _RUN
+
+
+def _clock(value: int) -> bool:
+    return value // 100 < 24 and value % 100 < 60
 
 
 def _skip_joiners(tokens: Tokens, i: int, end: int) -> int:

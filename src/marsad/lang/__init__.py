@@ -200,6 +200,7 @@ class LanguagePack:
     # Nouns naming one person by role ("a guard", "a pharmacist"): "killed a guard" counts one
     single_victims: frozenset[str] = frozenset()
     person_cues: PersonCues = field(default_factory=PersonCues)
+    count_rules: CountRules = field(default_factory=lambda: CountRules())
 
 
 def _strs(value: Any, where: str) -> tuple[str, ...]:
@@ -268,7 +269,8 @@ def load_pack_from(directory: Path, code: str) -> LanguagePack:
             background_cues=_strs(ev["background_cues"], "events"),
             war_total_cues=_strs(ev["war_total_cues"], "events"),
             negation_cues=_strs(ev["negation_cues"], "events"),
-            aggregate_cues=_strs(ev["aggregate_cues"], "events"),
+            aggregate_cues=_strs(ev["aggregate_cues"], "events")
+            + _strs(co.get("running_total_cues", []), "counts.running_total_cues"),
             armed_types=frozenset(_strs(ac["armed_types"], "actors.armed_types")),
             actors=actors,
             weapons={k: _strs(v["terms"], f"weapons.{k}") for k, v in we["weapons"].items()},
@@ -312,11 +314,66 @@ def load_pack_from(directory: Path, code: str) -> LanguagePack:
             weak_triggers=frozenset(_strs(ev.get("weak_triggers", []), "events.weak_triggers")),
             single_victims=frozenset(_strs(co.get("single_victims", []), "counts.single_victims")),
             person_cues=_person_cues(pe),
+            count_rules=_count_rules(co, nu),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, LanguagePackError):
             raise
         raise LanguagePackError(f"malformed language pack in {directory}: {exc!r}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class CountRules:
+    """Where a figure is no count, and how counts combine (``numbers.yaml``, ``counts.yaml``)."""
+
+    # "Brigade 47", "Street 12": a designator right before a figure names a unit or a place
+    designators_before: frozenset[str] = frozenset()
+    # "12 Baghdad Street": a place word after a figure (and the name between) makes it an address
+    address_words: frozenset[str] = frozenset()
+    # "at 0914", "0914 hours", "3 pm": clock times
+    time_prefixes: frozenset[str] = frozenset()
+    time_suffixes: frozenset[str] = frozenset()
+    time_separators: frozenset[str] = frozenset()
+    # digits that read as a year ("2014 airstrikes") rather than a count
+    year_min: int = 0
+    year_max: int = -1
+    # signs right before digits that make them a phone number ("+963")
+    phone_signs: frozenset[str] = frozenset()
+    # scale words that do not multiply a figure in digits ("12 dozen" is rare; "12 dozen eggs")
+    digit_scale_exclusions: frozenset[str] = frozenset()
+    # "killed and injured 8 people": phrases naming both harms at once -> the combined category
+    combined_category: str = ""
+    combined_parts: tuple[str, ...] = ()
+    # "a farmer and his son": a relative named after a victim shares the victim's group
+    kin_words: frozenset[str] = frozenset()
+    kin_groups: frozenset[str] = frozenset()
+    # "a regime fighter", "an IS fighter": words allowed between an article and a victim
+    modifier_skip: int = 0
+
+
+def _count_rules(co: dict[str, Any], nu: dict[str, Any]) -> CountRules:
+    def words(d: dict[str, Any], key: str, where: str) -> frozenset[str]:
+        return frozenset(_strs(d.get(key, []), f"{where}.{key}"))
+
+    not_counts = nu.get("not_counts", {})
+    combined = co.get("combined", {})
+    years = not_counts.get("years", [0, -1])
+    return CountRules(
+        designators_before=words(not_counts, "designators_before", "numbers.not_counts"),
+        address_words=words(not_counts, "address_words", "numbers.not_counts"),
+        time_prefixes=words(not_counts, "time_prefixes", "numbers.not_counts"),
+        time_suffixes=words(not_counts, "time_suffixes", "numbers.not_counts"),
+        time_separators=words(not_counts, "time_separators", "numbers.not_counts"),
+        year_min=int(years[0]),
+        year_max=int(years[1]),
+        phone_signs=words(not_counts, "phone_signs", "numbers.not_counts"),
+        digit_scale_exclusions=words(nu, "digit_scale_exclusions", "numbers"),
+        combined_category=str(combined.get("category", "")),
+        combined_parts=_strs(combined.get("parts", []), "counts.combined.parts"),
+        kin_words=words(co, "kin_words", "counts"),
+        kin_groups=words(co, "kin_groups", "counts"),
+        modifier_skip=int(co.get("article_modifier_skip", 0)),
+    )
 
 
 def _person_cues(pe: dict[str, Any]) -> PersonCues:
