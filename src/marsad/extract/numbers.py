@@ -357,6 +357,15 @@ class NumberReader:
                 and starts[nxt + 1] == ends[nxt]
             ):
                 return True  # "09:14"
+            if (
+                keys[nxt] in rules.date_separators
+                and nxt + 1 < end
+                and starts[nxt + 1] == ends[nxt]
+                and raw.isdecimal()
+                and int(raw) <= _MAX_DAY
+                and self._year(keys[nxt + 1])
+            ):
+                return True  # "10-2014": the month (or day) of a date
         if prev is not None:
             if starts[i] == ends[prev] and (
                 keys[prev] in rules.phone_signs
@@ -381,9 +390,13 @@ class NumberReader:
             value = int(raw)
             if prev is not None and keys[prev] in rules.time_prefixes and _clock(value):
                 return True  # "at 1430"
-            if not qualified and rules.year_min <= value <= rules.year_max and value % 100:
+            if not qualified and self._year(raw) and value % 100:
                 return True  # "2014 airstrikes"
         return self._address(tokens, i, end)
+
+    def _year(self, key: str) -> bool:
+        rules = self.rules
+        return key.isdecimal() and len(key) == 4 and rules.year_min <= int(key) <= rules.year_max
 
     def _address(self, tokens: Tokens, i: int, end: int) -> bool:
         """'12 Baghdad Street': a figure, a capitalised name of up to three words, a street word."""
@@ -470,6 +483,9 @@ def _in_run(tokens: Tokens, i: int, start: int, end: int, claimed: set[int]) -> 
             break
         n += 1
     return n >= _RUN
+
+
+_MAX_DAY = 31
 
 
 def _clock(value: int) -> bool:

@@ -334,6 +334,8 @@ class CountRules:
     time_prefixes: frozenset[str] = frozenset()
     time_suffixes: frozenset[str] = frozenset()
     time_separators: frozenset[str] = frozenset()
+    # "10-2014", "30-2017": a day or month joined by one of these to a year is part of a date
+    date_separators: frozenset[str] = frozenset()
     # digits that read as a year ("2014 airstrikes") rather than a count
     year_min: int = 0
     year_max: int = -1
@@ -364,6 +366,7 @@ def _count_rules(co: dict[str, Any], nu: dict[str, Any]) -> CountRules:
         time_prefixes=words(not_counts, "time_prefixes", "numbers.not_counts"),
         time_suffixes=words(not_counts, "time_suffixes", "numbers.not_counts"),
         time_separators=words(not_counts, "time_separators", "numbers.not_counts"),
+        date_separators=words(not_counts, "date_separators", "numbers.not_counts"),
         year_min=int(years[0]),
         year_max=int(years[1]),
         phone_signs=words(not_counts, "phone_signs", "numbers.not_counts"),
