@@ -151,6 +151,9 @@ class ClaimDraft:
     # -- ClaimCounts ---------------------------------------------------------------------
     counts: list[Count] = field(default_factory=list)
     absurd: bool = False
+    # sentences whose running total ("bringing the toll to 41") was left out beside the toll
+    # of the incident itself
+    running_left_out: set[int] = field(default_factory=set)
     # -- ClaimType -----------------------------------------------------------------------
     event_type: str | None = None
     event_evidence: Span | None = None

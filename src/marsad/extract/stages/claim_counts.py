@@ -1,6 +1,7 @@
 """A claim's figures: the counts of its sentences, each with its evidence, and a smaller figure
 for a narrower group nested in the total it is part of. An absurd figure is left out and lowers
-the claim's confidence."""
+the claim's confidence. A running total ("bringing the toll to 41 since Friday") beside the
+incident's own toll of the same kind is left out: it counts more than this incident."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ class ClaimCounts:
         tokens = doc.tokens
         text, starts, ends = tokens.text, tokens.starts, tokens.ends
         counts: list[Count] = []
+        own = {c.category for s in draft.sents for c in s.counts if not c.running_total}
         for s in draft.sents:
             if not s.counts:
                 continue
@@ -29,6 +31,9 @@ class ClaimCounts:
             for k, c in enumerate(s.counts):
                 if c.absurd:
                     draft.absurd = True
+                    continue
+                if c.running_total and c.category in own and c.parent is None:
+                    draft.running_left_out.add(s.index)
                     continue
                 assert c.category is not None
                 parent = placed.get(c.parent) if c.parent is not None else None

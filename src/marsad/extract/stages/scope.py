@@ -11,8 +11,13 @@ from marsad.extract.state import ClaimDraft, DocState
 class ClaimScope:
     def build(self, doc: DocState, draft: ClaimDraft) -> bool:
         sents, counts, dm = draft.sents, draft.counts, draft.date_mention
-        # A cue ("so far", "in total") marks a total only in a sentence that gives figures.
-        aggregate = any(s.aggregate_cue and s.counts for s in sents) or sents[0].tally
+        # A cue ("so far", "in total") marks a total only in a sentence that gives figures, and
+        # not where its total was left out beside the incident's own toll.
+        left_out = draft.running_left_out
+        aggregate = (
+            any(s.aggregate_cue and s.counts and s.index not in left_out for s in sents)
+            or sents[0].tally
+        )
         if dm is not None and (dm.since or (dm.days or 0) > 7):
             aggregate = True
         if any(c.category == "places_targeted" and (c.low or 0) > 1 for c in counts):
