@@ -45,8 +45,8 @@ class Eventful:
             bool(counts)  # most sentences: no figures, and no generator to make
             and any(c.category in _EVENT_COUNT_CATEGORIES and not c.absurd for c in counts)
         )
-        if info.event_type is None and not figures:
-            return
+        if info.event_type is None and (not figures or info.quiet):
+            return  # a toll with no event word in a quiet context: a disaster's, an accident's
         war_total = self.pack.war_total_above
         if CUE_WAR_TOTAL in info.matches or (
             bool(counts)
