@@ -112,7 +112,8 @@ EVENT_FAMILIES: dict[str, str] = {
     "disrupted_weapons_use": "strategic",
     "headquarters_established": "strategic",
     "looting_property_destruction": "strategic",
-    "non_violent_territory_transfer": "strategic",
+    # a side that withdraws hands over what the other side captures: the same happening
+    "non_violent_territory_transfer": "battle",
     "strategic_development": "strategic",
 }
 

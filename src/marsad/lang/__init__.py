@@ -122,13 +122,16 @@ class EventSenses:
     retypes: tuple[tuple[str, str, str], ...] = ()
     # phrases that open on an event word but report no event ("a demonstration of resolve")
     not_events: tuple[str, ...] = ()
-    # nouns that make a generic attack word verbal ("attacked the proposal")
+    # nouns that make an attack or fight word verbal ("attacked the proposal", "fighting
+    # deportation"), for the event types in `verbal_types`
     abstract_objects: frozenset[str] = frozenset()
+    verbal_types: frozenset[str] = frozenset()
     # a capture is the government's when its agent's actor type is one of `state_gainers`,
     # else (or when a `non_state_side` context word is its agent) the non-state side's
     capture: str = ""
     non_state_capture: str = ""
     state_gainers: frozenset[str] = frozenset()
+    passive: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,9 +393,11 @@ def _senses(se: dict[str, Any]) -> EventSenses:
         ),
         not_events=_strs(se.get("not_events", []), "events.senses.not_events"),
         abstract_objects=frozenset(_strs(se.get("abstract_objects", []), "events.senses")),
+        verbal_types=frozenset(_strs(se.get("verbal_types", []), "events.senses")),
         capture=str(capture.get("type", "")),
         non_state_capture=str(capture.get("non_state", "")),
         state_gainers=frozenset(_strs(capture.get("state_gainers", []), "events.senses")),
+        passive=frozenset(_strs(capture.get("passive", []), "events.senses")),
     )
 
 

@@ -15,7 +15,9 @@ from marsad.extract.state import SentenceInfo
 from marsad.extract.text import Tokens
 from marsad.lang import LanguagePack
 
-_NON_STATE_SIDE = "non_state_side"  # the context label of armed groups outside the actor list
+# the context labels of armed sides outside the actor list ("the army", "Taliban militants")
+_STATE_SIDE = "state_side"
+_NON_STATE_SIDE = "non_state_side"
 
 
 class EventTyping:
@@ -31,10 +33,14 @@ class EventTyping:
         self.state_gainers = senses.state_gainers
         self.armed = pack.armed_types
         self.actor_types = tuple(a.type for a in pack.actors)
+        self.passive = senses.passive
+        self.agent_words = pack.grammar.agent_words
 
     def read(self, tokens: Tokens, info: SentenceInfo) -> None:
         types = info.candidates
         if types:
+            if self.retypes:
+                types = self._as_coded(info, types)
             weak = self.pack.weak_triggers
             keys = tokens.keys
             is_weak = [" ".join(keys[m.start : m.end]) in weak for _, m in types]
@@ -51,41 +57,58 @@ class EventTyping:
             else:
                 priority = self.priority
                 best = min(strong or types, key=lambda tm: priority.get(tm[0], 99))
-            info.event_type = self._as_coded(info, best[0], best[1])
-            info.event_match = best[1]
-            info.event_end = tokens.ends[best[1].end - 1]
+            event_type, m = best
+            if event_type == self.capture and not self._state_gains(tokens, info, m):
+                event_type = self.non_state_capture
+            info.event_type, info.event_match = event_type, m
+            info.event_end = tokens.ends[m.end - 1]
         matches = info.matches
         info.aggregate_cue = CUE_AGGREGATE in matches
         info.report_cue = CUE_REPORT in matches
         info.background = CUE_BACKGROUND in matches
 
-    def _as_coded(self, info: SentenceInfo, event_type: str, m: Match) -> str:
-        for with_, to in self.retypes.get(event_type, ()):
-            if with_ in info.contexts or with_ in info.all_types:
-                return to
-        if event_type == self.capture and not self._state_gains(info, m):
-            return self.non_state_capture
-        return event_type
+    def _as_coded(
+        self, info: SentenceInfo, types: list[tuple[str, Match]]
+    ) -> list[tuple[str, Match]]:
+        """The candidates as ACLED codes them: an attack on soldiers is a clash, protesters'
+        clash a violent demonstration (one rule per candidate, in pack order)."""
+        present = info.contexts | {t for t, _ in types}
+        out = []
+        for t, m in types:
+            for with_, to in self.retypes.get(t, ()):
+                if with_ in present:
+                    t = to
+                    break
+            out.append((t, m))
+        return out
 
-    def _state_gains(self, info: SentenceInfo, m: Match) -> bool:
-        """Whether the side that gains ground is a state's: the armed actor named nearest before
-        the capture word ("ISIS fighters recaptured ..."), or else the first after it
-        ("... was retaken by the army"); a government's when none is named."""
-        before: tuple[int, bool] | None = None
-        after: tuple[int, bool] | None = None
-        sides = [(a.start, self.actor_types[a.value]) for a in info.matches.get(ACTOR, ())]
-        sides += [
-            (c.start, _NON_STATE_SIDE)
-            for c in info.matches.get(CONTEXT, ())
-            if _NON_STATE_SIDE in c.values
+    def _state_gains(self, tokens: Tokens, info: SentenceInfo, m: Match) -> bool:
+        """Whether the side that gains ground is a state's: the agent of the capture word, the
+        armed side named nearest before it ("ISIS fighters recaptured ..."), or after it in the
+        passive ("... was retaken by the army"); a government's when none is named."""
+        keys = tokens.keys
+        passive = m.start > 0 and keys[m.start - 1] in self.passive
+        best: tuple[int, bool] | None = None
+        for start, state in self._sides(info):
+            if passive:
+                if start >= m.end and keys[start - 1] in self.agent_words:
+                    if best is None or start < best[0]:
+                        best = (start, state)
+            elif start < m.start and (best is None or start > best[0]):
+                best = (start, state)
+        return True if best is None else best[1]
+
+    def _sides(self, info: SentenceInfo) -> list[tuple[int, bool]]:
+        """(token, whether a state's) for every armed side named in the sentence."""
+        armed, gainers, types = self.armed, self.state_gainers, self.actor_types
+        sides = [
+            (a.start, types[a.value] in gainers)
+            for a in info.matches.get(ACTOR, ())
+            if types[a.value] in armed
         ]
-        for start, kind in sides:
-            if kind != _NON_STATE_SIDE and kind not in self.armed:
-                continue
-            state = kind in self.state_gainers
-            if start < m.start and (before is None or start > before[0]):
-                before = (start, state)
-            elif start >= m.end and (after is None or start < after[0]):
-                after = (start, state)
-        side = before or after
-        return True if side is None else side[1]
+        for c in info.matches.get(CONTEXT, ()):
+            if _STATE_SIDE in c.values:
+                sides.append((c.start, True))
+            elif _NON_STATE_SIDE in c.values:
+                sides.append((c.start, False))
+        return sides

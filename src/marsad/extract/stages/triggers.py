@@ -35,7 +35,7 @@ from marsad.extract.text import Sentence, Tokens
 from marsad.lang import LanguagePack
 
 _GOVERNS = 6  # tokens after a hypothetical or call-to-action cue that it governs
-_OBJECT_WINDOW = 4  # tokens after a generic attack word in which an abstract object is looked for
+_OBJECT_WINDOW = 4  # tokens after an attack or fight word in which an abstract object is looked for
 
 
 class Triggers:
@@ -45,6 +45,7 @@ class Triggers:
         self.month_context = pack.grammar.month_context
         self.quiet = pack.senses.quiet
         self.abstract = pack.senses.abstract_objects
+        self.verbal = pack.senses.verbal_types
 
     def read(
         self, tokens: Tokens, sent: Sentence, nodes: list[dict[str, Any] | None]
@@ -87,7 +88,7 @@ class Triggers:
                 for event_type, context in c.values:
                     if context in info.contexts and (live is None or live(c)):
                         types.append((event_type, c))
-        forces = matches.get(FORCE)
+        forces = None if info.quiet else matches.get(FORCE)
         if forces and any(t in PROTEST_TYPES for t, _ in types):
             excessive = [f for f in forces if "excessive" in f.values]
             if excessive:
@@ -125,10 +126,10 @@ class Triggers:
         if blocked:
             events = [m for m in events if NOT_EVENT not in m.values]
         keys = tokens.keys
-        abstract = self.abstract
+        abstract, verbal = self.abstract, self.verbal
         kept = []
         for m in events:
-            if not GENERIC_TYPES.isdisjoint(m.values) and not abstract.isdisjoint(
+            if not verbal.isdisjoint(m.values) and not abstract.isdisjoint(
                 keys[m.end : min(end, m.end + _OBJECT_WINDOW)]
             ):
                 continue  # "attacked the government's proposal": words, not violence
