@@ -118,6 +118,9 @@ class EventSenses:
     # contexts in which only a specific event word reports violence: weak and generic words,
     # weapons and bare casualty figures do not (disasters, accidents, disease, sport)
     quiet: frozenset[str] = frozenset()
+    # the specific types whose words are figurative there too ("gained ground in their battle
+    # against the wildfires")
+    quiet_types: frozenset[str] = frozenset()
     # (chosen type, context or type also in the sentence, type ACLED codes)
     retypes: tuple[tuple[str, str, str], ...] = ()
     # phrases that open on an event word but report no event ("a demonstration of resolve")
@@ -388,6 +391,7 @@ def _senses(se: dict[str, Any]) -> EventSenses:
             for c in se.get("conditional", [])
         ),
         quiet=frozenset(_strs(se.get("quiet", []), "events.senses.quiet")),
+        quiet_types=frozenset(_strs(se.get("quiet_types", []), "events.senses.quiet_types")),
         retypes=tuple(
             (str(r["type"]), str(r["with"]), str(r["to"])) for r in se.get("retypes", [])
         ),

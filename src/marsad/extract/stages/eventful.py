@@ -34,6 +34,11 @@ class Eventful:
     def run(self, doc: DocState) -> bool:
         """Mark the eventful sentences; False when there are none (the document has no claim)."""
         doc.reference = doc.anchor or _latest_explicit(doc.infos)
+        infos = doc.infos
+        if any(i.quiet for i in infos) and all(i.event_type is None for i in infos):
+            # "Four children died after being poisoned by a pest control chemical. Six others
+            # were hospitalised": the tolls of a report of an accident or a disaster, no event
+            return False
         for info in doc.infos:
             self.decide(info, doc.reference)
         self._follow_ups(doc.tokens, doc.infos)

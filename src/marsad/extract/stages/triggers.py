@@ -44,6 +44,7 @@ class Triggers:
         self.matcher = matcher
         self.month_context = pack.grammar.month_context
         self.quiet = pack.senses.quiet
+        self.quiet_types = GENERIC_TYPES | pack.senses.quiet_types
         self.abstract = pack.senses.abstract_objects
         self.verbal = pack.senses.verbal_types
 
@@ -73,12 +74,12 @@ class Triggers:
         info.live_events = events
         types: list[tuple[str, Match]] = [(t, m) for m in events for t in m.values]
         if info.quiet:
-            weak = self.pack.weak_triggers
+            weak, drop = self.pack.weak_triggers, self.quiet_types
             keys = tokens.keys
             types = [
                 (t, m)
                 for t, m in types
-                if t not in GENERIC_TYPES and " ".join(keys[m.start : m.end]) not in weak
+                if t not in drop and " ".join(keys[m.start : m.end]) not in weak
             ]
         else:
             self._weapon_types(matches, live, blocked, types)
