@@ -121,8 +121,9 @@ class EventSenses:
     # the specific types whose words are figurative there too ("gained ground in their battle
     # against the wildfires")
     quiet_types: frozenset[str] = frozenset()
-    # (chosen type, context or type also in the sentence, type ACLED codes)
-    retypes: tuple[tuple[str, str, str], ...] = ()
+    # (type, context or type also in the sentence, type ACLED codes, whether the rule reads
+    # only the type chosen: else it reads every candidate, which then ranks as its new type)
+    retypes: tuple[tuple[str, str, str, bool], ...] = ()
     # phrases that open on an event word but report no event ("a demonstration of resolve")
     not_events: tuple[str, ...] = ()
     # nouns that make an attack or fight word verbal ("attacked the proposal", "fighting
@@ -393,7 +394,8 @@ def _senses(se: dict[str, Any]) -> EventSenses:
         quiet=frozenset(_strs(se.get("quiet", []), "events.senses.quiet")),
         quiet_types=frozenset(_strs(se.get("quiet_types", []), "events.senses.quiet_types")),
         retypes=tuple(
-            (str(r["type"]), str(r["with"]), str(r["to"])) for r in se.get("retypes", [])
+            (str(r["type"]), str(r["with"]), str(r["to"]), r.get("when") == "chosen")
+            for r in se.get("retypes", [])
         ),
         not_events=_strs(se.get("not_events", []), "events.senses.not_events"),
         abstract_objects=frozenset(_strs(se.get("abstract_objects", []), "events.senses")),

@@ -25,9 +25,11 @@ class EventTyping:
         self.pack = pack
         self.priority = {t: i for i, t in enumerate(pack.event_priority)}
         senses = pack.senses
+        # rules on every candidate, and rules on the type chosen, by the type they recode
         self.retypes: dict[str, list[tuple[str, str]]] = {}
-        for typ, with_, to in senses.retypes:
-            self.retypes.setdefault(typ, []).append((with_, to))
+        self.recodes: dict[str, list[tuple[str, str]]] = {}
+        for typ, with_, to, chosen in senses.retypes:
+            (self.recodes if chosen else self.retypes).setdefault(typ, []).append((with_, to))
         self.capture = senses.capture
         self.non_state_capture = senses.non_state_capture
         self.state_gainers = senses.state_gainers
@@ -40,7 +42,7 @@ class EventTyping:
         types = info.candidates
         if types:
             if self.retypes:
-                types = self._as_coded(info, types)
+                types = self._as_coded(info, types, self.retypes)
             weak = self.pack.weak_triggers
             keys = tokens.keys
             is_weak = [" ".join(keys[m.start : m.end]) in weak for _, m in types]
@@ -58,6 +60,8 @@ class EventTyping:
                 priority = self.priority
                 best = min(strong or types, key=lambda tm: priority.get(tm[0], 99))
             event_type, m = best
+            if event_type in self.recodes:
+                event_type = self._as_coded(info, [best], self.recodes)[0][0]
             if event_type == self.capture and not self._state_gains(tokens, info, m):
                 event_type = self.non_state_capture
             info.event_type, info.event_match = event_type, m
@@ -68,14 +72,17 @@ class EventTyping:
         info.background = CUE_BACKGROUND in matches
 
     def _as_coded(
-        self, info: SentenceInfo, types: list[tuple[str, Match]]
+        self,
+        info: SentenceInfo,
+        types: list[tuple[str, Match]],
+        rules: dict[str, list[tuple[str, str]]],
     ) -> list[tuple[str, Match]]:
-        """The candidates as ACLED codes them: an attack on soldiers is a clash, protesters'
-        clash a violent demonstration (one rule per candidate, in pack order)."""
-        present = info.contexts | {t for t, _ in types}
+        """The candidates as ACLED codes them: protesters' clash is a violent demonstration, an
+        attack on soldiers a clash (one rule per candidate, in pack order)."""
+        present = info.contexts | {t for t, _ in info.candidates}
         out = []
         for t, m in types:
-            for with_, to in self.retypes.get(t, ()):
+            for with_, to in rules.get(t, ()):
                 if with_ in present:
                     t = to
                     break

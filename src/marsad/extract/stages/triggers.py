@@ -35,7 +35,7 @@ from marsad.extract.text import Sentence, Tokens
 from marsad.lang import LanguagePack
 
 _GOVERNS = 6  # tokens after a hypothetical or call-to-action cue that it governs
-_OBJECT_WINDOW = 4  # tokens after an attack or fight word in which an abstract object is looked for
+_OBJECT_WINDOW = 5  # tokens after an attack or fight word in which an abstract object is looked for
 
 
 class Triggers:
