@@ -2,7 +2,7 @@
 
 The pack's priority order decides between specific types; a weak trigger ("raids",
 "helicopters") gives way to any other specific type in the sentence ("arrested 20 men in
-raids"). The type is then the one ACLED codes: an attack on soldiers is a clash, a clash of
+raids"). The type is then the one ACLED codes: an attack on a checkpoint is a clash, a clash of
 protesters a violent demonstration, a capture the government's or the other side's by who
 gains. The sentence's cue words (totals, reporting, background history) are noted here too.
 """
@@ -14,10 +14,6 @@ from marsad.extract.stages.common import GENERIC_TYPES
 from marsad.extract.state import SentenceInfo
 from marsad.extract.text import Tokens
 from marsad.lang import LanguagePack
-
-# the context labels of armed sides outside the actor list ("the army", "Taliban militants")
-_STATE_SIDE = "state_side"
-_NON_STATE_SIDE = "non_state_side"
 
 
 class EventTyping:
@@ -36,6 +32,7 @@ class EventTyping:
         self.armed = pack.armed_types
         self.actor_types = tuple(a.type for a in pack.actors)
         self.passive = senses.passive
+        self.state_side, self.non_state_side = senses.state_side, senses.non_state_side
         self.agent_words = pack.grammar.agent_words
 
     def read(self, tokens: Tokens, info: SentenceInfo) -> None:
@@ -98,9 +95,9 @@ class EventTyping:
         best: tuple[int, bool] | None = None
         for start, state in self._sides(info):
             if passive:
-                if start >= m.end and keys[start - 1] in self.agent_words:
-                    if best is None or start < best[0]:
-                        best = (start, state)
+                by = start >= m.end and keys[start - 1] in self.agent_words
+                if by and (best is None or start < best[0]):
+                    best = (start, state)
             elif start < m.start and (best is None or start > best[0]):
                 best = (start, state)
         return True if best is None else best[1]
@@ -114,8 +111,8 @@ class EventTyping:
             if types[a.value] in armed
         ]
         for c in info.matches.get(CONTEXT, ()):
-            if _STATE_SIDE in c.values:
+            if self.state_side in c.values:
                 sides.append((c.start, True))
-            elif _NON_STATE_SIDE in c.values:
+            elif self.non_state_side in c.values:
                 sides.append((c.start, False))
         return sides
