@@ -136,9 +136,9 @@ class EventSenses:
     non_state_capture: str = ""
     state_gainers: frozenset[str] = frozenset()
     passive: frozenset[str] = frozenset()
-    # the context labels of armed sides outside the actor list ("the army", "Taliban militants")
-    state_side: str = ""
-    non_state_side: str = ""
+    # words of armed sides outside the actor list ("the army", "Taliban militants")
+    state_side: frozenset[str] = frozenset()
+    non_state_side: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,8 +407,8 @@ def _senses(se: dict[str, Any]) -> EventSenses:
         non_state_capture=str(capture.get("non_state", "")),
         state_gainers=frozenset(_strs(capture.get("state_gainers", []), "events.senses")),
         passive=frozenset(_strs(capture.get("passive", []), "events.senses")),
-        state_side=str(capture.get("state_side", "")),
-        non_state_side=str(capture.get("non_state_side", "")),
+        state_side=frozenset(_strs(capture.get("state_side", []), "events.senses")),
+        non_state_side=frozenset(_strs(capture.get("non_state_side", []), "events.senses")),
     )
 
 

@@ -9,7 +9,7 @@ gains. The sentence's cue words (totals, reporting, background history) are note
 
 from __future__ import annotations
 
-from marsad.extract.lexicon import ACTOR, CONTEXT, CUE_AGGREGATE, CUE_BACKGROUND, CUE_REPORT, Match
+from marsad.extract.lexicon import ACTOR, CUE_AGGREGATE, CUE_BACKGROUND, CUE_REPORT, Match
 from marsad.extract.stages.common import GENERIC_TYPES
 from marsad.extract.state import SentenceInfo
 from marsad.extract.text import Tokens
@@ -76,6 +76,8 @@ class EventTyping:
     ) -> list[tuple[str, Match]]:
         """The candidates as ACLED codes them: protesters' clash is a violent demonstration, an
         attack on soldiers a clash (one rule per candidate, in pack order)."""
+        if not any(t in rules for t, _ in types):
+            return types  # most sentences: no rule for any of their types
         present = info.contexts | {t for t, _ in info.candidates}
         out = []
         for t, m in types:
@@ -93,7 +95,7 @@ class EventTyping:
         keys = tokens.keys
         passive = m.start > 0 and keys[m.start - 1] in self.passive
         best: tuple[int, bool] | None = None
-        for start, state in self._sides(info):
+        for start, state in self._sides(tokens, info):
             if passive:
                 by = start >= m.end and keys[start - 1] in self.agent_words
                 if by and (best is None or start < best[0]):
@@ -102,17 +104,21 @@ class EventTyping:
                 best = (start, state)
         return True if best is None else best[1]
 
-    def _sides(self, info: SentenceInfo) -> list[tuple[int, bool]]:
-        """(token, whether a state's) for every armed side named in the sentence."""
+    def _sides(self, tokens: Tokens, info: SentenceInfo) -> list[tuple[int, bool]]:
+        """(token, whether a state's) for every armed side named in the sentence: the actors
+        of the pack's list, and the words of armed sides it does not list ("the army", "Taliban
+        militants"), looked up only here as few sentences report a capture."""
         armed, gainers, types = self.armed, self.state_gainers, self.actor_types
         sides = [
             (a.start, types[a.value] in gainers)
             for a in info.matches.get(ACTOR, ())
             if types[a.value] in armed
         ]
-        for c in info.matches.get(CONTEXT, ()):
-            if self.state_side in c.values:
-                sides.append((c.start, True))
-            elif self.non_state_side in c.values:
-                sides.append((c.start, False))
+        keys = tokens.keys
+        state, non_state = self.state_side, self.non_state_side
+        for i in range(info.sentence.start, info.sentence.end):
+            if keys[i] in state:
+                sides.append((i, True))
+            elif keys[i] in non_state:
+                sides.append((i, False))
         return sides
