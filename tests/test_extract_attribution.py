@@ -105,7 +105,7 @@ def test_raids_give_way_to_an_arrest_and_a_capture_to_a_battle() -> None:
     (claim,) = run(
         "Government forces took control of Kafr Nabudah on Saturday after heavy fighting."
     )
-    assert claim.event_type == "territory_change"
+    assert claim.event_type == "government_regains_territory"
 
 
 def test_facilities_put_out_of_service_are_counted_unless_listed_by_kind() -> None:

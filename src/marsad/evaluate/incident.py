@@ -138,7 +138,15 @@ def killed_in_group(claim: Claim | None, group: str) -> int | None:
     return count_value(count) if count else None
 
 
-BATTLE_EVENT_TYPES = frozenset({"armed_clash", "territory_change"})
+# "territory_change": stored data from before captures were split by who gains
+BATTLE_EVENT_TYPES = frozenset(
+    {
+        "armed_clash",
+        "government_regains_territory",
+        "non_state_overtakes_territory",
+        "territory_change",
+    }
+)
 # Victim groups that are civilians whatever the event (disjoint, so their counts add up).
 CIVILIAN_GROUPS = ("children", "women", "rescue_workers", "journalists")
 

@@ -80,7 +80,11 @@ FAKES_CATEGORY_MAP: Final[dict[str, dict[str, str]]] = {
         "armed_clash": UNKNOWN,
         "attack": UNKNOWN,
         "excessive_force_against_protesters": "shooting",
-        "territory_change": UNKNOWN,  # a capture is a battle: FA-KES gives battles "unknown"
+        # a capture is a battle: FA-KES gives battles "unknown" (territory_change: stored data)
+        "territory_change": UNKNOWN,
+        "government_regains_territory": UNKNOWN,
+        "non_state_overtakes_territory": UNKNOWN,
+        "grenade": "explosion",
         "abduction": UNKNOWN,
         "arrest": UNKNOWN,
         "threat": UNKNOWN,

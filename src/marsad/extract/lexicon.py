@@ -48,6 +48,11 @@ CUE_CROWD = "cue_crowd"
 CUE_SUBSET = "cue_subset"
 CUE_INCLUDING = "cue_including"
 SPEECH = "speech"
+CONTEXT = "context"  # values: context labels (events.yaml senses.contexts)
+CONDITIONAL = "conditional"  # values: (event type, context) pairs
+# The value of an EVENT match that reports no event ("a demonstration of resolve"): longer than
+# the event word it opens on, it hides that word from the sentence's event words.
+NOT_EVENT = ""
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -232,6 +237,12 @@ def build_matcher(pack: LanguagePack) -> PhraseMatcher:
     m = PhraseMatcher(pack.grammar.definite_article, pack.grammar.keep_definite_before)
     for event_type, phrases in pack.event_triggers.items():
         _add_all(m, phrases, EVENT, event_type)
+    senses = pack.senses
+    _add_all(m, senses.not_events, EVENT, NOT_EVENT)
+    for label, phrases in senses.contexts.items():
+        _add_all(m, phrases, CONTEXT, label)
+    for event_type, context, phrases in senses.conditional:
+        _add_all(m, phrases, CONDITIONAL, (event_type, context))
     _add_all(m, pack.excessive_force_cues, FORCE, "excessive")
     _add_all(m, pack.intervention_cues, FORCE, "intervention")
     _add_all(m, pack.hypothetical_cues, CUE_HYPOTHETICAL, True)

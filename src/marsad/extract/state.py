@@ -44,6 +44,10 @@ class SentenceInfo:
     matches: dict[str, list[Match]]
     fronted_place: bool = False  # opens on "In <Place>," (see Triggers.fronted_place)
     hypothetical: bool = False  # some trigger is negated or governed by a hypothetical cue
+    # the context labels of its words (events.yaml senses), and whether one is quiet: only a
+    # specific event word reports violence there ("an earthquake killed eight people")
+    contexts: frozenset[str] = frozenset()
+    quiet: bool = False
     # the triggers left live, and every (event type, match) they and the weapons name
     live_events: list[Match] = field(default_factory=list)
     candidates: list[tuple[str, Match]] = field(default_factory=list)

@@ -106,6 +106,42 @@ class Grammar:
 
 
 @dataclass(frozen=True, slots=True)
+class EventSenses:
+    """What the words around an event word say about its sense (see ``events.yaml``: contexts
+    and the rules that read them)."""
+
+    # context label -> the phrases that put a sentence in that context ("earthquake": disaster)
+    contexts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # (event type, context, phrases): words that report that type only in that context ("seized"
+    # with "firearms" is a seizure of weapons)
+    conditional: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    # contexts in which only a specific event word reports violence: weak and generic words,
+    # weapons and bare casualty figures do not (disasters, accidents, disease, sport)
+    quiet: frozenset[str] = frozenset()
+    # the specific types whose words are figurative there too ("gained ground in their battle
+    # against the wildfires")
+    quiet_types: frozenset[str] = frozenset()
+    # (type, context or type also in the sentence, type ACLED codes, whether the rule reads
+    # only the type chosen: else it reads every candidate, which then ranks as its new type)
+    retypes: tuple[tuple[str, str, str, bool], ...] = ()
+    # phrases that open on an event word but report no event ("a demonstration of resolve")
+    not_events: tuple[str, ...] = ()
+    # nouns that make an attack or fight word verbal ("attacked the proposal", "fighting
+    # deportation"), for the event types in `verbal_types`
+    abstract_objects: frozenset[str] = frozenset()
+    verbal_types: frozenset[str] = frozenset()
+    # a capture is the government's when its agent's actor type is one of `state_gainers`,
+    # else (or when a `non_state_side` context word is its agent) the non-state side's
+    capture: str = ""
+    non_state_capture: str = ""
+    state_gainers: frozenset[str] = frozenset()
+    passive: frozenset[str] = frozenset()
+    # words of armed sides outside the actor list ("the army", "Taliban militants")
+    state_side: frozenset[str] = frozenset()
+    non_state_side: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class PersonCues:
     """How cues for named individuals behave (see ``persons.yaml``): the keys of ``role_cues``
     that name a kind of cue rather than a role, and the words the person rules look at."""
@@ -201,6 +237,7 @@ class LanguagePack:
     single_victims: frozenset[str] = frozenset()
     person_cues: PersonCues = field(default_factory=PersonCues)
     count_rules: CountRules = field(default_factory=lambda: CountRules())
+    senses: EventSenses = field(default_factory=EventSenses)
 
 
 def _strs(value: Any, where: str) -> tuple[str, ...]:
@@ -315,6 +352,7 @@ def load_pack_from(directory: Path, code: str) -> LanguagePack:
             single_victims=frozenset(_strs(co.get("single_victims", []), "counts.single_victims")),
             person_cues=_person_cues(pe),
             count_rules=_count_rules(co, nu),
+            senses=_senses(ev.get("senses", {})),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, LanguagePackError):
@@ -403,6 +441,34 @@ def _person_cues(pe: dict[str, Any]) -> PersonCues:
         possessive_endings=_strs(pe.get("possessive_endings", []), "persons.possessive_endings"),
         apposition_stops=words("apposition_stops"),
         org_words=words("org_words"),
+    )
+
+
+def _senses(se: dict[str, Any]) -> EventSenses:
+    if not isinstance(se, dict):
+        raise LanguagePackError("events.senses: expected a mapping")
+    capture = se.get("capture", {})
+    return EventSenses(
+        contexts=_str_lists(se.get("contexts", {}), "events.senses.contexts"),
+        conditional=tuple(
+            (str(c["type"]), str(c["context"]), _strs(c["triggers"], "events.senses.conditional"))
+            for c in se.get("conditional", [])
+        ),
+        quiet=frozenset(_strs(se.get("quiet", []), "events.senses.quiet")),
+        quiet_types=frozenset(_strs(se.get("quiet_types", []), "events.senses.quiet_types")),
+        retypes=tuple(
+            (str(r["type"]), str(r["with"]), str(r["to"]), r.get("when") == "chosen")
+            for r in se.get("retypes", [])
+        ),
+        not_events=_strs(se.get("not_events", []), "events.senses.not_events"),
+        abstract_objects=frozenset(_strs(se.get("abstract_objects", []), "events.senses")),
+        verbal_types=frozenset(_strs(se.get("verbal_types", []), "events.senses")),
+        capture=str(capture.get("type", "")),
+        non_state_capture=str(capture.get("non_state", "")),
+        state_gainers=frozenset(_strs(capture.get("state_gainers", []), "events.senses")),
+        passive=frozenset(_strs(capture.get("passive", []), "events.senses")),
+        state_side=frozenset(_strs(capture.get("state_side", []), "events.senses")),
+        non_state_side=frozenset(_strs(capture.get("non_state_side", []), "events.senses")),
     )
 
 

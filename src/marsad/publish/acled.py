@@ -84,22 +84,12 @@ SUB_EVENT_PARENT: dict[str, tuple[str, str]] = {
     "Other": ("Strategic developments", "Strategic developments"),
 }
 
-# ACLED sub-event types with no exact equivalent of ours, mapped to the nearest (imports).
-_EXTRA_SUB_EVENT_TO_OURS: dict[str, str] = {
-    "Non-state actor overtakes territory": "territory_change",
-    "Grenade": "remote_explosive",
-    "Sexual violence": "attack",
-    "Violent demonstration": "protest_with_intervention",
-    "Mob violence": "attack",
-    "Agreement": "strategic_development",
-    "Change to group/activity": "strategic_development",
-    "Disrupted weapons use": "strategic_development",
-    "Headquarters or base established": "strategic_development",
-    "Looting/property destruction": "strategic_development",
-}
+# Every ACLED sub-event type has a type of ours; the legacy "territory_change" of stored data
+# is not given to imports.
 SUB_EVENT_TO_OURS: dict[str, str] = {
-    **{sub: ours for ours, sub in schema.ACLED_SUB_EVENT_TYPES.items()},
-    **_EXTRA_SUB_EVENT_TO_OURS,
+    sub: ours
+    for ours, sub in schema.ACLED_SUB_EVENT_TYPES.items()
+    if sub is not None and ours in schema.EVENT_TYPES
 }
 
 # ACLED's actor interaction codes (inter1/inter2) for our actor types.
@@ -130,7 +120,7 @@ _CIVILIAN_TYPES = {"civilians", "rescue_workers", "journalists", "activists"}
 
 
 def sub_event_type(view: IncidentView) -> str:
-    return view.acled_sub_event_type or schema.ACLED_SUB_EVENT_TYPES.get(view.event_type, "Other")
+    return view.acled_sub_event_type or schema.ACLED_SUB_EVENT_TYPES.get(view.event_type) or "Other"
 
 
 def _notes(view: IncidentView) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from marsad.extract.stages.common import PROTEST_TYPES, span
+from marsad.extract.stages.common import GENERIC_TYPES, PROTEST_TYPES, span
 from marsad.extract.state import ClaimDraft, DocState, Group
 from marsad.schema import ACLED_SUB_EVENT_TYPES, Claim
 
@@ -52,8 +52,12 @@ class Assembly:
 
 
 def _finish(doc: DocState, d: ClaimDraft) -> Claim | None:
+    assert d.event_type is not None
+    # A claim needs some detail besides its event word, unless the word names a specific kind
+    # of event ("Several shops were looted in the township"): a generic "attack" alone is thin.
     if not (
-        d.counts
+        d.event_type not in GENERIC_TYPES
+        or d.counts
         or d.date_evidence
         or d.places
         or d.perpetrators
@@ -70,7 +74,6 @@ def _finish(doc: DocState, d: ClaimDraft) -> Claim | None:
     confidence += 0.05 if d.reported else 0.0
     confidence -= 0.2 if d.absurd else 0.0
     confidence -= 0.1 if any(s.hypothetical for s in d.sents) else 0.0
-    assert d.event_type is not None
     return Claim(
         scope="aggregate" if d.aggregate else "incident",
         event_type=d.event_type,

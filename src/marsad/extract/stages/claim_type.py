@@ -11,6 +11,7 @@ from marsad.lang import LanguagePack
 class ClaimType:
     def __init__(self, pack: LanguagePack) -> None:
         self.priority = {t: i for i, t in enumerate(pack.event_priority)}
+        self.weak = pack.weak_triggers
 
     def build(self, doc: DocState, draft: ClaimDraft) -> bool:
         """False when nothing says what kind of event it was (no claim)."""
@@ -18,6 +19,12 @@ class ClaimType:
         typed = [
             (s.event_type, s.event_match) for s in draft.sents if s.event_type and s.event_match
         ]
+        if len(typed) > 1:
+            # "Warplanes struck the market ... two explosions flattened the stalls": a weak word
+            # in one sentence gives way to a specific one in another, as within a sentence
+            keys, weak = tokens.keys, self.weak
+            strong = [tm for tm in typed if " ".join(keys[tm[1].start : tm[1].end]) not in weak]
+            typed = strong or typed
         if typed:
             priority = self.priority
             et, em = (

@@ -34,6 +34,11 @@ class Eventful:
     def run(self, doc: DocState) -> bool:
         """Mark the eventful sentences; False when there are none (the document has no claim)."""
         doc.reference = doc.anchor or _latest_explicit(doc.infos)
+        infos = doc.infos
+        if any(i.quiet for i in infos) and all(i.event_type is None for i in infos):
+            # "Four children died after being poisoned by a pest control chemical. Six others
+            # were hospitalised": the tolls of a report of an accident or a disaster, no event
+            return False
         for info in doc.infos:
             self.decide(info, doc.reference)
         self._follow_ups(doc.tokens, doc.infos)
@@ -45,8 +50,8 @@ class Eventful:
             bool(counts)  # most sentences: no figures, and no generator to make
             and any(c.category in _EVENT_COUNT_CATEGORIES and not c.absurd for c in counts)
         )
-        if info.event_type is None and not figures:
-            return
+        if info.event_type is None and (not figures or info.quiet):
+            return  # a toll with no event word in a quiet context: a disaster's, an accident's
         war_total = self.pack.war_total_above
         if CUE_WAR_TOTAL in info.matches or (
             bool(counts)
