@@ -257,3 +257,11 @@ def test_a_running_total_beside_the_days_toll_leaves_the_incident_its_own_toll()
     (claim,) = extract(text)
     assert claim.scope == "incident"
     assert [(c.category, c.low) for c in claim.counts] == [("killed", 6)]
+
+
+def test_a_combined_figure_alone_makes_an_attack() -> None:
+    (claim,) = extract("Shelling on the market in Ariha killed or wounded 14 people on Monday.")
+    assert claim.event_type == "shelling"
+    assert [(c.category, c.low) for c in claim.counts] == [("casualties", 14)]
+    (claim,) = extract("In Sarmin, 9 people were killed or wounded on Monday.")
+    assert [(c.category, c.low) for c in claim.counts] == [("casualties", 9)]

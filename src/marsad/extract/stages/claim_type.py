@@ -43,7 +43,7 @@ class ClaimType:
             draft.event_type = "peaceful_protest"
         elif "strikes" in cats:
             draft.event_type = "air_strike"
-        elif cats & {"killed", "injured"}:
+        elif cats & {"killed", "injured", "casualties"}:
             draft.event_type = "attack"
         elif "detained" in cats:
             draft.event_type = "arrest"

@@ -12,7 +12,7 @@ PROTEST_TYPES = frozenset({"peaceful_protest"})
 NON_VIOLENT = frozenset(
     {"peaceful_protest", "threat", "displacement", "strategic_development", "arrest"}
 )
-HARM_CATEGORIES = frozenset({"killed", "injured", "missing", "detained"})
+HARM_CATEGORIES = frozenset({"killed", "injured", "casualties", "missing", "detained"})
 # Means of attack from a distance: a total that lists several of them is typed `attack`.
 MEANS_TYPES = frozenset({"air_strike", "shelling"})
 GENERIC_TYPES = frozenset({"attack"})  # compatible with any family when grouping

@@ -14,7 +14,16 @@ from marsad.extract.text import Tokens
 from marsad.lang import LanguagePack
 
 _EVENT_COUNT_CATEGORIES = frozenset(
-    {"killed", "injured", "missing", "strikes", "facilities_hit", "crowd_size", "detained"}
+    {
+        "killed",
+        "injured",
+        "casualties",
+        "missing",
+        "strikes",
+        "facilities_hit",
+        "crowd_size",
+        "detained",
+    }
 )
 _BACKGROUND_DAYS = 365
 _WAR_TOTAL_DAYS = 2 * 365
