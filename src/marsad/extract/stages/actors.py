@@ -14,6 +14,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from marsad.extract.lexicon import ACTOR, CASUALTY, FACILITY, ORG, SPEECH, Match
+from marsad.extract.stages.attribution import Attribution
 from marsad.extract.stages.common import (
     HARM_CATEGORIES,
     PROTEST_TYPES,
@@ -64,6 +65,8 @@ class Actors:
         self._agent_last = edge_words(pack.grammar.agent_phrases, -1)
         self._responsibility_first = edge_words(pack.grammar.responsibility_phrases, 0)
         self._control_before_last = edge_words(pack.grammar.control_before, -1)
+        self.attribution = Attribution(pack.grammar, aux)
+        self._determiners = pack.grammar.articles | {pack.grammar.definite_article}
 
     def build(self, doc: DocState, draft: ClaimDraft) -> bool:
         tokens, sents = doc.tokens, draft.sents
@@ -128,6 +131,7 @@ class Actors:
             # "soldiers were killed" (passive) makes them victims; "HTS arrested" does not
             after = skip_aux_to(tokens, m.end, self.aux)
             victim = in_count or (after > m.end and after in casualty_at)
+            victim = victim or self.owns_target(tokens, m)
             role = self.frame_role(tokens, m, after)
             for index in m.values:
                 actor = self.actors[index]
@@ -146,6 +150,7 @@ class Actors:
                 found.seen.add(key)
                 ref = ActorRef(actor.id, actor.name, actor.type, match_span(tokens, m))
                 if as_perpetrator:
+                    ref.attribution = self.attribution.of(tokens, m, after)
                     found.rank.append(self.agent_rank(tokens, s, m, role))
                 (found.perpetrators if as_perpetrator else found.targets).append(ref)
 
@@ -187,6 +192,25 @@ class Actors:
                 if b >= n and tuple(keys[b - n : b]) in phrases:
                     return True
         return False
+
+    def owns_target(self, tokens: Tokens, m: Match) -> bool:
+        """Whether the mention names the owner of what was hit ("struck a Hezbollah position",
+        "a regime military convoy", "the headquarters of Ahrar al-Sham")."""
+        g = self.pack.grammar
+        keys, owned = tokens.keys, g.owned_targets
+        k = m.end
+        if k + 1 < len(keys) and keys[k] in ("'", "’") and keys[k + 1] == "s":
+            k += 2
+        if k < len(keys) and keys[k] in owned:
+            return True
+        # one describing word between, inside a noun phrase that opens on an article
+        if k + 1 < len(keys) and keys[k + 1] in owned and keys[k][:1].isalpha():
+            if m.start > 0 and keys[m.start - 1] in self._determiners:
+                return True
+        b = m.start
+        if b > 0 and keys[b - 1] == g.definite_article:
+            b -= 1
+        return b > 1 and keys[b - 1] in g.of_words and keys[b - 2] in owned
 
     def agent_rank(self, tokens: Tokens, s: SentenceInfo, m: Match, role: str | None) -> int:
         """-1 for the agent of a harm verb ("killed by IS"), 0 when the mention is the agent of
@@ -247,7 +271,8 @@ class Actors:
             return []
         m, index = best.accused
         a = self.actors[index]
-        return [ActorRef(a.id, a.name, a.type, match_span(tokens, m))]
+        attribution = self.attribution.of(tokens, m, skip_aux_to(tokens, m.end, self.aux))
+        return [ActorRef(a.id, a.name, a.type, match_span(tokens, m), attribution)]
 
     def accused_in(self, tokens: Tokens, s: SentenceInfo) -> tuple[Match, int] | None:
         """The first armed actor of a sentence that an accusation frame names (read once)."""
