@@ -112,7 +112,9 @@ class Grammar:
     # page furniture (tags lines, related links): the cues that open it and the words where the
     # report's own text resumes
     furniture_cues: tuple[tuple[str, ...], ...] = ()
-    furniture_ends: tuple[tuple[str, ...], ...] = ()
+    furniture_ends: frozenset[str] = frozenset()
+    # "In a separate strike, ...": a sentence opening on these reports an incident of its own
+    separate_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,7 +418,8 @@ def _grammar(gr: dict[str, Any]) -> Grammar:
         attribution_after=_phrase_sets(gr.get("attribution_after", {}), "attribution_after"),
         owned_targets=frozenset(_strs(gr.get("owned_targets", []), "grammar.owned_targets")),
         furniture_cues=_phrases(gr.get("furniture_cues", []), "grammar.furniture_cues"),
-        furniture_ends=_phrases(gr.get("furniture_ends", []), "grammar.furniture_ends"),
+        furniture_ends=frozenset(_strs(gr.get("furniture_ends", []), "grammar.furniture_ends")),
+        separate_words=frozenset(_strs(gr.get("separate_words", []), "grammar.separate_words")),
     )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from marsad.extract.lexicon import ACTOR, CASUALTY, FACILITY, ORG, SPEECH, Match
 from marsad.extract.stages.attribution import Attribution
 from marsad.extract.stages.common import (
+    GENERIC_TYPES,
     HARM_CATEGORIES,
     PROTEST_TYPES,
     by_length,
@@ -46,6 +47,10 @@ class _Found:
     targets: list[ActorRef]
     seen: set[tuple[str, bool]]
     rank: list[int]
+
+
+def _same_kind(a: str | None, b: str | None) -> bool:
+    return a == b or a in GENERIC_TYPES or b in GENERIC_TYPES
 
 
 class Actors:
@@ -83,6 +88,8 @@ class Actors:
             perpetrators = [perpetrators[i] for i in order]
         if not perpetrators:
             perpetrators = self._accused_elsewhere(tokens, doc.infos, sents)
+        if not perpetrators:
+            perpetrators = self._lead_agent(tokens, doc.infos, draft)
         for count in draft.counts:
             actor_type = _VICTIM_GROUP_ACTOR.get(count.group)
             if (
@@ -201,15 +208,22 @@ class Actors:
         k = m.end
         if k + 1 < len(keys) and keys[k] in ("'", "’") and keys[k + 1] == "s":
             k += 2
-        if k < len(keys) and keys[k] in owned:
-            return True
-        # one describing word between, inside a noun phrase that opens on an article
-        if k + 1 < len(keys) and keys[k + 1] in owned and keys[k][:1].isalpha():
-            if m.start > 0 and keys[m.start - 1] in self._determiners:
-                return True
         b = m.start
         if b > 0 and keys[b - 1] == g.definite_article:
             b -= 1
+        if b > 0 and keys[b - 1] in g.from_words:
+            return False  # "shelling coming from regime positions": where the agent fired from
+        if k < len(keys) and keys[k] in owned:
+            return True
+        # one describing word between, inside a noun phrase that opens on an article
+        if (
+            k + 1 < len(keys)
+            and keys[k + 1] in owned
+            and keys[k][:1].isalpha()
+            and m.start > 0
+            and keys[m.start - 1] in self._determiners
+        ):
+            return True
         return b > 1 and keys[b - 1] in g.of_words and keys[b - 2] in owned
 
     def agent_rank(self, tokens: Tokens, s: SentenceInfo, m: Match, role: str | None) -> int:
@@ -273,6 +287,42 @@ class Actors:
         a = self.actors[index]
         attribution = self.attribution.of(tokens, m, skip_aux_to(tokens, m.end, self.aux))
         return [ActorRef(a.id, a.name, a.type, match_span(tokens, m), attribution)]
+
+    def _lead_agent(
+        self, tokens: Tokens, infos: list[SentenceInfo], draft: ClaimDraft
+    ) -> list[ActorRef]:
+        """The agent of the report's lead, for a claim whose own sentences name none: a report
+        names the agent once ("A Russian air strike killed eight ... The jets targeted ...")
+        and its later sentences give the detail. The nearest eventful sentence before the claim
+        in its paragraph, else the first sentence, lends its first agent when it reports the
+        same kind of event."""
+        first = draft.sents[0]
+        if draft.aggregate or any(s.fronted_place or s.tally or s.such for s in draft.sents):
+            return []  # a total, or a report of its own ("In nearby Hass, ...")
+        if self._separate(tokens, first):
+            return []  # "In a separate strike ...": another incident, another agent
+        before = [s for s in infos[: first.index] if s.paragraph == first.paragraph or s.index == 0]
+        for s in reversed(before):
+            if s.fronted_place:
+                return []  # "In Hass, ...": the report moved to an incident of its own
+            if not s.eventful or s.background or ACTOR not in s.matches:
+                continue
+            if not _same_kind(s.event_type, draft.event_type):
+                return []  # the lead reports another kind of event
+            found = _Found([], [], set(), [])
+            self._sentence_actors(tokens, s, found)
+            if not found.rank:
+                return []
+            # the best-ranked agent, the first named on a tie
+            best = min(range(len(found.rank)), key=found.rank.__getitem__)
+            return [found.perpetrators[best]] if found.rank[best] <= 0 else []
+        return []
+
+    def _separate(self, tokens: Tokens, s: SentenceInfo) -> bool:
+        """Whether a sentence opens by setting its incident apart ("In a separate strike")."""
+        words = self.pack.grammar.separate_words
+        start = s.sentence.start
+        return any(k in words for k in tokens.keys[start : min(s.sentence.end, start + 4)])
 
     def accused_in(self, tokens: Tokens, s: SentenceInfo) -> tuple[Match, int] | None:
         """The first armed actor of a sentence that an accusation frame names (read once)."""
