@@ -52,7 +52,9 @@ def test_a_claim_of_responsibility_is_the_perpetrators_own() -> None:
 
 
 def test_a_denial_is_kept_as_denied() -> None:
-    claim = only("Russia denied that its jets struck the bakery in Ariha where 8 people were killed.")
+    claim = only(
+        "Russia denied that its jets struck the bakery in Ariha where 8 people were killed."
+    )
     assert perpetrators(claim) == [("ru_forces", "denied")]
 
 
