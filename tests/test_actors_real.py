@@ -147,3 +147,34 @@ def test_a_separate_incident_does_not_take_the_leads_agent() -> None:
     assert len(claims) == 2
     assert claims[0].perpetrators[0].id == "sy_gov_forces"
     assert claims[1].perpetrators == []
+
+
+# -- the counted group is the victim ------------------------------------------------------------
+
+
+def test_a_group_counted_right_after_the_figure_is_the_victim() -> None:
+    claim = only("Rebels set off a tunnel bomb in Idlib that kills 30 government troops.")
+    assert [a.id for a in claim.perpetrators] == ["armed_opposition"]
+    assert "sy_gov_forces" in {a.id for a in claim.targets}
+
+
+def test_a_group_counted_through_describing_words_is_the_victim() -> None:
+    claim = only(
+        "A blast killed at least 25 members of the al-Qaeda-linked Nusra Front in Binnish."
+    )
+    assert claim.perpetrators == []
+    assert "hts" in {a.id for a in claim.targets}
+
+
+def test_a_passive_over_a_describing_word_makes_the_group_the_victim() -> None:
+    text = "At least 23 people from the Ahrar al-Sham militant group were killed by a truck bomb."
+    claim = only(text)
+    assert claim.perpetrators == []
+    # an active perfect is the agent's: "has killed" is no passive
+    text = "Activists say the Daesh terrorist group has killed 33 young men near Albu Kamal."
+    assert [a.id for a in only(text).perpetrators] == ["islamic_state"]
+
+
+def test_an_actor_naming_whose_area_it_is_is_no_perpetrator() -> None:
+    text = "A car bomb struck buses leaving the pro-regime areas of Rashidin, killing 40 people."
+    assert only(text).perpetrators == []

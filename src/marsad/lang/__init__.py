@@ -115,6 +115,10 @@ class Grammar:
     furniture_ends: frozenset[str] = frozenset()
     # "In a separate strike, ...": a sentence opening on these reports an incident of its own
     separate_words: frozenset[str] = frozenset()
+    # "pro-regime areas", "the rebel stronghold of Qusayr": an actor naming whose places they are
+    held_places: frozenset[str] = frozenset()
+    # the auxiliaries of the passive: "the militant group were killed" (not "has killed")
+    passive_aux: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,6 +424,8 @@ def _grammar(gr: dict[str, Any]) -> Grammar:
         furniture_cues=_phrases(gr.get("furniture_cues", []), "grammar.furniture_cues"),
         furniture_ends=frozenset(_strs(gr.get("furniture_ends", []), "grammar.furniture_ends")),
         separate_words=frozenset(_strs(gr.get("separate_words", []), "grammar.separate_words")),
+        held_places=frozenset(_strs(gr.get("held_places", []), "grammar.held_places")),
+        passive_aux=frozenset(_strs(gr.get("passive_aux", []), "grammar.passive_aux")),
     )
 
 

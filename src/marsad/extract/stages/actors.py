@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from marsad.extract.lexicon import ACTOR, CASUALTY, FACILITY, ORG, SPEECH, Match
+from marsad.extract.lexicon import ACTOR, CASUALTY, EVENT, FACILITY, ORG, SPEECH, WEAPON, Match
 from marsad.extract.stages.attribution import Attribution
 from marsad.extract.stages.common import (
     GENERIC_TYPES,
@@ -37,6 +37,7 @@ _VICTIM_GROUP_ACTOR = {
     "rescue_workers": "rescue_workers",
 }
 _NO_TOKENS: frozenset[int] = frozenset()
+_OF_REACH = 6  # describing words between "of" and the group it counts ("of the al-Qaeda-linked")
 
 
 @dataclass(slots=True)
@@ -126,18 +127,11 @@ class Actors:
                 continue
             if self.controls_place(tokens, m):
                 continue  # "rebel-held districts": who holds the place, not who struck it
-            in_count = bool(count_spans) and any(a <= m.start < b for a, b in count_spans)
-            if not in_count:
-                # "25 members of the Nusra Front", "20 fighters of IS": the group counted
-                p = m.start - 1
-                if p >= 0 and keys[p] == grammar.definite_article:
-                    p -= 1
-                in_count = (
-                    p >= 0 and keys[p] in grammar.of_words and any(b == p for _, b in count_spans)
-                )
+            in_count = bool(count_spans) and self._counted(keys, m, count_spans)
             # "soldiers were killed" (passive) makes them victims; "HTS arrested" does not
             after = skip_aux_to(tokens, m.end, self.aux)
             victim = in_count or (after > m.end and after in casualty_at)
+            victim = victim or self._passive_group(tokens, s, m, casualty_at)
             victim = victim or self.owns_target(tokens, m)
             role = self.frame_role(tokens, m, after)
             for index in m.values:
@@ -160,6 +154,41 @@ class Actors:
                     ref.attribution = self.attribution.of(tokens, m, after)
                     found.rank.append(self.agent_rank(tokens, s, m, role))
                 (found.perpetrators if as_perpetrator else found.targets).append(ref)
+
+    def _counted(self, keys: list[str], m: Match, count_spans: list[tuple[int, int]]) -> bool:
+        """Whether the mention names the group a harm count counts: inside the count, right
+        after it ("kills 30 government fighters") or in an of-phrase after it ("25 members of
+        the al-Qaeda-linked Nusra Front", "20 fighters of IS")."""
+        g = self.pack.grammar
+        if any(a <= m.start <= b for a, b in count_spans):
+            return True
+        p, steps = m.start - 1, 0
+        while p >= 0 and steps < _OF_REACH and keys[p] not in g.of_words:
+            key = keys[p]
+            if not (key.isalpha() or key == "-") or key in g.agent_words:
+                return False  # "killed 25 civilians in attacks by IS": not the counted group
+            p, steps = p - 1, steps + 1
+        return p >= 0 and keys[p] in g.of_words and any(b == p for _, b in count_spans)
+
+    def _passive_group(
+        self, tokens: Tokens, s: SentenceInfo, m: Match, casualty_at: AbstractSet[int]
+    ) -> bool:
+        """Whether the mention names a group that a passive harm verb makes the victims of,
+        over a word or two ("the Ahrar al-Sham militant group were killed"); a means of
+        attack between ("Russian air strikes were killing") keeps the agent."""
+        keys = tokens.keys
+        means = {x.start for kind in (EVENT, WEAPON) for x in s.matches.get(kind, ())}
+        for k in (m.end + 1, m.end + 2):
+            words = range(m.end, k)
+            if k >= len(keys) or any(
+                not keys[i].isalpha() or keys[i] in self.aux or i in means for i in words
+            ):
+                return False
+            after = skip_aux_to(tokens, k, self.aux)
+            passive = any(w in self.pack.grammar.passive_aux for w in keys[k:after])
+            if passive and after in casualty_at:
+                return True  # not "the Daesh terrorist group has killed 33"
+        return False
 
     def _not_actor_tokens(
         self, tokens: Tokens, s: SentenceInfo
@@ -190,6 +219,8 @@ class Actors:
             k += 1
             if k < len(keys) and keys[k] in g.control_after:
                 return True  # hyphenated only: "the rebels held the town" is an action
+        if k < len(keys) and keys[k] in g.held_places:
+            return True  # "pro-regime areas", "the rebel stronghold of Qusayr"
         b = m.start
         if b > 0 and keys[b - 1] == g.definite_article:
             b -= 1
