@@ -152,12 +152,6 @@ def test_a_separate_incident_does_not_take_the_leads_agent() -> None:
 # -- the counted group is the victim ------------------------------------------------------------
 
 
-def test_a_group_counted_right_after_the_figure_is_the_victim() -> None:
-    claim = only("Rebels set off a tunnel bomb in Idlib that kills 30 government troops.")
-    assert [a.id for a in claim.perpetrators] == ["armed_opposition"]
-    assert "sy_gov_forces" in {a.id for a in claim.targets}
-
-
 def test_a_group_counted_through_describing_words_is_the_victim() -> None:
     claim = only(
         "A blast killed at least 25 members of the al-Qaeda-linked Nusra Front in Binnish."

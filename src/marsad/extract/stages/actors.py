@@ -105,7 +105,6 @@ class Actors:
 
     def _sentence_actors(self, tokens: Tokens, s: SentenceInfo, found: _Found) -> None:
         keys = tokens.keys
-        grammar = self.pack.grammar
         matches = s.matches
         # The token sets below are built only from the matches a sentence has (most have
         # few kinds), so the common case makes no empty sets or generators.
@@ -156,11 +155,11 @@ class Actors:
                 (found.perpetrators if as_perpetrator else found.targets).append(ref)
 
     def _counted(self, keys: list[str], m: Match, count_spans: list[tuple[int, int]]) -> bool:
-        """Whether the mention names the group a harm count counts: inside the count, right
-        after it ("kills 30 government fighters") or in an of-phrase after it ("25 members of
-        the al-Qaeda-linked Nusra Front", "20 fighters of IS")."""
+        """Whether the mention names the group a harm count counts: inside the count ("30
+        government fighters") or in an of-phrase after it ("25 members of the al-Qaeda-linked
+        Nusra Front", "20 fighters of IS")."""
         g = self.pack.grammar
-        if any(a <= m.start <= b for a, b in count_spans):
+        if any(a <= m.start < b for a, b in count_spans):
             return True
         p, steps = m.start - 1, 0
         while p >= 0 and steps < _OF_REACH and keys[p] not in g.of_words:
