@@ -42,6 +42,11 @@ def test_an_alleged_agent_is_kept_with_its_qualifier() -> None:
 def test_the_accused_of_an_accusation_is_alleged() -> None:
     claim = only("Activists accused government forces of shelling Douma, killing 11 people.")
     assert perpetrators(claim) == [("sy_gov_forces", "alleged")]
+    text = (
+        "Nine people died in a gas attack on Latamna, which activists claimed the Syrian army "
+        "was responsible for."
+    )
+    assert perpetrators(only(text)) == [("sy_gov_forces", "alleged")]
 
 
 def test_a_claim_of_responsibility_is_the_perpetrators_own() -> None:
