@@ -91,6 +91,13 @@ def test_the_owner_of_what_was_hit_is_a_target() -> None:
     assert "armed_opposition" not in {a.id for a in claim.perpetrators}
 
 
+def test_the_owner_of_a_described_target_is_a_target() -> None:
+    text = "The strike destroyed a Daesh command position near Mayadin, killing 80 militants."
+    claim = only(text)
+    assert "islamic_state" not in {a.id for a in claim.perpetrators}
+    assert "islamic_state" in {a.id for a in claim.targets}
+
+
 def test_fire_from_an_owned_position_names_the_agent() -> None:
     text = "Shells fired from regime positions near Khan Touman wounded four people on Monday."
     assert [a.id for a in only(text).perpetrators] == ["sy_gov_forces"]

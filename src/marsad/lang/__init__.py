@@ -109,6 +109,7 @@ class Grammar:
     attribution_after: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     # "a Hezbollah position", "the headquarters of Ahrar al-Sham": the actor owns what was hit
     owned_targets: frozenset[str] = frozenset()
+    target_openers: frozenset[str] = frozenset()  # "a", "of", "on": before "IS command position"
     # page furniture (tags lines, related links): the cues that open it and the words where the
     # report's own text resumes
     furniture_cues: tuple[tuple[str, ...], ...] = ()
@@ -421,6 +422,7 @@ def _grammar(gr: dict[str, Any]) -> Grammar:
         attribution_before=_phrase_sets(gr.get("attribution_before", {}), "attribution_before"),
         attribution_after=_phrase_sets(gr.get("attribution_after", {}), "attribution_after"),
         owned_targets=frozenset(_strs(gr.get("owned_targets", []), "grammar.owned_targets")),
+        target_openers=frozenset(_strs(gr.get("target_openers", []), "grammar.target_openers")),
         furniture_cues=_phrases(gr.get("furniture_cues", []), "grammar.furniture_cues"),
         furniture_ends=frozenset(_strs(gr.get("furniture_ends", []), "grammar.furniture_ends")),
         separate_words=frozenset(_strs(gr.get("separate_words", []), "grammar.separate_words")),

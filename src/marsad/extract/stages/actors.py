@@ -72,7 +72,6 @@ class Actors:
         self._responsibility_first = edge_words(pack.grammar.responsibility_phrases, 0)
         self._control_before_last = edge_words(pack.grammar.control_before, -1)
         self.attribution = Attribution(pack.grammar, aux)
-        self._determiners = pack.grammar.articles | {pack.grammar.definite_article}
 
     def build(self, doc: DocState, draft: ClaimDraft) -> bool:
         tokens, sents = doc.tokens, draft.sents
@@ -245,13 +244,13 @@ class Actors:
             return False  # "shelling coming from regime positions": where the agent fired from
         if k < len(keys) and keys[k] in owned:
             return True
-        # one describing word between, inside a noun phrase that opens on an article
+        # one describing word between, in a noun phrase that opens as the pack's target_openers
         if (
             k + 1 < len(keys)
             and keys[k + 1] in owned
             and keys[k][:1].isalpha()
             and m.start > 0
-            and keys[m.start - 1] in self._determiners
+            and keys[m.start - 1] in g.target_openers
         ):
             return True
         return b > 1 and keys[b - 1] in g.of_words and keys[b - 2] in owned
