@@ -174,18 +174,17 @@ class Actors:
         """Whether the mention names a group that a passive harm verb makes the victims of,
         over a word or two ("the Ahrar al-Sham militant group were killed"); a means of
         attack between ("Russian air strikes were killing") keeps the agent."""
-        keys = tokens.keys
-        means = {x.start for kind in (EVENT, WEAPON) for x in s.matches.get(kind, ())}
+        keys, aux = tokens.keys, self.aux
         for k in (m.end + 1, m.end + 2):
-            words = range(m.end, k)
-            if k >= len(keys) or any(
-                not keys[i].isalpha() or keys[i] in self.aux or i in means for i in words
-            ):
+            if k >= len(keys) or not keys[k - 1].isalpha() or keys[k - 1] in aux:
                 return False
-            after = skip_aux_to(tokens, k, self.aux)
+            after = skip_aux_to(tokens, k, aux)
             passive = any(w in self.pack.grammar.passive_aux for w in keys[k:after])
             if passive and after in casualty_at:
-                return True  # not "the Daesh terrorist group has killed 33"
+                # not "the Daesh terrorist group has killed 33"; the set of means is built
+                # only here, as few mentions get this far
+                means = {x.start for kind in (EVENT, WEAPON) for x in s.matches.get(kind, ())}
+                return not any(i in means for i in range(m.end, k))
         return False
 
     def _not_actor_tokens(
