@@ -242,12 +242,20 @@ class PlaceRef:
     lon: float | None = None
 
 
+# Who says an actor did it (ActorRef.attribution).
+ATTRIBUTIONS: tuple[str, ...] = ("stated", "alleged", "claimed_by_perpetrator", "denied")
+
+
 @dataclass(slots=True)
 class ActorRef:
     id: str  # canonical actor id from the language pack, e.g. "sy_gov_forces"
     name: str  # canonical display name
     type: str  # one of ActorType
     evidence: Span
+    # who says so (one of ATTRIBUTIONS): the report itself ("stated"), someone's allegation
+    # ("alleged": "reportedly", "accused X of", "blamed on"), the actor's own claim
+    # ("claimed_by_perpetrator": "X claimed responsibility") or the actor's denial ("denied")
+    attribution: str = "stated"
 
 
 @dataclass(slots=True)
@@ -339,6 +347,19 @@ def _span(d: dict[str, Any] | None) -> Span | None:
     return Span(int(d["start"]), int(d["end"]), str(d["text"])) if d else None
 
 
+def _actor(a: dict[str, Any]) -> ActorRef:
+    """An ActorRef from its dict; claims stored before ``attribution`` existed read "stated"."""
+    evidence = _span(a["evidence"])
+    assert evidence is not None
+    return ActorRef(
+        str(a["id"]),
+        str(a["name"]),
+        str(a["type"]),
+        evidence,
+        str(a.get("attribution") or "stated"),
+    )
+
+
 def claim_from_dict(d: dict[str, Any]) -> Claim:
     """Inverse of :meth:`Claim.to_dict` (used by the store and the JSON Lines reader)."""
 
@@ -357,10 +378,8 @@ def claim_from_dict(d: dict[str, Any]) -> Claim:
         date_precision=d.get("date_precision"),
         date_evidence=_span(d.get("date_evidence")),
         places=[PlaceRef(**{**p, "evidence": span(p["evidence"])}) for p in d.get("places", [])],
-        perpetrators=[
-            ActorRef(**{**a, "evidence": span(a["evidence"])}) for a in d.get("perpetrators", [])
-        ],
-        targets=[ActorRef(**{**a, "evidence": span(a["evidence"])}) for a in d.get("targets", [])],
+        perpetrators=[_actor(a) for a in d.get("perpetrators", [])],
+        targets=[_actor(a) for a in d.get("targets", [])],
         weapons=[WeaponRef(**{**w, "evidence": span(w["evidence"])}) for w in d.get("weapons", [])],
         counts=[Count(**{**c, "evidence": span(c["evidence"])}) for c in d.get("counts", [])],
         facilities=[

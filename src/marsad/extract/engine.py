@@ -14,6 +14,7 @@ from marsad.extract.lexicon import PhraseMatcher, build_matcher
 from marsad.extract.persons import PersonFound, PersonReader
 from marsad.extract.stages.actors import Actors
 from marsad.extract.stages.assembly import Assembly
+from marsad.extract.stages.boilerplate import Boilerplate
 from marsad.extract.stages.claim_counts import ClaimCounts
 from marsad.extract.stages.claim_type import ClaimType
 from marsad.extract.stages.dates import ClaimDate, Dateline
@@ -48,6 +49,7 @@ class Engine:
         self.people = People(pack, self.persons, self.matcher)
         self.dateline = Dateline(self.matcher, dates)
         self.triggers = Triggers(pack, self.matcher)
+        self.boilerplate = Boilerplate(pack)
         self.event_typing = EventTyping(pack)
         self.figures = Figures(pack, dates, counts, self.people)
         self.eventful = Eventful(pack)
@@ -91,6 +93,7 @@ class Engine:
 
     def _read_sentence(self, doc: DocState, k: int) -> SentenceInfo:
         info = self.triggers.read(doc.tokens, doc.sentences[k], doc.nodes)
+        self.boilerplate.read(doc.tokens, info)
         self.event_typing.read(doc.tokens, info)
         self.figures.read(doc.tokens, info, doc.anchor)
         return info

@@ -51,6 +51,9 @@ class SentenceInfo:
     # the triggers left live, and every (event type, match) they and the weapons name
     live_events: list[Match] = field(default_factory=list)
     candidates: list[tuple[str, Match]] = field(default_factory=list)
+    # -- Boilerplate: the character range of page furniture (a tags line, related links), whose
+    # matches it drops from the three fields above ------------------------------------------
+    furniture: tuple[int, int] | None = None
     # -- EventTyping -----------------------------------------------------------------------
     event_type: str | None = None
     event_match: Match | None = None

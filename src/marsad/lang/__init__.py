@@ -103,6 +103,23 @@ class Grammar:
     responsibility_phrases: tuple[tuple[str, ...], ...] = ()
     # "the regime's warplanes", "Russia's jets": an actor owning the means is the agent
     instrument_words: frozenset[str] = frozenset()
+    # Who says an actor did it (ActorRef.attribution): per attribution, the cues just before
+    # and just after an actor mention ("alleged Russian strikes", "IS claimed responsibility")
+    attribution_before: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    attribution_after: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    # "a Hezbollah position", "the headquarters of Ahrar al-Sham": the actor owns what was hit
+    owned_targets: frozenset[str] = frozenset()
+    target_openers: frozenset[str] = frozenset()  # "a", "of", "on": before "IS command position"
+    # page furniture (tags lines, related links): the cues that open it and the words where the
+    # report's own text resumes
+    furniture_cues: tuple[tuple[str, ...], ...] = ()
+    furniture_ends: frozenset[str] = frozenset()
+    # "In a separate strike, ...": a sentence opening on these reports an incident of its own
+    separate_words: frozenset[str] = frozenset()
+    # "pro-regime areas", "the rebel stronghold of Qusayr": an actor naming whose places they are
+    held_places: frozenset[str] = frozenset()
+    # the auxiliaries of the passive: "the militant group were killed" (not "has killed")
+    passive_aux: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -528,7 +545,23 @@ def _grammar(gr: dict[str, Any]) -> Grammar:
         instrument_words=frozenset(
             _strs(gr.get("instrument_words", []), "grammar.instrument_words")
         ),
+        attribution_before=_phrase_sets(gr.get("attribution_before", {}), "attribution_before"),
+        attribution_after=_phrase_sets(gr.get("attribution_after", {}), "attribution_after"),
+        owned_targets=frozenset(_strs(gr.get("owned_targets", []), "grammar.owned_targets")),
+        target_openers=frozenset(_strs(gr.get("target_openers", []), "grammar.target_openers")),
+        furniture_cues=_phrases(gr.get("furniture_cues", []), "grammar.furniture_cues"),
+        furniture_ends=frozenset(_strs(gr.get("furniture_ends", []), "grammar.furniture_ends")),
+        separate_words=frozenset(_strs(gr.get("separate_words", []), "grammar.separate_words")),
+        held_places=frozenset(_strs(gr.get("held_places", []), "grammar.held_places")),
+        passive_aux=frozenset(_strs(gr.get("passive_aux", []), "grammar.passive_aux")),
     )
+
+
+def _phrase_sets(value: Any, key: str) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """A mapping of labels to cue phrases (``grammar.attribution_before`` and the like)."""
+    if not isinstance(value, dict):
+        raise LanguagePackError(f"grammar.{key} must map labels to lists of phrases")
+    return {str(k): _phrases(v, f"grammar.{key}.{k}") for k, v in value.items()}
 
 
 def _phrases(value: Any, where: str) -> tuple[tuple[str, ...], ...]:

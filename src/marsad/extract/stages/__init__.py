@@ -4,6 +4,7 @@
 Per document: :class:`~.dates.Dateline` finds the report's own date.
 
 Per sentence: :class:`~.triggers.Triggers` (lexicon matches, live event words),
+:class:`~.boilerplate.Boilerplate` (page furniture, whose matches it drops),
 :class:`~.event_type.EventTyping` (the one type it reports), :class:`~.figures.Figures` (dates,
 counts, tallies).
 

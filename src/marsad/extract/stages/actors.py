@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from marsad.extract.lexicon import ACTOR, CASUALTY, FACILITY, ORG, SPEECH, Match
+from marsad.extract.lexicon import ACTOR, CASUALTY, EVENT, FACILITY, ORG, SPEECH, WEAPON, Match
+from marsad.extract.stages.attribution import Attribution
 from marsad.extract.stages.common import (
+    GENERIC_TYPES,
     HARM_CATEGORIES,
     PROTEST_TYPES,
     by_length,
@@ -35,6 +37,7 @@ _VICTIM_GROUP_ACTOR = {
     "rescue_workers": "rescue_workers",
 }
 _NO_TOKENS: frozenset[int] = frozenset()
+_OF_REACH = 6  # describing words between "of" and the group it counts ("of the al-Qaeda-linked")
 
 
 @dataclass(slots=True)
@@ -45,6 +48,10 @@ class _Found:
     targets: list[ActorRef]
     seen: set[tuple[str, bool]]
     rank: list[int]
+
+
+def _same_kind(a: str | None, b: str | None) -> bool:
+    return a == b or a in GENERIC_TYPES or b in GENERIC_TYPES
 
 
 class Actors:
@@ -64,6 +71,7 @@ class Actors:
         self._agent_last = edge_words(pack.grammar.agent_phrases, -1)
         self._responsibility_first = edge_words(pack.grammar.responsibility_phrases, 0)
         self._control_before_last = edge_words(pack.grammar.control_before, -1)
+        self.attribution = Attribution(pack.grammar, aux)
 
     def build(self, doc: DocState, draft: ClaimDraft) -> bool:
         tokens, sents = doc.tokens, draft.sents
@@ -80,6 +88,8 @@ class Actors:
             perpetrators = [perpetrators[i] for i in order]
         if not perpetrators:
             perpetrators = self._accused_elsewhere(tokens, doc.infos, sents)
+        if not perpetrators:
+            perpetrators = self._lead_agent(tokens, doc.infos, draft)
         for count in draft.counts:
             actor_type = _VICTIM_GROUP_ACTOR.get(count.group)
             if (
@@ -94,7 +104,6 @@ class Actors:
 
     def _sentence_actors(self, tokens: Tokens, s: SentenceInfo, found: _Found) -> None:
         keys = tokens.keys
-        grammar = self.pack.grammar
         matches = s.matches
         # The token sets below are built only from the matches a sentence has (most have
         # few kinds), so the common case makes no empty sets or generators.
@@ -116,18 +125,12 @@ class Actors:
                 continue
             if self.controls_place(tokens, m):
                 continue  # "rebel-held districts": who holds the place, not who struck it
-            in_count = bool(count_spans) and any(a <= m.start < b for a, b in count_spans)
-            if not in_count:
-                # "25 members of the Nusra Front", "20 fighters of IS": the group counted
-                p = m.start - 1
-                if p >= 0 and keys[p] == grammar.definite_article:
-                    p -= 1
-                in_count = (
-                    p >= 0 and keys[p] in grammar.of_words and any(b == p for _, b in count_spans)
-                )
+            in_count = bool(count_spans) and self._counted(keys, m, count_spans)
             # "soldiers were killed" (passive) makes them victims; "HTS arrested" does not
             after = skip_aux_to(tokens, m.end, self.aux)
             victim = in_count or (after > m.end and after in casualty_at)
+            victim = victim or self._passive_group(tokens, s, m, casualty_at)
+            victim = victim or self.owns_target(tokens, m)
             role = self.frame_role(tokens, m, after)
             for index in m.values:
                 actor = self.actors[index]
@@ -146,8 +149,43 @@ class Actors:
                 found.seen.add(key)
                 ref = ActorRef(actor.id, actor.name, actor.type, match_span(tokens, m))
                 if as_perpetrator:
+                    ref.attribution = self.attribution.of(tokens, m, after)
                     found.rank.append(self.agent_rank(tokens, s, m, role))
                 (found.perpetrators if as_perpetrator else found.targets).append(ref)
+
+    def _counted(self, keys: list[str], m: Match, count_spans: list[tuple[int, int]]) -> bool:
+        """Whether the mention names the group a harm count counts: inside the count ("30
+        government fighters") or in an of-phrase after it ("25 members of the al-Qaeda-linked
+        Nusra Front", "20 fighters of IS")."""
+        g = self.pack.grammar
+        if any(a <= m.start < b for a, b in count_spans):
+            return True
+        p, steps = m.start - 1, 0
+        while p >= 0 and steps < _OF_REACH and keys[p] not in g.of_words:
+            key = keys[p]
+            if not (key.isalpha() or key == "-") or key in g.agent_words:
+                return False  # "killed 25 civilians in attacks by IS": not the counted group
+            p, steps = p - 1, steps + 1
+        return p >= 0 and keys[p] in g.of_words and any(b == p for _, b in count_spans)
+
+    def _passive_group(
+        self, tokens: Tokens, s: SentenceInfo, m: Match, casualty_at: AbstractSet[int]
+    ) -> bool:
+        """Whether the mention names a group that a passive harm verb makes the victims of,
+        over a word or two ("the Ahrar al-Sham militant group were killed"); a means of
+        attack between ("Russian air strikes were killing") keeps the agent."""
+        keys, aux = tokens.keys, self.aux
+        for k in (m.end + 1, m.end + 2):
+            if k >= len(keys) or not keys[k - 1].isalpha() or keys[k - 1] in aux:
+                return False
+            after = skip_aux_to(tokens, k, aux)
+            passive = any(w in self.pack.grammar.passive_aux for w in keys[k:after])
+            if passive and after in casualty_at:
+                # not "the Daesh terrorist group has killed 33"; the set of means is built
+                # only here, as few mentions get this far
+                means = {x.start for kind in (EVENT, WEAPON) for x in s.matches.get(kind, ())}
+                return not any(i in means for i in range(m.end, k))
+        return False
 
     def _not_actor_tokens(
         self, tokens: Tokens, s: SentenceInfo
@@ -178,6 +216,8 @@ class Actors:
             k += 1
             if k < len(keys) and keys[k] in g.control_after:
                 return True  # hyphenated only: "the rebels held the town" is an action
+        if k < len(keys) and keys[k] in g.held_places:
+            return True  # "pro-regime areas", "the rebel stronghold of Qusayr"
         b = m.start
         if b > 0 and keys[b - 1] == g.definite_article:
             b -= 1
@@ -187,6 +227,32 @@ class Actors:
                 if b >= n and tuple(keys[b - n : b]) in phrases:
                     return True
         return False
+
+    def owns_target(self, tokens: Tokens, m: Match) -> bool:
+        """Whether the mention names the owner of what was hit ("struck a Hezbollah position",
+        "a regime military convoy", "the headquarters of Ahrar al-Sham")."""
+        g = self.pack.grammar
+        keys, owned = tokens.keys, g.owned_targets
+        k = m.end
+        if k + 1 < len(keys) and keys[k] in ("'", "’") and keys[k + 1] == "s":
+            k += 2
+        b = m.start
+        if b > 0 and keys[b - 1] == g.definite_article:
+            b -= 1
+        if b > 0 and keys[b - 1] in g.from_words:
+            return False  # "shelling coming from regime positions": where the agent fired from
+        if k < len(keys) and keys[k] in owned:
+            return True
+        # one describing word between, in a noun phrase that opens as the pack's target_openers
+        if (
+            k + 1 < len(keys)
+            and keys[k + 1] in owned
+            and keys[k][:1].isalpha()
+            and m.start > 0
+            and keys[m.start - 1] in g.target_openers
+        ):
+            return True
+        return b > 1 and keys[b - 1] in g.of_words and keys[b - 2] in owned
 
     def agent_rank(self, tokens: Tokens, s: SentenceInfo, m: Match, role: str | None) -> int:
         """-1 for the agent of a harm verb ("killed by IS"), 0 when the mention is the agent of
@@ -247,7 +313,44 @@ class Actors:
             return []
         m, index = best.accused
         a = self.actors[index]
-        return [ActorRef(a.id, a.name, a.type, match_span(tokens, m))]
+        attribution = self.attribution.of(tokens, m, skip_aux_to(tokens, m.end, self.aux))
+        return [ActorRef(a.id, a.name, a.type, match_span(tokens, m), attribution)]
+
+    def _lead_agent(
+        self, tokens: Tokens, infos: list[SentenceInfo], draft: ClaimDraft
+    ) -> list[ActorRef]:
+        """The agent of the report's lead, for a claim whose own sentences name none: a report
+        names the agent once ("A Russian air strike killed eight ... The jets targeted ...")
+        and its later sentences give the detail. The nearest eventful sentence before the claim
+        in its paragraph, else the first sentence, lends its first agent when it reports the
+        same kind of event."""
+        first = draft.sents[0]
+        if draft.aggregate or any(s.fronted_place or s.tally or s.such for s in draft.sents):
+            return []  # a total, or a report of its own ("In nearby Hass, ...")
+        if self._separate(tokens, first):
+            return []  # "In a separate strike ...": another incident, another agent
+        before = [s for s in infos[: first.index] if s.paragraph == first.paragraph or s.index == 0]
+        for s in reversed(before):
+            if s.fronted_place:
+                return []  # "In Hass, ...": the report moved to an incident of its own
+            if not s.eventful or s.background or ACTOR not in s.matches:
+                continue
+            if not _same_kind(s.event_type, draft.event_type):
+                return []  # the lead reports another kind of event
+            found = _Found([], [], set(), [])
+            self._sentence_actors(tokens, s, found)
+            if not found.rank:
+                return []
+            # the best-ranked agent, the first named on a tie
+            best = min(range(len(found.rank)), key=found.rank.__getitem__)
+            return [found.perpetrators[best]] if found.rank[best] <= 0 else []
+        return []
+
+    def _separate(self, tokens: Tokens, s: SentenceInfo) -> bool:
+        """Whether a sentence opens by setting its incident apart ("In a separate strike")."""
+        words = self.pack.grammar.separate_words
+        start = s.sentence.start
+        return any(k in words for k in tokens.keys[start : min(s.sentence.end, start + 4)])
 
     def accused_in(self, tokens: Tokens, s: SentenceInfo) -> tuple[Match, int] | None:
         """The first armed actor of a sentence that an accusation frame names (read once)."""

@@ -1,7 +1,9 @@
 """When it happened: the report's dateline, and each claim's date.
 
-A full date in the first few tokens ("Wed 05 Apr 2017 ...") says when the report was filed: it
-anchors relative dates when no publication date is given, and is not the event's date. A claim
+A full date in the first few tokens ("Wed 05 Apr 2017 ...") or a wire service's dateline
+("BEIRUT, Oct 29 (Reuters) -", after a headline too) says when the report was filed: it anchors
+relative dates when no publication date is given, and is not the event's date. A wire dateline
+gives no year: it takes the first year the text states, else it anchors nothing. A claim
 takes the best date of its own sentences, else of the sentences before it in its paragraph or
 the headline, else the days before publication.
 """
@@ -17,6 +19,8 @@ from marsad.extract.state import ClaimDraft, DocState, SentenceInfo
 from marsad.extract.text import Tokens
 
 _FALLBACK_WINDOW_DAYS = 6
+_WIRE_WINDOW = 30  # tokens of the first sentence a wire dateline may open after (a headline)
+_DASHES = frozenset({"-", "–", "—"})
 
 
 class Dateline:
@@ -34,8 +38,37 @@ class Dateline:
             if d.explicit_year and d.precision == 1 and d.start <= first.start + 4:
                 doc.dateline = d
                 break
+        if doc.dateline is None:
+            doc.dateline = self._wire(doc)
         if doc.anchor is None and doc.dateline is not None:
             doc.anchor = doc.dateline.first
+
+    def _wire(self, doc: DocState) -> DateMention | None:
+        """A wire service's dateline: a place in capitals, a day of a month, the agency in
+        brackets and a dash ("BEIRUT, Oct 29 (Reuters) -", "ALEPPO, Syria, May 3 (AP) —")."""
+        tokens, first = doc.tokens, doc.sentences[0]
+        end = min(first.end, first.start + _WIRE_WINDOW)
+        matches = self.matcher.match(tokens, first.start, end, doc.nodes)
+        for d in self.dates.read(tokens, first.start, end, matches, None):
+            if d.explicit_year or not _wire_dateline(tokens, d, first.start):
+                continue
+            if doc.anchor is not None or d.first is not None:
+                return d
+            year = self._stated_year(doc)
+            if year is None:
+                return d  # no year anywhere: the dateline anchors nothing
+            resolved = self.dates.read(tokens, d.start, d.end, matches, date(year, 12, 31))
+            return next((r for r in resolved if r.start == d.start), d)
+        return None
+
+    def _stated_year(self, doc: DocState) -> int | None:
+        """The year of the first date the text gives with its year."""
+        tokens = doc.tokens
+        matches = self.matcher.match(tokens, 0, len(tokens), doc.nodes)
+        for d in self.dates.read(tokens, 0, len(tokens), matches, None):
+            if d.explicit_year and d.first is not None:
+                return d.first.year
+        return None
 
     def untie(self, doc: DocState) -> None:
         """The dateline says when the report was filed, not when the event happened."""
@@ -46,6 +79,23 @@ class Dateline:
         others = [d for d in head.dates if d.start > dateline.start]
         if others:
             head.dates = others
+
+
+def _wire_dateline(tokens: Tokens, d: DateMention, opening: int) -> bool:
+    """Whether a month-day date stands where a wire dateline has it: after a word in capitals
+    (and a comma, and perhaps a country), before the agency in brackets or a dash."""
+    keys = tokens.keys
+    k = d.end + (d.end < len(keys) and keys[d.end] == ",")
+    if k >= len(keys) or (keys[k] != "(" and keys[k] not in _DASHES):
+        return False
+    b = d.start - 1
+    if b < opening or keys[b] != ",":
+        return False
+    # "ALEPPO, Syria, May 3": a capitalised country between the place and the date
+    if b - 2 >= opening and keys[b - 2] == "," and tokens.surface(b - 1)[:1].isupper():
+        b -= 2
+    word = tokens.surface(b - 1) if b - 1 >= opening else ""
+    return len(word) > 1 and word.isalpha() and word.isupper()
 
 
 class ClaimDate:

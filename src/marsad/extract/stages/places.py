@@ -15,6 +15,7 @@ from itertools import compress
 from typing import Protocol
 
 from marsad.extract.lexicon import ACTOR, ORG
+from marsad.extract.stages.boilerplate import in_furniture
 from marsad.extract.stages.common import AREA_PRECISIONS, place_key
 from marsad.extract.stages.people import People
 from marsad.extract.state import ClaimDraft, DocState, SentenceInfo
@@ -52,6 +53,7 @@ class Places:
                 k >= 0
                 and not _inside_name(tokens, infos[k], p)
                 and not self.people.inside_person(tokens, infos[k], p)
+                and not in_furniture(infos[k], p.evidence.start)
             ):
                 infos[k].places.append(p)
 
