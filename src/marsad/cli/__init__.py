@@ -6,7 +6,6 @@ module assembles them and holds the commands about the store itself.
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import sys
@@ -94,6 +93,8 @@ def default_actor() -> str:
     env = os.environ.get("MARSAD_ACTOR")
     if env:
         return env
+    import getpass
+
     try:
         return getpass.getuser()
     except Exception:
