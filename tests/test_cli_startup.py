@@ -34,8 +34,15 @@ HEAVY = (
     "marsad.publish",
     "marsad.custody",
 )
-# `--help` does not extract anything either.
-NOT_FOR_HELP = (*HEAVY, "marsad.extract", "marsad.gazetteer", "marsad.ingest", "yaml")
+# `--help` neither extracts nor scores anything.
+NOT_FOR_HELP = (
+    *HEAVY,
+    "marsad.extract",
+    "marsad.gazetteer",
+    "marsad.ingest",
+    "marsad.evaluate.report",
+    "yaml",
+)
 STORE = ("marsad.store", "sqlalchemy", "alembic", "cryptography", "argon2", "fastapi")
 
 # Prints, as JSON, which of the named modules the code before it loaded.
