@@ -4,8 +4,9 @@
 
 Each command runs ``--runs`` times in a fresh interpreter (``python -m marsad ...``, the code this
 script imports); the commands take turns, so load from elsewhere on a shared machine slows them
-alike, and the script prints the median and the fastest wall time of each, next to a bare
-interpreter and ``import typer`` for the floor. Then it runs each command once under
+alike, and the script prints the median and the fastest wall time of each and the median CPU
+time (user + system: what a busy machine does not inflate much), next to a bare interpreter
+and ``import typer`` for the floor. Then it runs each command once under
 ``-X importtime`` and lists the modules that took longest to import (cumulative, the top two
 levels of the import tree), and (unless ``--no-phases``) times, in one fresh interpreter, the
 steps the first extraction goes through: importing the engine, loading the language pack and
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -66,23 +68,33 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{path}" if path else str(SRC)}
 
 
-def _wall(argv: list[str]) -> float:
-    start = time.perf_counter()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run_once(argv: list[str]) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of one run; CPU time stays close to what the
+    command costs when other jobs make the wall time wait for a core."""
+    cpu, start = _children_cpu(), time.perf_counter()
     done = subprocess.run(argv, capture_output=True, env=_env(), check=False)
-    elapsed = time.perf_counter() - start
+    wall = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr.decode()}")
-    return elapsed
+    return wall, _children_cpu() - cpu
 
 
-def time_commands(commands: dict[str, list[str]], runs: int) -> dict[str, list[float]]:
-    """Wall times of every command, the commands taking turns; one unrecorded warm-up each."""
+def time_commands(
+    commands: dict[str, list[str]], runs: int
+) -> dict[str, list[tuple[float, float]]]:
+    """(wall, CPU) of every run of every command, the commands taking turns; one unrecorded
+    warm-up each."""
     for argv in commands.values():
-        _wall(argv)
-    times: dict[str, list[float]] = {name: [] for name in commands}
+        _run_once(argv)
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(runs):
         for name, argv in commands.items():
-            times[name].append(_wall(argv))
+            times[name].append(_run_once(argv))
     return times
 
 
@@ -117,12 +129,16 @@ def phases(report: Path) -> list[tuple[str, float]]:
     return [(n, float(s)) for n, s in (line.split("\t") for line in done.stdout.splitlines())]
 
 
-def _print_times(times: dict[str, list[float]], goals: set[str]) -> None:
-    print(f"{'command':<32} {'median s':>9} {'fastest s':>10}  goal {GOAL_S} s")
-    for name, values in times.items():
-        median = statistics.median(values)
+def _print_times(times: dict[str, list[tuple[float, float]]], goals: set[str]) -> None:
+    print(
+        f"{'command':<24} {'median s':>9} {'fastest s':>10} {'median CPU s':>13}  goal {GOAL_S} s"
+    )
+    for name, runs in times.items():
+        walls = [wall for wall, _ in runs]
+        median = statistics.median(walls)
         verdict = ("met" if median < GOAL_S else "NOT met") if name in goals else ""
-        print(f"{name:<32} {median:>9.3f} {min(values):>10.3f}  {verdict}")
+        cpu = statistics.median(c for _, c in runs)
+        print(f"{name:<24} {median:>9.3f} {min(walls):>10.3f} {cpu:>13.3f}  {verdict}")
 
 
 def main() -> None:
@@ -141,7 +157,11 @@ def main() -> None:
         }
         floor = {"python -c pass": [py, "-c", "pass"], "import typer": [py, "-c", "import typer"]}
         times = time_commands({**floor, **marsad_commands}, args.runs)
-        print(f"{args.runs} runs each, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}\n")
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(
+            f"{args.runs} runs each, {os.cpu_count()} CPUs, load average {load}, "
+            f"Python {sys.version.split()[0]}\n"
+        )
         _print_times(times, set(marsad_commands))
         for name, argv in marsad_commands.items():
             print(f"\nslowest imports of `{name}` (cumulative ms, -X importtime):")
