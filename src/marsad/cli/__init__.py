@@ -6,7 +6,6 @@ module assembles them and holds the commands about the store itself.
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import sys
@@ -28,9 +27,10 @@ class MarsadGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except Exception as exc:
-            from marsad.store.crypto import KeyRequiredError
-
-            if not isinstance(exc, KeyRequiredError):
+            # Only a loaded store raises KeyRequiredError; importing the store to ask would
+            # load it for every --help and typer.Exit of a subcommand.
+            crypto = sys.modules.get("marsad.store.crypto")
+            if crypto is None or not isinstance(exc, crypto.KeyRequiredError):
                 raise
             err_console.print(f"[red]error:[/red] {exc}", highlight=False)
             raise typer.Exit(2) from exc
@@ -94,6 +94,8 @@ def default_actor() -> str:
     env = os.environ.get("MARSAD_ACTOR")
     if env:
         return env
+    import getpass
+
     try:
         return getpass.getuser()
     except Exception:

@@ -19,7 +19,6 @@ import typer
 from rich.console import Console
 
 from marsad.evaluate.files import EvalFileError
-from marsad.evaluate.report import print_result
 
 app = typer.Typer(
     help="Measure extraction accuracy against FA-KES, UCDP GED and the project's gold set.",
@@ -42,6 +41,8 @@ def _run(
     show: Callable[[dict[str, Any]], None] | None = None,
 ) -> None:
     """Score, print the result (``show``, else the shared tables), write ``--json-out``."""
+    from marsad.evaluate.report import print_result
+
     try:
         result = scorer()
     except EvalFileError as exc:

@@ -13,16 +13,19 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from marsad.config import max_bytes
-from marsad.extract import ExtractionError, extract
-from marsad.extract.dates import parse_iso
-from marsad.ingest.parse import IngestError, ParsedDocument, parse_file
-from marsad.schema import Claim, DocumentMeta
+
+# The engine, the parser and the schema load inside the functions that use them, so that
+# building the command line (and `marsad --help`) does not pay for them.
+if TYPE_CHECKING:
+    from marsad.ingest.parse import ParsedDocument
+    from marsad.schema import Claim, DocumentMeta
 
 
 class DocumentReadError(Exception):
@@ -31,6 +34,8 @@ class DocumentReadError(Exception):
 
 def read_documents(path: Path) -> list[ParsedDocument]:
     """Every document in ``path`` as ingest would store it; a clear error when there is none."""
+    from marsad.ingest.parse import IngestError, parse_file
+
     docs: list[ParsedDocument] = []
     errors: list[str] = []
     for item in parse_file(path, max_bytes=max_bytes(None)):
@@ -63,6 +68,8 @@ def read_document(path: Path) -> tuple[str, dict[str, object]]:
 
 
 def _meta(doc: ParsedDocument, override: str | None) -> DocumentMeta:
+    from marsad.schema import DocumentMeta
+
     published = override or (doc.published[:10] if doc.published else None)
     language = doc.language if doc.language not in ("und", "") else "en"
     return DocumentMeta(published=published, language=language, title=doc.title, source=doc.source)
@@ -101,6 +108,9 @@ def extract_command(
     ),
 ) -> None:
     """Show the claims the engine reads in text files, without storing anything."""
+    from marsad.extract import ExtractionError, extract
+    from marsad.extract.dates import parse_iso
+
     out = Console()
     err = Console(stderr=True)
     if published is not None and parse_iso(published) is None:

@@ -7,10 +7,9 @@ import sys
 from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from marsad.cli import (
     DbOption,
@@ -21,7 +20,11 @@ from marsad.cli import (
     open_store,
     print_json,
 )
-from marsad.store.views import IncidentFilter
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from marsad.store.views import IncidentFilter
 
 import_app = typer.Typer(
     help="Bring partner datasets in as claims with provenance (dataset, row id, file SHA-256).",
@@ -97,6 +100,8 @@ def build_filter(
     grades: list[str] | None,
     include: str | None,
 ) -> IncidentFilter:
+    from marsad.store.views import IncidentFilter
+
     level = include or "public"
     if level not in ("public", "internal", "restricted"):
         err_console.print("[red]error:[/red] --include must be 'internal' or 'restricted'")
@@ -114,6 +119,8 @@ def build_filter(
 
 
 def _progress(total: int, *, disable: bool) -> Progress:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(
         TextColumn("[bold]Exporting"),
         BarColumn(),

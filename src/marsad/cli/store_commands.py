@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from marsad import config
@@ -22,11 +21,15 @@ from marsad.cli import (
 )
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from marsad.ingest.pipeline import IngestReport
     from marsad.store.verify import VerifyReport
 
 
 def progress_bar(*, disable: bool = False) -> Progress:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),

@@ -22,10 +22,15 @@ from marsad.cli import (
     print_json,
     store_key,
 )
-from marsad.store.accounts import MAX_TOKEN_DAYS, ROLES, TOKEN_DAYS
 
 if TYPE_CHECKING:
     from marsad.store import Store
+
+# The store's account limits, repeated here because they appear in --help and importing
+# marsad.store.accounts loads the whole store (SQLAlchemy, argon2); a test keeps them equal.
+ROLES: tuple[str, ...] = ("viewer", "analyst", "admin")
+TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 3650
 
 user_app = typer.Typer(help="Accounts (admin, analyst, viewer) and their API tokens.")
 
