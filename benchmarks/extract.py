@@ -6,18 +6,18 @@ previous release's engine.
 
 All passes run in this one process over the same corpus; the script prints documents per second
 for each and the ratios. Goals: >= 500 real articles per second per core (``--corpus``), and no
-more than 15% slower than the previous release's engine (``--against REV``, a git revision:
-its ``src/`` is unpacked to a temporary folder and run in a worker process that takes turns
-with a worker running this checkout, chunk by chunk, over the same texts). For context it
-prints the engine's own tokenizer (:func:`marsad.extract.text.tokenize`, the very function
-``extract`` starts with) over the same texts, a bare ``\\w+`` regex pass (lower-cased tokens with their
+more than 15% slower than the previous release's engine (``--against REV``, a git revision: its
+``src/`` is unpacked to a temporary folder and run in a worker process that takes turns with a
+worker running this checkout, chunk by chunk, over the same texts). For context it prints the
+engine's own tokenizer (:func:`marsad.extract.text.tokenize`, the very function ``extract``
+starts with) over the same texts, a bare ``\\w+`` regex pass (lower-cased tokens with their
 offsets), the least any extractor must do, and a *look-ups only* pass: what every extraction
 must do before any reading rule runs (the engine's tokenizer, sentence splitting, the lexicon
 trie walk over every sentence and the gazetteer look-up, all as ``extract`` calls them), so the
 time the rules take is the difference between it and the full extraction. The corpus is
-generated here (seeded), in the style of NGO statements and wire reports, so no third-party
-text is needed. ``--corpus CSV`` adds a second measurement on real articles (the
-``article_content`` column, e.g. FA-KES), read from the given path and never copied.
+generated here (seeded), in the style of NGO statements and wire reports, so no third-party text
+is needed. ``--corpus CSV`` adds a second measurement on real articles (the ``article_content``
+column, e.g. FA-KES), read from the given path and never copied.
 """
 
 from __future__ import annotations
@@ -291,7 +291,8 @@ def compare_release(rev: str, docs: list[str], args: argparse.Namespace, chunk: 
         ["git", "-C", str(root), "archive", rev, "src"], capture_output=True, check=True
     ).stdout
     with tempfile.TemporaryDirectory() as tmp:
-        tarfile.open(fileobj=io.BytesIO(archive)).extractall(tmp, filter="data")
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(tmp, filter="data")
         corpus = Path(tmp) / "docs.json"
         corpus.write_text(json.dumps(docs), encoding="utf-8")
         mode = "none" if args.no_places else "places"
