@@ -29,6 +29,7 @@ PACK_FILES = (
     "orgs",
     "persons",
     "grammar",
+    "places",
 )
 
 
@@ -156,6 +157,19 @@ class PersonCues:
 
 
 @dataclass(frozen=True, slots=True)
+class PlaceWords:
+    """Words around place names (see ``places.yaml``): the glue of an address ("Saraqib in
+    Idlib") and the phrase before a landmark ("northwest of Aleppo")."""
+
+    FILE: ClassVar[str] = "places"
+
+    address_glue: tuple[str, ...] = ()
+    landmark_directions: tuple[str, ...] = ()
+    landmark_links: tuple[str, ...] = ()
+    landmark_articles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Organisation:
     id: str
     name: str
@@ -245,6 +259,7 @@ class LanguagePack:
     single_victims: frozenset[str] = frozenset()
     person_cues: PersonCues = field(default_factory=PersonCues)
     writing: WritingSystem = field(default_factory=WritingSystem)
+    places: PlaceWords = field(default_factory=PlaceWords)
 
 
 def _strs(value: Any, where: str) -> tuple[str, ...]:
