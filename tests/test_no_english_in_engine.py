@@ -13,7 +13,10 @@ These constants are not text and are never reported:
 
 * docstrings, and any other string standing alone as a statement (attribute docstrings);
   comments are not constants at all;
-* messages: constants anywhere inside a ``raise`` statement;
+* messages: constants anywhere inside a ``raise`` statement, and the literal parts of
+  f-strings that are not regex patterns (an f-string inside a call of a ``re`` function is
+  scanned like any pattern);
+* path segments: a constant joined to a path with the ``/`` operator (``home / ".local"``);
 * names, when the whole constant is a Python identifier that the code or its data contract
   declares: a section key of a pack data file (a top-level key, or one holding a list or a
   mapping: "role_cues", "letter_case", "killed"; a key holding one value, as "dozen" in
@@ -23,7 +26,10 @@ These constants are not text and are never reported:
   such as "admin1_pcode"), a value of a ``typing.Literal`` in those modules (schema categories
   such as "aggregate", "governorate"), a regex group named in the same module
   (``m.group("word")``), a *tag constant* whose value is its own lower-cased name
-  (``EVENT = "event"``), or a language code that names a pack folder ("en");
+  (``EVENT = "event"``, ``_LIST = "list"``), an UPPER_CASE name with an underscore (an environment variable such as
+  "XDG_DATA_HOME"), or a language code that names a pack folder ("en"). A constant made of such
+  names joined by ``.``, ``/``, ``:`` or angle brackets ("marsad.gazetteer", "<role>",
+  "cued_persons/1") is a name too;
 * names of files shipped in the data folders ("persons.yaml", "syria.jsonl.gz").
 
 So ``_WORDS = ("north", "south")`` or ``re.compile(r"\\bof\\b")`` fails the scan, while
@@ -84,6 +90,8 @@ _WORD = re.compile(r"[A-Za-z]{2,}")
 # name part of named groups and back-references.
 _REGEX_SYNTAX = re.compile(r"\\[A-Za-z]|\(\?P<[A-Za-z_]\w*>|\(\?P=[A-Za-z_]\w*\)")
 _GROUP_NAME = re.compile(r"\(\?P<([A-Za-z_]\w*)>")
+_NAME_PATH = re.compile(r"[<]?[A-Za-z_][A-Za-z0-9_]*[>]?(?:[./:][<]?[A-Za-z0-9_]*[>]?)*\Z")
+_CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\Z")
 
 
 @dataclass(frozen=True)
@@ -148,27 +156,65 @@ def _defined_names(tree: ast.AST) -> Iterator[str]:
 
 
 def _tag_constants(tree: ast.AST) -> Iterator[int]:
-    """ids of the constants in ``NAME = "name"`` assignments."""
+    """ids of the constants in ``NAME = "name"`` and ``_A, _B = "a", "b"`` assignments."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+            continue
+        target, value = node.targets[0], node.value
+        pairs = (
+            zip(target.elts, value.elts, strict=False)
+            if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple)
+            else [(target, value)]
+        )
+        for name, const in pairs:
+            if (
+                isinstance(name, ast.Name)
+                and isinstance(const, ast.Constant)
+                and const.value == name.id.lower().lstrip("_")
+            ):
+                yield id(const)
+
+
+def _regex_calls(tree: ast.AST) -> set[int]:
+    """ids of the nodes inside the arguments of ``re.<function>(...)`` calls."""
+    out: set[int] = set()
     for node in ast.walk(tree):
         if (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-            and isinstance(node.value, ast.Constant)
-            and node.value.value == node.targets[0].id.lower()
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "re"
         ):
-            yield id(node.value)
+            for arg in (*node.args, *(k.value for k in node.keywords)):
+                out.update(id(n) for n in ast.walk(arg))
+    return out
 
 
 def _exempt_nodes(tree: ast.AST) -> set[int]:
-    """ids of the constants that are docstrings or messages, and of tag constants."""
+    """ids of the constants that are docstrings, messages or path segments, and of tag
+    constants."""
     out = set(_tag_constants(tree))
+    in_regex = _regex_calls(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             out.add(id(node.value))
         elif isinstance(node, ast.Raise):
             out.update(id(n) for n in ast.walk(node))
+        elif isinstance(node, ast.JoinedStr) and id(node) not in in_regex:
+            out.update(id(v) for v in node.values if isinstance(v, ast.Constant))
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            out.update(id(v) for v in (node.left, node.right) if isinstance(v, ast.Constant))
     return out
+
+
+def _is_name(text: str, vocabulary: Vocabulary, groups: set[str]) -> bool:
+    """Whether ``text`` is a declared name, or names joined by ``. / :`` and ``< >``."""
+    if _CONSTANT_NAME.match(text):
+        return True
+    if not _NAME_PATH.match(text):
+        return False
+    parts = [p for p in re.split(r"[./:<>]", text) if p and not p.isdigit()]
+    return bool(parts) and all(p in vocabulary.names or p in groups for p in parts)
 
 
 @dataclass(frozen=True)
@@ -186,6 +232,8 @@ def build_vocabulary(extra_sources: Iterable[str] = ()) -> Vocabulary:
     for path in CONTRACT_MODULES:
         names.update(_defined_names(ast.parse(path.read_text(encoding="utf-8"))))
     names.update(p.name for p in (SRC / "lang").iterdir() if p.is_dir() and p.name.isalpha())
+    names.update(p.stem for p in SRC.parent.rglob("*.py"))  # module names
+    names.update(p.name for p in SRC.parent.rglob("*") if p.is_dir())  # package names
     files = {
         p.name for folder in (SRC / "lang", SRC / "gazetteer" / "data") for p in folder.rglob("*")
     }
@@ -208,7 +256,7 @@ def english_in(source: str, path: str, vocabulary: Vocabulary) -> list[Finding]:
         text = node.value
         if id(node) in exempt or text in vocabulary.files:
             continue
-        if _IDENTIFIER.match(text) and (text in vocabulary.names or text in groups):
+        if _is_name(text, vocabulary, groups):
             continue
         found = [
             w for w in _WORD.findall(_REGEX_SYNTAX.sub(" ", text)) if w.lower() in vocabulary.words

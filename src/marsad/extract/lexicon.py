@@ -48,6 +48,9 @@ CUE_CROWD = "cue_crowd"
 CUE_SUBSET = "cue_subset"
 CUE_INCLUDING = "cue_including"
 SPEECH = "speech"
+# Values of FORCE entries: force against protesters, or an intervention against a protest.
+EXCESSIVE = "excessive"
+INTERVENTION = "intervention"
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -232,8 +235,8 @@ def build_matcher(pack: LanguagePack) -> PhraseMatcher:
     m = PhraseMatcher(pack.grammar.definite_article, pack.grammar.keep_definite_before)
     for event_type, phrases in pack.event_triggers.items():
         _add_all(m, phrases, EVENT, event_type)
-    _add_all(m, pack.excessive_force_cues, FORCE, "excessive")
-    _add_all(m, pack.intervention_cues, FORCE, "intervention")
+    _add_all(m, pack.excessive_force_cues, FORCE, EXCESSIVE)
+    _add_all(m, pack.intervention_cues, FORCE, INTERVENTION)
     _add_all(m, pack.hypothetical_cues, CUE_HYPOTHETICAL, True)
     _add_all(m, pack.call_to_action_cues, CUE_ACTION, True)
     _add_all(m, pack.background_cues, CUE_BACKGROUND, True)

@@ -97,7 +97,8 @@ def read_geonames(path: Path) -> tuple[list[Place], list[str]]:
         (r[8], r[10], r[11]): r[1] for r in rows if r[6] == "A" and r[7] == "ADM2" and r[11]
     }
     places = []
-    geonames = source_rules()["geonames"]
+    rules = source_rules()
+    id_prefix, source = str(rules["geonames_id_prefix"]), str(rules["geonames_source"])
     for r in rows:
         try:
             population = int(r[14] or 0)
@@ -111,7 +112,7 @@ def read_geonames(path: Path) -> tuple[list[Place], list[str]]:
         names = [r[1], r[2], *(n for n in r[3].split(",") if n and not n.startswith("http"))]
         places.append(
             Place(
-                id=f"{geonames['id_prefix']}{r[0]}",
+                id=f"{id_prefix}{r[0]}",
                 name=r[1],
                 names=tuple(dict.fromkeys(n.strip() for n in names if n.strip())),
                 kind=kind,
@@ -122,7 +123,7 @@ def read_geonames(path: Path) -> tuple[list[Place], list[str]]:
                 admin2=admin2_names.get((r[8], r[10], r[11])),
                 admin2_pcode=f"{r[8]}.{r[10]}.{r[11]}" if r[11] else None,
                 population=population or None,
-                sources=("geonames",),
+                sources=(source,),
             )
         )
     return places, skipped
@@ -138,7 +139,7 @@ def import_geonames(path: Path, *, out_dir: Path | None = None) -> ImportReport:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".tmp")
     with gzip.open(partial, "wt", encoding="utf-8") as fh:
-        meta = {"region": country, "attribution": source_rules()["geonames"]["attribution"]}
+        meta = {"region": country, "attribution": source_rules()["geonames_attribution"]}
         fh.write(json.dumps({"meta": meta}) + "\n")
         for p in places:
             record = {k: v for k, v in asdict(p).items() if v not in (None, ())}
