@@ -14,7 +14,7 @@ from itertools import compress
 from typing import Any
 
 from marsad.extract.text import JOINER, Tokens, tokenize
-from marsad.lang import LanguagePack
+from marsad.lang import LanguagePack, WritingSystem
 
 # The key under which a trie node keeps what ends there. Token keys are never empty, so this one
 # can never be mistaken for a next token (as "\0", a token of its own, could).
@@ -70,9 +70,9 @@ class Match:
         return self.values[0]
 
 
-def phrase_keys(phrase: str) -> list[str]:
+def phrase_keys(phrase: str, writing: WritingSystem | None = None) -> list[str]:
     """Token keys of a lexicon phrase, tokenised exactly like document text."""
-    toks = tokenize(phrase)
+    toks = tokenize(phrase, writing)
     return [k for k, kind in zip(toks.keys, toks.kinds, strict=True) if kind != JOINER]
 
 
@@ -85,9 +85,13 @@ _Entry = tuple[_Pairs, bool]
 
 class PhraseMatcher:
     def __init__(
-        self, definite_article: str = "", keep_article_before: frozenset[str] = frozenset()
+        self,
+        definite_article: str = "",
+        keep_article_before: frozenset[str] = frozenset(),
+        writing: WritingSystem | None = None,
     ):
         self.root: dict[str, Any] = {}
+        self.writing = writing
         self.definite_article = definite_article
         self.keep_article_before = keep_article_before
         # Payloads as added ({kind: [values]}), by node; freeze() compiles them into the trie.
@@ -95,7 +99,7 @@ class PhraseMatcher:
         self._frozen = False
 
     def add(self, phrase: str, kind: str, value: Any) -> None:
-        keys = phrase_keys(phrase)
+        keys = phrase_keys(phrase, self.writing)
         if not keys:
             return
         if (
@@ -232,7 +236,8 @@ def _add_all(m: PhraseMatcher, phrases: tuple[str, ...], kind: str, value: Any) 
 @lru_cache(maxsize=8)
 def build_matcher(pack: LanguagePack) -> PhraseMatcher:
     """The compiled matcher for a pack (built once per pack; packs are immutable)."""
-    m = PhraseMatcher(pack.grammar.definite_article, pack.grammar.keep_definite_before)
+    grammar = pack.grammar
+    m = PhraseMatcher(grammar.definite_article, grammar.keep_definite_before, pack.writing)
     for event_type, phrases in pack.event_triggers.items():
         _add_all(m, phrases, EVENT, event_type)
     _add_all(m, pack.excessive_force_cues, FORCE, EXCESSIVE)

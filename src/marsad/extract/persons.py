@@ -120,6 +120,9 @@ class PersonReader:
     def __init__(self, pack: LanguagePack) -> None:
         cues = pack.person_cues
         self.cues = cues
+        # names are found by their capitals: a script without them has its persons found by
+        # the cue reader (cued_persons) instead
+        self.cased = pack.writing.letter_case
         self.particles = pack.name_particles
         self.not_names = pack.not_names
         self.relative_pronouns = pack.grammar.relative_pronouns
@@ -136,6 +139,8 @@ class PersonReader:
     def read(
         self, tokens: Tokens, start: int, end: int, matches: dict[str, list[Match]]
     ) -> list[PersonFound]:
+        if not self.cased:
+            return []
         text, keys, kinds, starts = tokens.text, tokens.keys, tokens.kinds, tokens.starts
         candidates = self._candidates(tokens, start, end, matches)
         if not candidates:

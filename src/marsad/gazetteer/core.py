@@ -65,10 +65,19 @@ _PRECISION_BY_KIND = {"admin1": "governorate", "admin2": "district", "admin3": "
 _TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’‘`ʿʾ][^\W\d_]+)*")
 # One capturing group: split() gives [gap, token, gap, token, ..., gap] without Python per token.
 _SPLIT_RE = re.compile("(" + _TOKEN_RE.pattern + ")")
-_POSSESSIVE_RE = re.compile("['’][sS]")  # "'s", "'S", "’s", "’S"
+_POSSESSIVES = tuple(str(p) for p in matching_rules().get("possessive_suffixes", []))
+# "'s", "'S", "’s", "’S": each ending as written and in capitals (no case folding, which would
+# also take the long s "ſ")
+_POSSESSIVE_RE = re.compile(
+    "|".join(re.escape(v) for p in _POSSESSIVES for v in dict.fromkeys((p, p.upper())))
+    or "(?!)"
+)
 _MAX_TOKEN = 60  # no place name is this long; longer tokens are dropped to keep noise cheap
 _JOIN_GAP = re.compile(r"[ \t\u00a0\-‐‑–]{1,3}")
-_CONTEXT_GAP = re.compile(r"[ \t\u00a0\-‐‑–]{1,3}|['’]s\s{1,2}")
+_CONTEXT_GAP = re.compile(
+    r"[ \t\u00a0\-‐‑–]{1,3}"
+    + "".join(rf"|{re.escape(p)}\s{{1,2}}" for p in _POSSESSIVES)
+)
 # The characters of _JOIN_GAP: a gap of one character matches _JOIN_GAP, and _CONTEXT_GAP,
 # exactly when it is one of these (tested without a regex call on the hot paths).
 _GAP_CHARS = " \t\u00a0-‐‑–"
@@ -761,10 +770,11 @@ def _finish_tokens(starts: list[int], ends: list[int], surfaces: list[str], text
     if "'" in text or "’" in text:
         for m in _POSSESSIVE_RE.finditer(text):
             e = m.end()
+            cut = e - m.start()
             i = bisect_left(ends, e)
-            if i < len(ends) and ends[i] == e and e - starts[i] > 2:
-                surfaces[i] = surfaces[i][:-2]
-                ends[i] -= 2
+            if i < len(ends) and ends[i] == e and e - starts[i] > cut:
+                surfaces[i] = surfaces[i][:-cut]
+                ends[i] -= cut
     if surfaces and max(map(len, surfaces)) > _MAX_TOKEN:
         keep = [i for i, w in enumerate(surfaces) if len(w) <= _MAX_TOKEN]
         starts = [starts[i] for i in keep]
