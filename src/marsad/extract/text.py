@@ -3,8 +3,10 @@
 Tokens are held in parallel lists (not one object per token) because the engine touches every
 token and attribute access on lists is the cheapest thing Python offers. A token's *key* is what
 lexicon lookups use: lower-cased, apostrophes dropped, an attached clitic of the writing system
-removed (English: the possessive), dots removed from abbreviations ("U.S." -> "us"). Hyphens between word characters are *joiners*: the matcher
-steps over them, so "air-strike" reads as "air strike" and "twenty-two" as "twenty two".
+removed (English: the possessive), dots removed from abbreviations ("U.S." -> "us"). Hyphens
+between word characters are *joiners*: the matcher steps over them, so "air-strike" reads as
+"air strike" and "twenty-two" as "twenty two". What a digit is, which clitics attach and whether
+capitals mean anything come from the pack's writing system (``lang/<code>/writing.yaml``).
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from itertools import accumulate, compress, repeat
 from functools import lru_cache
+from itertools import accumulate, compress, repeat
 from operator import contains, eq, is_, itemgetter
 
 from marsad.lang import WritingSystem, load_language_pack
@@ -203,9 +205,11 @@ def split_sentences(tokens: Tokens, abbreviations: frozenset[str] = frozenset())
     """Sentences from sentence-final punctuation and line breaks.
 
     A line break ends a sentence unless the line runs on (it ends in a letter, digit or comma and
-    the next line starts in lower case), so headlines and list items stand alone while
-    hard-wrapped paragraphs stay whole. A blank line starts a new paragraph. A dot after one of
-    ``abbreviations`` (the language pack's "mr", "dr" ...) or a single letter does not end one.
+    the next line starts in lower case; in a script without letter case no line runs on), so
+    headlines and list items stand alone while hard-wrapped paragraphs stay whole. A blank line
+    starts a new paragraph. A dot after one of ``abbreviations`` (the language pack's "mr", "dr"
+    ...) or a single letter does not end one; without letter case, any letter after a stop and
+    a space starts the next sentence.
     """
     text, cased = tokens.text, tokens.cased
     keys, starts, ends, kinds = tokens.keys, tokens.starts, tokens.ends, tokens.kinds

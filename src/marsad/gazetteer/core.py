@@ -69,14 +69,12 @@ _POSSESSIVES = tuple(str(p) for p in matching_rules().get("possessive_suffixes",
 # "'s", "'S", "’s", "’S": each ending as written and in capitals (no case folding, which would
 # also take the long s "ſ")
 _POSSESSIVE_RE = re.compile(
-    "|".join(re.escape(v) for p in _POSSESSIVES for v in dict.fromkeys((p, p.upper())))
-    or "(?!)"
+    "|".join(re.escape(v) for p in _POSSESSIVES for v in dict.fromkeys((p, p.upper()))) or "(?!)"
 )
 _MAX_TOKEN = 60  # no place name is this long; longer tokens are dropped to keep noise cheap
 _JOIN_GAP = re.compile(r"[ \t\u00a0\-‐‑–]{1,3}")
 _CONTEXT_GAP = re.compile(
-    r"[ \t\u00a0\-‐‑–]{1,3}"
-    + "".join(rf"|{re.escape(p)}\s{{1,2}}" for p in _POSSESSIVES)
+    r"[ \t\u00a0\-‐‑–]{1,3}" + "".join(rf"|{re.escape(p)}\s{{1,2}}" for p in _POSSESSIVES)
 )
 # The characters of _JOIN_GAP: a gap of one character matches _JOIN_GAP, and _CONTEXT_GAP,
 # exactly when it is one of these (tested without a regex call on the hot paths).
