@@ -1,8 +1,17 @@
 """Language packs: everything the extraction engine knows about one language, as data files.
 
-A pack is a folder ``lang/<code>/`` of YAML files (events, actors, weapons, facilities, counts,
-numbers, dates, orgs, persons). The engine reads only the :class:`LanguagePack` built here, so
-another language is added by writing its folder, not by touching the engine.
+A pack is a folder ``lang/<code>/`` of YAML files (writing, events, actors, weapons, facilities,
+counts, numbers, dates, orgs, persons, grammar, places). The engine reads only the
+:class:`LanguagePack` built here, so another language is added by writing its folder, not by
+touching the engine.
+
+The loader is generic: every YAML file of the folder is read, and each field of
+:class:`LanguagePack` reads the top-level key of its name (or of its ``key`` metadata) from the
+one file that has it, converted by the field's annotated type (see ``_convert``). A *section*
+(a dataclass with a ``FILE``: :class:`WritingSystem`, :class:`Grammar`, :class:`PersonCues`,
+:class:`PlaceWords`) is filled the same way from its own file. A new list therefore needs only
+its dataclass field and its YAML key. ``writing.yaml`` declares how the language is written
+(letter case, digits, attached clitics), which the tokenizer and the capital-based rules read.
 """
 
 from __future__ import annotations
