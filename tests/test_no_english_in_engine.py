@@ -293,6 +293,8 @@ import re
 _WORDS = ("north", "south")
 _OF = re.compile(r"\\bof\\b")
 _GAP = re.compile(r"^(?:\\s*(?:,|in|the)\\s*)*$")
+_BUILT = re.compile(rf"\\b(?:{_GAP.pattern})\\s+of\\b")
+_MESSAGE = f"{_OF.pattern} is a message, not a rule"
 
 
 def rule(word: str) -> bool:
@@ -312,6 +314,7 @@ def test_the_scan_catches_planted_english(vocabulary: Vocabulary) -> None:
         r"\bof\b": ("of",),
         r"^(?:\s*(?:,|in|the)\s*)*$": ("in", "the"),
         "dozen": ("dozen",),
+        r")\s+of\b": ("of",),  # the literal part of an f-string regex
     }
 
 
