@@ -89,8 +89,27 @@ def _word_offsets(tokens: Tokens) -> tuple[list[int], list[int]]:
     return list(compress(tokens.starts, flags)), list(compress(tokens.ends, flags))
 
 
+_Trie = dict[str, "_Trie"]  # a character to the rest; "" marks a word's end
+
+
 def _alternatives(words: tuple[str, ...]) -> str:
-    return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+    """A regex matching exactly ``words``, factored by shared prefixes ("north(?:east|west)"):
+    a search tries one character per branch at each position instead of every word."""
+    trie: _Trie = {}
+    for word in words:
+        node = trie
+        for ch in word.lower():
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _trie_pattern(trie)
+
+
+def _trie_pattern(node: _Trie) -> str:
+    branches = [re.escape(ch) + _trie_pattern(rest) for ch, rest in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = "(?:" + "|".join(branches) + ")" if len(branches) > 1 or "" in node else branches[0]
+    return body + "?" if "" in node else body
 
 
 class _PlaceRules:
