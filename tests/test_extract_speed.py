@@ -17,12 +17,16 @@ from types import ModuleType
 import pytest
 
 from marsad.extract import engine as engine_module
-from marsad.extract.stages.places import _LANDMARK_BEFORE, _after_landmark_words
+from marsad.extract.stages.places import _PlaceRules
 from marsad.extract.text import tokenize
 from marsad.gazetteer import Gazetteer, default_gazetteer
 from marsad.gazetteer.core import _TOKEN_RE
 from marsad.gazetteer.normalize import fold_token
 from marsad.lang import load_language_pack
+
+_PLACE_RULES = _PlaceRules(load_language_pack("en").places)
+_LANDMARK_BEFORE = _PLACE_RULES.landmark_before
+_after_landmark_words = _PLACE_RULES.after_landmark_words
 
 BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "extract.py"
 

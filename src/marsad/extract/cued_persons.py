@@ -102,7 +102,7 @@ class _Letters:
         self.marks = re.compile(f"[{marks}]")
         self.table = str.maketrans({str(k): (str(v) or None) for k, v in chars["fold"].items()})
         self.conjunctions = tuple(str(c) for c in clitics["conjunctions"])
-        self.and_prefix = str(clitics["and"])
+        self.and_prefix = str(clitics["and_prefix"])
         self.prepositions = tuple(str(c) for c in clitics["prepositions"])
         self.article = str(clitics["article"])
         self.lam_article = str(clitics["lam_article"])

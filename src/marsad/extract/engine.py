@@ -75,7 +75,7 @@ class Engine:
     def extract(
         self, text: str, meta: DocumentMeta | None, locator: PlaceLocator | None
     ) -> list[Claim]:
-        tokens = tokenize(text)
+        tokens = tokenize(text, self.pack.writing)
         sentences = split_sentences(tokens, self.pack.grammar.abbreviations)
         if not sentences:
             return []

@@ -14,7 +14,7 @@ from itertools import compress
 from typing import Any
 
 from marsad.extract.text import JOINER, Tokens, tokenize
-from marsad.lang import LanguagePack
+from marsad.lang import LanguagePack, WritingSystem
 
 # The key under which a trie node keeps what ends there. Token keys are never empty, so this one
 # can never be mistaken for a next token (as "\0", a token of its own, could).
@@ -53,6 +53,9 @@ CONDITIONAL = "conditional"  # values: (event type, context) pairs
 # The value of an EVENT match that reports no event ("a demonstration of resolve"): longer than
 # the event word it opens on, it hides that word from the sentence's event words.
 NOT_EVENT = ""
+# Values of FORCE entries: force against protesters, or an intervention against a protest.
+EXCESSIVE = "excessive"
+INTERVENTION = "intervention"
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -72,9 +75,9 @@ class Match:
         return self.values[0]
 
 
-def phrase_keys(phrase: str) -> list[str]:
+def phrase_keys(phrase: str, writing: WritingSystem | None = None) -> list[str]:
     """Token keys of a lexicon phrase, tokenised exactly like document text."""
-    toks = tokenize(phrase)
+    toks = tokenize(phrase, writing)
     return [k for k, kind in zip(toks.keys, toks.kinds, strict=True) if kind != JOINER]
 
 
@@ -87,9 +90,13 @@ _Entry = tuple[_Pairs, bool]
 
 class PhraseMatcher:
     def __init__(
-        self, definite_article: str = "", keep_article_before: frozenset[str] = frozenset()
+        self,
+        definite_article: str = "",
+        keep_article_before: frozenset[str] = frozenset(),
+        writing: WritingSystem | None = None,
     ):
         self.root: dict[str, Any] = {}
+        self.writing = writing
         self.definite_article = definite_article
         self.keep_article_before = keep_article_before
         # Payloads as added ({kind: [values]}), by node; freeze() compiles them into the trie.
@@ -97,7 +104,7 @@ class PhraseMatcher:
         self._frozen = False
 
     def add(self, phrase: str, kind: str, value: Any) -> None:
-        keys = phrase_keys(phrase)
+        keys = phrase_keys(phrase, self.writing)
         if not keys:
             return
         if (
@@ -234,7 +241,8 @@ def _add_all(m: PhraseMatcher, phrases: tuple[str, ...], kind: str, value: Any) 
 @lru_cache(maxsize=8)
 def build_matcher(pack: LanguagePack) -> PhraseMatcher:
     """The compiled matcher for a pack (built once per pack; packs are immutable)."""
-    m = PhraseMatcher(pack.grammar.definite_article, pack.grammar.keep_definite_before)
+    grammar = pack.grammar
+    m = PhraseMatcher(grammar.definite_article, grammar.keep_definite_before, pack.writing)
     for event_type, phrases in pack.event_triggers.items():
         _add_all(m, phrases, EVENT, event_type)
     senses = pack.senses
@@ -243,14 +251,15 @@ def build_matcher(pack: LanguagePack) -> PhraseMatcher:
         _add_all(m, phrases, CONTEXT, label)
     for event_type, context, phrases in senses.conditional:
         _add_all(m, phrases, CONDITIONAL, (event_type, context))
-    _add_all(m, pack.excessive_force_cues, FORCE, "excessive")
-    _add_all(m, pack.intervention_cues, FORCE, "intervention")
+    _add_all(m, pack.excessive_force_cues, FORCE, EXCESSIVE)
+    _add_all(m, pack.intervention_cues, FORCE, INTERVENTION)
     _add_all(m, pack.hypothetical_cues, CUE_HYPOTHETICAL, True)
     _add_all(m, pack.call_to_action_cues, CUE_ACTION, True)
     _add_all(m, pack.background_cues, CUE_BACKGROUND, True)
     _add_all(m, pack.war_total_cues, CUE_WAR_TOTAL, True)
     _add_all(m, pack.negation_cues, CUE_NEGATION, True)
     _add_all(m, pack.aggregate_cues, CUE_AGGREGATE, True)
+    _add_all(m, pack.running_total_cues, CUE_AGGREGATE, True)
     _add_all(m, pack.report_cues, CUE_REPORT, True)
     _add_all(m, pack.crowd_cues, CUE_CROWD, True)
     _add_all(m, pack.subset_cues, CUE_SUBSET, True)

@@ -395,8 +395,8 @@ class NumberReader:
         return self._address(tokens, i, end)
 
     def _year(self, key: str) -> bool:
-        rules = self.rules
-        return key.isdecimal() and len(key) == 4 and rules.year_min <= int(key) <= rules.year_max
+        first, last = self.rules.years
+        return key.isdecimal() and len(key) == 4 and first <= int(key) <= last
 
     def _address(self, tokens: Tokens, i: int, end: int) -> bool:
         """'12 Baghdad Street': a figure, a capitalised name of up to three words, a street word."""

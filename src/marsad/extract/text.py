@@ -2,9 +2,11 @@
 
 Tokens are held in parallel lists (not one object per token) because the engine touches every
 token and attribute access on lists is the cheapest thing Python offers. A token's *key* is what
-lexicon lookups use: lower-cased, apostrophes dropped, a possessive "'s" removed, dots removed
-from abbreviations ("U.S." -> "us"). Hyphens between word characters are *joiners*: the matcher
-steps over them, so "air-strike" reads as "air strike" and "twenty-two" as "twenty two".
+lexicon lookups use: lower-cased, apostrophes dropped, an attached clitic of the writing system
+removed (English: the possessive), dots removed from abbreviations ("U.S." -> "us"). Hyphens
+between word characters are *joiners*: the matcher steps over them, so "air-strike" reads as
+"air strike" and "twenty-two" as "twenty two". What a digit is, which clitics attach and whether
+capitals mean anything come from the pack's writing system (``lang/<code>/writing.yaml``).
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate, compress, repeat
 from operator import contains, eq, is_, itemgetter
+
+from marsad.lang import WritingSystem, load_language_pack
 
 # Kinds of token.
 WORD = 0
@@ -38,16 +43,33 @@ _TOKEN_PATTERN = (
 _SPLIT_RE = re.compile("(" + _TOKEN_PATTERN + ")")
 _APOSTROPHES = str.maketrans("", "", "'’‘`.")
 _HYPHENS = frozenset("-‐‑")
-_KIND_OF_FIRST: dict[str, int] = {c: NUM for c in "0123456789"}
-_KIND_OF_FIRST.update({c: PUNCT for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~"})
-_KIND_OF_FIRST.update({c: PUNCT for c in "–—‐‑‘’“”«»…•·¡¿§¶†‡′″،؛؟٪"})
-_KIND_OF_FIRST.update({c: WORD for c in "abcdefghijklmnopqrstuvwxyz"})
+_PUNCT_KINDS: dict[str, int] = {c: PUNCT for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~"}
+_PUNCT_KINDS.update({c: PUNCT for c in "–—‐‑‘’“”«»…•·¡¿§¶†‡′″،؛؟٪"})
+_ASCII_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
-def _kind_of(first: str) -> int:
+@dataclass(frozen=True, slots=True)
+class _Script:
+    """What the tokenizer takes from a writing system, in the form its hot loop wants."""
+
+    kind_of_first: dict[str, int]  # the kind of a token by its first character (common ones)
+    digits: frozenset[str]
+    clitic_suffixes: tuple[str, ...]
+    cased: bool
+
+
+@lru_cache(maxsize=8)
+def _script(writing: WritingSystem) -> _Script:
+    table = {c: NUM for c in writing.digits}
+    table.update(_PUNCT_KINDS)
+    table.update({c: WORD for c in _ASCII_LETTERS})
+    return _Script(table, frozenset(writing.digits), writing.clitic_suffixes, writing.letter_case)
+
+
+def _kind_of(first: str, digits: frozenset[str]) -> int:
     if first.isalpha():
         return WORD
-    return NUM if first.isdecimal() and first.isascii() else PUNCT
+    return NUM if first in digits else PUNCT
 
 
 @dataclass(slots=True)
@@ -59,6 +81,9 @@ class Tokens:
     starts: list[int]
     ends: list[int]
     kinds: list[int]
+    # whether the script has capitals (see WritingSystem.letter_case): only then do the
+    # sentence and name rules read them
+    cased: bool = True
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -74,15 +99,20 @@ class Tokens:
         return None
 
 
-def word_key(word: str) -> str:
-    """The lookup key of a word token."""
+def word_key(word: str, clitic_suffixes: tuple[str, ...] = ()) -> str:
+    """The lookup key of a word token (an attached clitic of ``clitic_suffixes`` removed)."""
     low = word.lower()
-    if len(low) > 3 and (low.endswith("'s") or low.endswith("’s")):
-        low = low[:-2]
+    if len(low) > 3:
+        for suffix in clitic_suffixes:
+            if low.endswith(suffix):
+                low = low[: -len(suffix)]
+                break
     return low.translate(_APOSTROPHES)
 
 
-def tokenize(text: str) -> Tokens:
+def tokenize(text: str, writing: WritingSystem | None = None) -> Tokens:
+    """The tokens of ``text`` in ``writing`` (default: that of the default language pack)."""
+    script = _script(load_language_pack().writing if writing is None else writing)
     lower = text.lower()
     if len(lower) != len(text):  # a few scripts change length when lower-cased
         lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
@@ -91,11 +121,11 @@ def tokenize(text: str) -> Tokens:
     offsets = list(accumulate(map(len, parts)))
     ends = offsets[1::2]
     starts = offsets[0:-1:2]
-    kinds: list[int] = list(map(_KIND_OF_FIRST.get, map(itemgetter(0), keys)))  # type: ignore[arg-type]
+    kinds: list[int] = list(map(script.kind_of_first.get, map(itemgetter(0), keys)))  # type: ignore[arg-type]
     # Characters outside the table (other scripts, symbols) are classified one by one.
     for i in compress(range(len(kinds)), map(is_, kinds, repeat(None))):
-        kinds[i] = _kind_of(keys[i][0])
-    tokens = Tokens(text, keys, starts, ends, kinds)
+        kinds[i] = _kind_of(keys[i][0], script.digits)
+    tokens = Tokens(text, keys, starts, ends, kinds, script.cased)
     # The rare tokens that need more than a first-character look, each kind found with C-level
     # filters (compress/map) so no Python code runs for ordinary tokens.
     n = len(keys)
@@ -103,7 +133,7 @@ def tokenize(text: str) -> Tokens:
         if quote in lower:
             for i in compress(range(n), map(contains, keys, repeat(quote))):
                 if len(keys[i]) > 1:
-                    keys[i] = word_key(keys[i])
+                    keys[i] = word_key(keys[i], script.clitic_suffixes)
     for i in compress(range(n), map(eq, kinds, repeat(NUM))):
         key = keys[i]
         if "-" in key:
@@ -175,11 +205,13 @@ def split_sentences(tokens: Tokens, abbreviations: frozenset[str] = frozenset())
     """Sentences from sentence-final punctuation and line breaks.
 
     A line break ends a sentence unless the line runs on (it ends in a letter, digit or comma and
-    the next line starts in lower case), so headlines and list items stand alone while
-    hard-wrapped paragraphs stay whole. A blank line starts a new paragraph. A dot after one of
-    ``abbreviations`` (the language pack's "mr", "dr" ...) or a single letter does not end one.
+    the next line starts in lower case; in a script without letter case no line runs on), so
+    headlines and list items stand alone while hard-wrapped paragraphs stay whole. A blank line
+    starts a new paragraph. A dot after one of ``abbreviations`` (the language pack's "mr", "dr"
+    ...) or a single letter does not end one; without letter case, any letter after a stop and
+    a space starts the next sentence.
     """
-    text = tokens.text
+    text, cased = tokens.text, tokens.cased
     keys, starts, ends, kinds = tokens.keys, tokens.starts, tokens.ends, tokens.kinds
     n = len(keys)
     sentences: list[Sentence] = []
@@ -224,8 +256,9 @@ def split_sentences(tokens: Tokens, abbreviations: frozenset[str] = frozenset())
             elif not abbreviation:
                 nxt = text[starts[j]]
                 gap_start, gap_end = ends[j - 1], starts[j]
+                # without capitals, any letter after the stop starts the next sentence
                 if gap_start < gap_end and (
-                    nxt.isupper()
+                    (nxt.isupper() if cased else nxt.isalpha())
                     or nxt.isdigit()
                     or nxt in "\"“'‘("
                     or text.find("\n", gap_start, gap_end) >= 0
@@ -237,8 +270,10 @@ def split_sentences(tokens: Tokens, abbreviations: frozenset[str] = frozenset())
             gap_start, gap_end = ends[i], starts[i + 1]
             if gap_start < gap_end and text.find("\n", gap_start, gap_end) >= 0:
                 new_paragraph = text.count("\n", gap_start, gap_end) >= 2
+                # only a lower-case start says a line runs on; without capitals none does
                 runs_on = (
-                    not new_paragraph
+                    cased
+                    and not new_paragraph
                     and (key[-1:].isalnum() or key == ",")
                     and text[gap_end].islower()
                 )

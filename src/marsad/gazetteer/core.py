@@ -37,35 +37,48 @@ from functools import lru_cache
 from itertools import accumulate, compress, repeat
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 from marsad.gazetteer.normalize import (
     DATA_DIR,
+    article_key,
     fold_token,
     is_arabic,
     matching_rules,
     normalize_name,
     plain,
+    source_rules,
     split_name,
 )
 from marsad.schema import PlaceRef, Span
 
+# The kinds of place a gazetteer holds: administrative units by level, then settlements.
+PlaceKind = Literal["admin1", "admin2", "admin3", "city", "town", "village", "neighbourhood"]
+# What the words around a mention say it names (see ``_with_context``).
+MentionContext = Literal["governorate", "region", "district", "subdistrict", "city", "near"]
+
 DEFAULT_PACK = DATA_DIR / "syria.jsonl.gz"
 MAX_NGRAM = 5
-SETTLEMENT_KINDS = ("city", "town", "village", "neighbourhood")
+SETTLEMENT_KINDS: tuple[PlaceKind, ...] = ("city", "town", "village", "neighbourhood")
 _KIND_RANK = {"city": 6, "town": 5, "village": 4, "neighbourhood": 3, "admin3": 2, "admin2": 1}
 _PRECISION_BY_KIND = {"admin1": "governorate", "admin2": "district", "admin3": "subdistrict"}
 _TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’‘`ʿʾ][^\W\d_]+)*")
 # One capturing group: split() gives [gap, token, gap, token, ..., gap] without Python per token.
 _SPLIT_RE = re.compile("(" + _TOKEN_RE.pattern + ")")
-_POSSESSIVE_RE = re.compile("['’][sS]")  # "'s", "'S", "’s", "’S"
+_POSSESSIVES = tuple(str(p) for p in matching_rules().get("possessive_suffixes", []))
+# "'s", "'S", "’s", "’S": each ending as written and in capitals (no case folding, which would
+# also take the long s "ſ")
+_POSSESSIVE_RE = re.compile(
+    "|".join(re.escape(v) for p in _POSSESSIVES for v in dict.fromkeys((p, p.upper()))) or "(?!)"
+)
 _MAX_TOKEN = 60  # no place name is this long; longer tokens are dropped to keep noise cheap
 _JOIN_GAP = re.compile(r"[ \t\u00a0\-‐‑–]{1,3}")
-_CONTEXT_GAP = re.compile(r"[ \t\u00a0\-‐‑–]{1,3}|['’]s\s{1,2}")
+_CONTEXT_GAP = re.compile(
+    r"[ \t\u00a0\-‐‑–]{1,3}" + "".join(rf"|{re.escape(p)}\s{{1,2}}" for p in _POSSESSIVES)
+)
 # The characters of _JOIN_GAP: a gap of one character matches _JOIN_GAP, and _CONTEXT_GAP,
 # exactly when it is one of these (tested without a regex call on the hot paths).
 _GAP_CHARS = " \t\u00a0-‐‑–"
-_ARABIC_CLITICS = ("و", "ب", "ل", "ف")
 _NEARBY_CHARS = 300
 _KIND = attrgetter("kind")
 _SINGLE_CACHE = 100_000  # entries of Gazetteer._single before it is emptied
@@ -79,7 +92,7 @@ class Place:
     id: str
     name: str
     names: tuple[str, ...]
-    kind: str  # admin1, admin2, admin3, city, town, village, neighbourhood
+    kind: PlaceKind
     lat: float | None = None
     lon: float | None = None
     admin1: str | None = None
@@ -99,7 +112,7 @@ class Place:
             id=str(d["id"]),
             name=name,
             names=names if name in names else (name, *names),
-            kind=str(d["kind"]),
+            kind=cast(PlaceKind, str(d["kind"])),
             lat=_opt_float(d.get("lat")),
             lon=_opt_float(d.get("lon")),
             admin1=d.get("admin1"),
@@ -148,7 +161,7 @@ class _Mention:
     span_start: int  # including context words ("southern", "province")
     span_end: int
     candidates: list[Place]
-    context: str | None  # governorate, region, district, subdistrict, city, near
+    context: MentionContext | None
 
 
 class Gazetteer:
@@ -165,6 +178,22 @@ class Gazetteer:
         self._article_names = frozenset(str(w).lower() for w in rules.get("article_names", []))
         self._openers = frozenset(str(w) for w in rules.get("lowercase_openers", []))
         self._drop = frozenset(normalize_name(str(n)) for n in rules.get("drop_names", []))
+        self._article = article_key()
+        self._arabic_clitics = tuple(str(c) for c in rules.get("arabic_clitics", []))
+        # "sub-district": a context word written with a hyphen reads as two words
+        self._subdistrict_pairs = frozenset(
+            tuple(str(w).lower().split("-"))
+            for w in rules.get("subdistrict_words", [])
+            if "-" in str(w)
+        )
+        self._not_countryside_after = frozenset(
+            str(w).lower() for w in rules.get("countryside_not_after_name", [])
+        )
+        self._kept_governorate_prefixes = frozenset(
+            tuple(str(p).lower().split()) for p in rules.get("governorate_prefix_kept", [])
+        )
+        self._region_before = frozenset(str(w).lower() for w in rules.get("region_before_name", []))
+        self._pcode_prefix = str(source_rules()["pcode_id_prefix"])
         self._words = {
             k: frozenset(str(w).lower() for w in rules.get(k, []))
             for k in (
@@ -233,7 +262,7 @@ class Gazetteer:
                 continue
             keys.add(key)
             # "Al-Bara" is also written "Bara"; index the article-less form when it is safe.
-            if len(toks) > 1 and fold_token(toks[0]) == "al":
+            if len(toks) > 1 and fold_token(toks[0]) == self._article:
                 rest = toks[1:]
                 if len(rest) > 1 or (plain(rest[0]) not in self._stop and len(rest[0]) >= 4):
                     keys.add(" ".join(fold_token(t) for t in rest))
@@ -271,7 +300,7 @@ class Gazetteer:
 
     def resolve_admin1(self, name: str) -> Place | None:
         """The governorate called ``name`` (any spelling, "X Governorate" too) or P-code."""
-        direct = self._places.get(f"ocha:{name.upper()}")
+        direct = self._places.get(f"{self._pcode_prefix}{name.upper()}")
         if direct is not None and direct.kind == "admin1":
             return direct
         toks = [t for t in split_name(name) if t.lower() not in self._words["governorate_words"]]
@@ -334,7 +363,7 @@ class Gazetteer:
         if len(core) < len(toks):
             want = "settlement" if toks[-1].lower() in self._words["city_words"] else None
             yield " ".join(fold_token(t) for t in core), want
-        if fold_token(toks[0]) == "al" and len(toks) > 1:
+        if fold_token(toks[0]) == self._article and len(toks) > 1:
             yield " ".join(fold_token(t) for t in toks[1:]), None
         for part in re.split(r"[/()]", name):
             if part.strip() and part.strip() != name.strip():
@@ -380,6 +409,7 @@ class Gazetteer:
             openers: Iterable[int] = range(n_tok)
         else:
             openers = compress(range(n_tok), map(self._first.__contains__, keys))
+        article, clitics = self._article, self._arabic_clitics
         next_free = 0  # tokens before this one belong to a mention already found
         for i in openers:
             if i < next_free:
@@ -389,7 +419,7 @@ class Gazetteer:
                 i + 1 < n_tok
                 and (
                     surfaces[i + 1][0].isupper()
-                    or keys[i + 1] == "al"
+                    or keys[i + 1] == article
                     or (arabic_text and is_arabic(surfaces[i + 1]))
                 )
             ):
@@ -400,7 +430,7 @@ class Gazetteer:
             first_key = keys[i]
             offset = 0
             maxn = self._first.get(first_key, 0)
-            if not maxn and is_arabic(surface) and surface[0] in _ARABIC_CLITICS:
+            if not maxn and is_arabic(surface) and surface[0] in clitics:
                 stripped = fold_token(surface[1:])
                 if len(stripped) >= 3 and stripped in self._first:
                     first_key, offset, maxn = stripped, 1, self._first[stripped]
@@ -470,7 +500,8 @@ class Gazetteer:
             return b - a > 1 or first not in self._stop
         # "al-Assad", "al-Sham": a lower-case article plus a stoplisted word is no place, while
         # capitalised "Al-Bab" is how the town is written.
-        stop_pair = b - a == 2 and t.keys[a] == "al" and plain(surfaces[a + 1]) in self._stop
+        article = self._article
+        stop_pair = b - a == 2 and t.keys[a] == article and plain(surfaces[a + 1]) in self._stop
         town = (
             stop_pair
             and surfaces[a + 1][0].isupper()
@@ -483,7 +514,7 @@ class Gazetteer:
             return len(p) >= 3 and p not in self._stop and first[0].isupper()
         # Later words must be capitalised unless they are the article ("Al said" is no place).
         if any(
-            t.keys[k] != "al" and not surfaces[k][0].isupper() and not is_arabic(surfaces[k])
+            t.keys[k] != article and not surfaces[k][0].isupper() and not is_arabic(surfaces[k])
             for k in range(a + 1, b)
         ):
             return False
@@ -522,9 +553,10 @@ class Gazetteer:
         )
         word_before = surfaces[a - 1].lower() if linked_before else None
         has_admin1 = "admin1" in map(_KIND, cands)
-        if nxt == "sub" and nxt2 == "district" or nxt in w["subdistrict_words"]:
+        pair = (nxt, nxt2) in self._subdistrict_pairs
+        if pair or nxt in w["subdistrict_words"]:
             m.context = "subdistrict"
-            m.span_end = ends[b + (2 if nxt == "sub" else 1)]
+            m.span_end = ends[b + (2 if pair else 1)]
         elif nxt in w["district_words"]:
             m.context = "district"
             m.span_end = ends[b + 1]
@@ -534,14 +566,14 @@ class Gazetteer:
         elif nxt in w["city_words"]:
             m.context = "city"
             m.span_end = ends[b + 1]
-        elif nxt in w["countryside_words"] and nxt not in ("area", "areas", "region"):
+        elif nxt in w["countryside_words"] and nxt not in self._not_countryside_after:
             m.context = "region" if has_admin1 else "near"
             m.span_end = ends[b + 1]
         elif nxt in w["directions"] and nxt2 in w["countryside_words"] and has_admin1:
             # "Idlib's southern countryside", "Hama northern countryside": a region of it.
             m.context = "region"
             m.span_end = ends[b + 2]
-        prefixes: tuple[tuple[list[tuple[str, ...]], str], ...] = ()
+        prefixes: tuple[tuple[list[tuple[str, ...]], MentionContext], ...] = ()
         prev: list[str] = []
         if self._prefix_last is None or (
             word_before is not None and word_before in self._prefix_last
@@ -559,7 +591,7 @@ class Gazetteer:
         for words, ctx in prefixes:
             for p in words:
                 if tuple(prev[-len(p) :]) == p:
-                    if ctx == "governorate" and p[-1] in ("rural", "of") and p[0] != "province":
+                    if ctx == "governorate" and p not in self._kept_governorate_prefixes:
                         ctx = "region" if has_admin1 else "near"
                     if m.context is None or (ctx == "region" and m.context == "governorate"):
                         m.context = ctx
@@ -567,7 +599,7 @@ class Gazetteer:
                         m.span_start = starts[a - len(p)]
                     break
         # "southern Idlib", "western rural Aleppo", "north-western Hama countryside"
-        rural = word_before == "rural"
+        rural = word_before in self._region_before
         k = a - 1 if rural else a
         if (
             has_admin1
@@ -641,9 +673,9 @@ class Gazetteer:
             order = ("admin1", "settlement", "admin3", "admin2")
         else:
             order = ("settlement", "admin3", "admin2", "admin1")
-        for group in order:
-            if group in by_kind:
-                return by_kind[group]
+        for wanted in order:
+            if wanted in by_kind:
+                return by_kind[wanted]
         return m.candidates
 
     def _ref(self, text: str, m: _Mention, p: Place) -> PlaceRef:
@@ -689,7 +721,8 @@ def _spelled_alike(surface: str, names: tuple[str, ...]) -> bool:
         if is_arabic(name):
             continue
         toks = [plain(t) for t in split_name(name)]
-        while len(toks) > 1 and fold_token(toks[0]) == "al":
+        article = article_key()
+        while len(toks) > 1 and fold_token(toks[0]) == article:
             toks = toks[1:]
         joined = "".join(toks)
         if SequenceMatcher(None, surface, joined).ratio() >= _MIN_LIKENESS:
@@ -735,10 +768,11 @@ def _finish_tokens(starts: list[int], ends: list[int], surfaces: list[str], text
     if "'" in text or "’" in text:
         for m in _POSSESSIVE_RE.finditer(text):
             e = m.end()
+            cut = e - m.start()
             i = bisect_left(ends, e)
-            if i < len(ends) and ends[i] == e and e - starts[i] > 2:
-                surfaces[i] = surfaces[i][:-2]
-                ends[i] -= 2
+            if i < len(ends) and ends[i] == e and e - starts[i] > cut:
+                surfaces[i] = surfaces[i][:-cut]
+                ends[i] -= cut
     if surfaces and max(map(len, surfaces)) > _MAX_TOKEN:
         keep = [i for i, w in enumerate(surfaces) if len(w) <= _MAX_TOKEN]
         starts = [starts[i] for i in keep]

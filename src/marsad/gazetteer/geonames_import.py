@@ -19,10 +19,11 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from marsad.gazetteer.core import Place
+from marsad.gazetteer.core import Place, PlaceKind
+from marsad.gazetteer.normalize import source_rules
 
 COLUMNS = 19
-_ADMIN_KINDS = {"ADM1": "admin1", "ADM2": "admin2", "ADM3": "admin3"}
+_ADMIN_KINDS: dict[str, PlaceKind] = {"ADM1": "admin1", "ADM2": "admin2", "ADM3": "admin3"}
 _CITY_CODES = {"PPLC", "PPLA", "PPLA2"}
 
 
@@ -59,7 +60,7 @@ def _lines(path: Path) -> Iterator[str]:
         yield from fh
 
 
-def _kind(feature_class: str, code: str, population: int) -> str | None:
+def _kind(feature_class: str, code: str, population: int) -> PlaceKind | None:
     if feature_class == "A":
         return _ADMIN_KINDS.get(code)
     if feature_class != "P":
@@ -96,6 +97,8 @@ def read_geonames(path: Path) -> tuple[list[Place], list[str]]:
         (r[8], r[10], r[11]): r[1] for r in rows if r[6] == "A" and r[7] == "ADM2" and r[11]
     }
     places = []
+    rules = source_rules()
+    id_prefix, source = str(rules["geonames_id_prefix"]), str(rules["geonames_source"])
     for r in rows:
         try:
             population = int(r[14] or 0)
@@ -109,7 +112,7 @@ def read_geonames(path: Path) -> tuple[list[Place], list[str]]:
         names = [r[1], r[2], *(n for n in r[3].split(",") if n and not n.startswith("http"))]
         places.append(
             Place(
-                id=f"gn:{r[0]}",
+                id=f"{id_prefix}{r[0]}",
                 name=r[1],
                 names=tuple(dict.fromkeys(n.strip() for n in names if n.strip())),
                 kind=kind,
@@ -120,7 +123,7 @@ def read_geonames(path: Path) -> tuple[list[Place], list[str]]:
                 admin2=admin2_names.get((r[8], r[10], r[11])),
                 admin2_pcode=f"{r[8]}.{r[10]}.{r[11]}" if r[11] else None,
                 population=population or None,
-                sources=("geonames",),
+                sources=(source,),
             )
         )
     return places, skipped
@@ -136,7 +139,7 @@ def import_geonames(path: Path, *, out_dir: Path | None = None) -> ImportReport:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".tmp")
     with gzip.open(partial, "wt", encoding="utf-8") as fh:
-        meta = {"region": country, "attribution": "Contains data from GeoNames, CC BY 4.0"}
+        meta = {"region": country, "attribution": source_rules()["geonames_attribution"]}
         fh.write(json.dumps({"meta": meta}) + "\n")
         for p in places:
             record = {k: v for k, v in asdict(p).items() if v not in (None, ())}

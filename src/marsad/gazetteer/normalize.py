@@ -61,11 +61,33 @@ def matching_rules() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
+def source_rules() -> dict[str, Any]:
+    """Where the places come from and how their ids are written (``data/sources.yaml``)."""
+    with (DATA_DIR / "sources.yaml").open(encoding="utf-8") as fh:
+        rules: dict[str, Any] = yaml.safe_load(fh)
+    return rules
+
+
+@lru_cache(maxsize=1)
 def _tables() -> tuple[frozenset[str], dict[str, str]]:
     rules = matching_rules()
     articles = frozenset(str(a).strip("-") for a in rules.get("articles", []))
     canon = {str(k): str(v) for k, v in (rules.get("token_canon") or {}).items()}
     return articles, canon
+
+
+@lru_cache(maxsize=1)
+def article_key() -> str:
+    """What every Arabic article of a Latin name folds to (``article_key`` in the data)."""
+    return str(matching_rules()["article_key"])
+
+
+@lru_cache(maxsize=1)
+def _spelling() -> tuple[tuple[tuple[str, str], ...], str]:
+    """The letter folds and the construct-state ending of the matching rules."""
+    rules = matching_rules()
+    folds = tuple((str(a), str(b)) for a, b in rules.get("letter_folds", []))
+    return folds, str(rules.get("construct_ending", ""))
 
 
 def is_arabic(token: str) -> bool:
@@ -97,14 +119,15 @@ def fold_token(token: str) -> str:
     articles, canon = _tables()
     t = plain(token)
     if t in articles:
-        return "al"
-    t = t.replace("dj", "j").replace("ch", "sh").replace("ck", "k").replace("q", "k")
-    t = t.replace("ph", "f").replace("gh", "g")
+        return article_key()
+    folds, construct = _spelling()
+    for written, folded in folds:
+        t = t.replace(written, folded)
     if len(t) > 3 and t.endswith("h") and t[-2] in "aeiou":
         t = t[:-1]
     t = _DOUBLES.sub(r"\1", t)
     t = _VOWEL_RUN.sub("a", t)
-    if len(t) > 3 and t.endswith("at"):
+    if construct and len(t) > 3 and t.endswith(construct):
         t = t[:-1]
     return canon.get(t, t)
 

@@ -1,21 +1,33 @@
 """Language packs: everything the extraction engine knows about one language, as data files.
 
-A pack is a folder ``lang/<code>/`` of YAML files (events, actors, weapons, facilities, counts,
-numbers, dates, orgs, persons). The engine reads only the :class:`LanguagePack` built here, so
-another language is added by writing its folder, not by touching the engine.
+A pack is a folder ``lang/<code>/`` of YAML files (writing, events, actors, weapons, facilities,
+counts, numbers, dates, orgs, persons, grammar, places). The engine reads only the
+:class:`LanguagePack` built here, so another language is added by writing its folder, not by
+touching the engine.
+
+The loader is generic: every YAML file of the folder is read, and each field of
+:class:`LanguagePack` reads the top-level key of its name (or of its ``key`` metadata) from the
+one file that has it, converted by the field's annotated type (see ``_convert``). A *section*
+(a dataclass with a ``FILE``: :class:`WritingSystem`, :class:`Grammar`, :class:`PersonCues`,
+:class:`PlaceWords`) is filled the same way from its own file. A new list therefore needs only
+its dataclass field and its YAML key. ``writing.yaml`` declares how the language is written
+(letter case, digits, attached clitics), which the tokenizer and the capital-based rules read.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import MISSING, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, TypeVar, get_args, get_origin, get_type_hints
 
 import yaml
 
 LANG_DIR = Path(__file__).resolve().parent
+# The files a complete pack has (every YAML file of the folder is read, these must be there).
 PACK_FILES = (
+    "writing",
     "events",
     "actors",
     "weapons",
@@ -26,11 +38,20 @@ PACK_FILES = (
     "orgs",
     "persons",
     "grammar",
+    "places",
 )
+
+
+_T = TypeVar("_T")
 
 
 class LanguagePackError(ValueError):
     """A language pack is missing or malformed."""
+
+
+def _key(key: str) -> dict[str, Any]:
+    """Field metadata: the field reads the YAML key ``key`` rather than its own name."""
+    return {"key": key}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +63,24 @@ class Actor:
 
 
 @dataclass(frozen=True, slots=True)
+class WritingSystem:
+    """How the language is written (see ``writing.yaml``): what the engine may read from the
+    letters themselves rather than from the words."""
+
+    FILE: ClassVar[str] = "writing"
+    # Whether letters have capitals; only then do capitals mark names and sentence starts.
+    letter_case: bool = False
+    # The characters a number token starts with.
+    digits: str = "0123456789"
+    # Clitics written attached to the end of a word and dropped from its lookup key.
+    clitic_suffixes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Grammar:
     """Function words by the role the engine's rules give them (see ``grammar.yaml``)."""
+
+    FILE: ClassVar[str] = "grammar"
 
     articles: frozenset[str]
     definite_article: str
@@ -90,6 +127,8 @@ class Grammar:
     # phrase ("IS claimed responsibility", "the regime was blamed") is too; the subject of the
     # accusing verb is only the accuser ("the opposition accused ...").
     accuse_verbs: frozenset[str] = frozenset()
+    # "X was blamed on", "blamed for": after these the accusing verb's subject is the accused
+    blame_prepositions: frozenset[str] = frozenset()
     # "documented at least four attacks", "recorded 21 attacks": a monitor's own tally of
     # events, a total of its own rather than a detail of the incident before it
     tally_verbs: frozenset[str] = frozenset()
@@ -163,6 +202,8 @@ class PersonCues:
     """How cues for named individuals behave (see ``persons.yaml``): the keys of ``role_cues``
     that name a kind of cue rather than a role, and the words the person rules look at."""
 
+    FILE: ClassVar[str] = "persons"
+
     cue_roles: dict[str, str] = field(default_factory=dict)
     single_word_cues: frozenset[str] = frozenset()
     weak_cues: frozenset[str] = frozenset()
@@ -180,10 +221,106 @@ class PersonCues:
 
 
 @dataclass(frozen=True, slots=True)
+class PlaceWords:
+    """Words around place names (see ``places.yaml``): the glue of an address ("Saraqib in
+    Idlib") and the phrase before a landmark ("northwest of Aleppo")."""
+
+    FILE: ClassVar[str] = "places"
+
+    address_glue: tuple[str, ...] = ()
+    landmark_directions: tuple[str, ...] = ()
+    landmark_links: tuple[str, ...] = ()
+    landmark_articles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Organisation:
     id: str
     name: str
     aliases: tuple[str, ...]
+
+
+def _weapon_terms(value: Any, where: str) -> dict[str, tuple[str, ...]]:
+    return {
+        str(k): _strs(_mapping(v, f"{where}.{k}")["terms"], f"{where}.{k}.terms")
+        for k, v in _mapping(value, where).items()
+    }
+
+
+def _weapon_implies(value: Any, where: str) -> dict[str, str]:
+    return {
+        str(k): str(v["implies"])
+        for k, v in _mapping(value, where).items()
+        if "implies" in _mapping(v, f"{where}.{k}")
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class CountRules:
+    """Where a figure is no count, and how counts combine (see ``counts.yaml``)."""
+
+    FILE: ClassVar[str] = "counts"
+    # "Brigade 47", "Street 12": a designator right before a figure names a unit or a place
+    designators_before: frozenset[str] = frozenset()
+    # "12 Baghdad Street": a place word after a figure (and the name between) makes it an address
+    address_words: frozenset[str] = frozenset()
+    # "at 0914", "0914 hours", "3 pm": clock times
+    time_prefixes: frozenset[str] = frozenset()
+    time_suffixes: frozenset[str] = frozenset()
+    time_separators: frozenset[str] = frozenset()
+    # "10-2014", "30-2017": a day or month joined by one of these to a year is part of a date
+    date_separators: frozenset[str] = frozenset()
+    # the first and last years bare four-digit figures may name ("2014 airstrikes")
+    years: tuple[int, int] = (0, -1)
+    # signs right before digits that make them a phone number ("+963")
+    phone_signs: frozenset[str] = frozenset()
+    # scale words that do not multiply a figure in digits ("12 dozen" is rare; "12 dozen eggs")
+    digit_scale_exclusions: frozenset[str] = frozenset()
+    # "killed and injured 8 people": phrases naming both harms at once -> the combined category
+    combined_category: str = ""
+    combined_parts: tuple[str, ...] = ()
+    # "a farmer and his son": a relative named after a victim shares the victim's group
+    kin_words: frozenset[str] = frozenset()
+    kin_groups: frozenset[str] = frozenset()
+    # "a regime fighter", "an IS fighter": words allowed between an article and a victim
+    modifier_skip: int = field(default=0, metadata=_key("article_modifier_skip"))
+
+
+def _senses(value: Any, where: str) -> EventSenses:
+    """``events.yaml: senses``: its lists of rules are mappings, read here into tuples."""
+    se = _mapping(value, where)
+    capture = _mapping(se.get("capture", {}), f"{where}.capture")
+
+    def words(d: dict[str, Any], key: str) -> frozenset[str]:
+        return frozenset(_strs(d.get(key, []), f"{where}.{key}"))
+
+    try:
+        conditional = tuple(
+            (str(c["type"]), str(c["context"]), _strs(c["triggers"], f"{where}.conditional"))
+            for c in se.get("conditional", [])
+        )
+        retypes = tuple(
+            (str(r["type"]), str(r["with"]), str(r["to"]), r.get("when") == "chosen")
+            for r in se.get("retypes", [])
+        )
+    except (KeyError, TypeError) as exc:
+        raise LanguagePackError(f"{where}: a rule lacks the key {exc}") from exc
+    return EventSenses(
+        contexts=_convert(dict[str, tuple[str, ...]], se.get("contexts", {}), f"{where}.contexts"),
+        conditional=conditional,
+        quiet=words(se, "quiet"),
+        quiet_types=words(se, "quiet_types"),
+        retypes=retypes,
+        not_events=_strs(se.get("not_events", []), f"{where}.not_events"),
+        abstract_objects=words(se, "abstract_objects"),
+        verbal_types=words(se, "verbal_types"),
+        capture=str(capture.get("type", "")),
+        non_state_capture=str(capture.get("non_state", "")),
+        state_gainers=words(capture, "state_gainers"),
+        passive=words(capture, "passive"),
+        state_side=words(capture, "state_side"),
+        non_state_side=words(capture, "non_state_side"),
+    )
 
 
 # eq=False: packs hash by identity, so compiled matchers can be cached per pack.
@@ -193,8 +330,8 @@ class LanguagePack:
 
     code: str
     # events
-    event_priority: tuple[str, ...]
-    event_triggers: dict[str, tuple[str, ...]]
+    event_priority: tuple[str, ...] = field(metadata=_key("priority"))
+    event_triggers: dict[str, tuple[str, ...]] = field(metadata=_key("triggers"))
     excessive_force_cues: tuple[str, ...]
     intervention_cues: tuple[str, ...]
     hypothetical_cues: tuple[str, ...]
@@ -206,8 +343,8 @@ class LanguagePack:
     # actors, weapons, facilities, organisations
     armed_types: frozenset[str]
     actors: tuple[Actor, ...]
-    weapons: dict[str, tuple[str, ...]]
-    weapon_implies: dict[str, str]
+    weapons: dict[str, tuple[str, ...]] = field(metadata={"read": _weapon_terms})
+    weapon_implies: dict[str, str] = field(metadata={"key": "weapons", "read": _weapon_implies})
     facilities: dict[str, tuple[str, ...]]
     organisations: tuple[Organisation, ...]
     report_cues: tuple[str, ...]
@@ -221,12 +358,12 @@ class LanguagePack:
     subset_cues: tuple[str, ...]
     including_cues: tuple[str, ...]
     # numbers
-    number_units: dict[str, int]
-    number_tens: dict[str, int]
-    number_scales: dict[str, int]
+    number_units: dict[str, int] = field(metadata=_key("units"))
+    number_tens: dict[str, int] = field(metadata=_key("tens"))
+    number_scales: dict[str, int] = field(metadata=_key("scales"))
     fractions: dict[str, int]
     qualifiers: dict[str, tuple[str, ...]]
-    vague_quantities: dict[str, int]
+    vague_quantities: dict[str, int] = field(metadata=_key("vague"))
     absurd_above: int
     war_total_above: int
     # dates
@@ -253,8 +390,12 @@ class LanguagePack:
     # Nouns naming one person by role ("a guard", "a pharmacist"): "killed a guard" counts one
     single_victims: frozenset[str] = frozenset()
     person_cues: PersonCues = field(default_factory=PersonCues)
-    count_rules: CountRules = field(default_factory=lambda: CountRules())
-    senses: EventSenses = field(default_factory=EventSenses)
+    # "bringing the toll to 41", "to date": figures said to be running totals (counts.yaml)
+    running_total_cues: tuple[str, ...] = ()
+    count_rules: CountRules = field(default_factory=CountRules)
+    senses: EventSenses = field(default_factory=EventSenses, metadata={"read": _senses})
+    writing: WritingSystem = field(default_factory=WritingSystem)
+    places: PlaceWords = field(default_factory=PlaceWords)
 
 
 def _strs(value: Any, where: str) -> tuple[str, ...]:
@@ -268,23 +409,88 @@ def _strs(value: Any, where: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _str_lists(value: Any, where: str) -> dict[str, tuple[str, ...]]:
+def _phrases(value: Any, where: str) -> tuple[tuple[str, ...], ...]:
+    """Multi-word cues as token tuples, lower-cased like the tokenizer's keys."""
+    return tuple(tuple(p.lower().split()) for p in _strs(value, where))
+
+
+def _mapping(value: Any, where: str) -> dict[Any, Any]:
     if not isinstance(value, dict):
-        raise LanguagePackError(f"{where}: expected a mapping")
-    return {str(k): _strs(v, f"{where}.{k}") for k, v in value.items()}
+        raise LanguagePackError(f"{where}: expected a mapping, got {type(value).__name__}")
+    return value
 
 
-def _ints(value: Any, where: str) -> dict[str, int]:
-    if not isinstance(value, dict):
-        raise LanguagePackError(f"{where}: expected a mapping")
-    try:
-        return {str(k): int(v) for k, v in value.items()}
-    except (TypeError, ValueError) as exc:
-        raise LanguagePackError(f"{where}: expected integers ({exc})") from exc
+def _scalar(tp: type, value: Any, where: str) -> Any:
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise LanguagePackError(f"{where}: expected true or false, got {value!r}")
+        return value
+    if tp is int:
+        try:
+            return int(value)
+        except (TypeError, ValueError) as exc:
+            raise LanguagePackError(f"{where}: expected an integer ({exc})") from exc
+    if not isinstance(value, str | int):
+        raise LanguagePackError(f"{where}: expected a string, got {value!r}")
+    return str(value)
 
 
-def _read(directory: Path, name: str) -> dict[str, Any]:
-    path = directory / f"{name}.yaml"
+def _convert(tp: Any, value: Any, where: str) -> Any:
+    """``value`` as read from YAML, turned into the annotated type ``tp`` (the type says how:
+    a ``frozenset[str]`` is a word set, a ``tuple[tuple[str, ...], ...]`` a list of phrases split
+    into words, a ``dict[str, int]`` a table of integers, a dataclass a mapping of its fields)."""
+    origin, args = get_origin(tp), get_args(tp)
+    if tp is Any:
+        return value
+    if tp in (str, int, bool):
+        return _scalar(tp, value, where)
+    if dataclasses.is_dataclass(tp):
+        return _section(tp, _mapping(value, where), where)  # type: ignore[arg-type]
+    if origin is frozenset:
+        return frozenset(_convert(tuple[args[0], ...], value, where))  # type: ignore[valid-type]
+    if origin is dict:
+        return {
+            str(k): _convert(args[1], v, f"{where}.{k}") for k, v in _mapping(value, where).items()
+        }
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        if args[0] is str:
+            return _strs(value, where)
+        if args[0] == tuple[str, ...]:
+            return _phrases(value, where)
+        if not isinstance(value, list):
+            raise LanguagePackError(f"{where}: expected a list, got {type(value).__name__}")
+        return tuple(_convert(args[0], v, f"{where}[{i}]") for i, v in enumerate(value))
+    if origin is tuple:
+        if not isinstance(value, list) or len(value) != len(args):
+            raise LanguagePackError(f"{where}: expected a list of {len(args)}, got {value!r}")
+        return tuple(_convert(a, v, where) for a, v in zip(args, value, strict=True))
+    raise LanguagePackError(f"{where}: the loader has no reader for the type {tp!r}")
+
+
+def _has_default(f: dataclasses.Field[Any]) -> bool:
+    return f.default is not MISSING or f.default_factory is not MISSING
+
+
+def _read_field(f: dataclasses.Field[Any], tp: Any, value: Any, where: str) -> Any:
+    read = f.metadata.get("read")
+    return read(value, where) if read is not None else _convert(tp, value, where)
+
+
+def _section(cls: type[_T], data: dict[Any, Any], where: str) -> _T:
+    """An instance of the dataclass ``cls`` whose fields are the keys of ``data``: each field
+    reads the key of its name (or of its ``key`` metadata), converted by its annotated type."""
+    hints = get_type_hints(cls)
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        key = f.metadata.get("key", f.name)
+        if key in data:
+            kwargs[f.name] = _read_field(f, hints[f.name], data[key], f"{where}: {key}")
+        elif not _has_default(f):
+            raise LanguagePackError(f"{where}: missing key {key!r}")
+    return cls(**kwargs)
+
+
+def _read(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -296,277 +502,62 @@ def _read(directory: Path, name: str) -> dict[str, Any]:
     return data
 
 
+def _pack_field(
+    f: dataclasses.Field[Any], tp: Any, files: dict[str, dict[str, Any]], directory: Path
+) -> tuple[Any, set[tuple[str, str]]]:
+    """A field of :class:`LanguagePack` and the (file, key) pairs it read. A section (a
+    dataclass with a ``FILE``) reads its own file; any other field reads the one file that has
+    its key at the top level."""
+    section = getattr(tp, "FILE", None)
+    if section is not None:
+        if section not in files:
+            return MISSING, set()
+        data = files[section]
+        names = {g.metadata.get("key", g.name) for g in dataclasses.fields(tp)}
+        return _section(tp, data, str(directory / f"{section}.yaml")), {
+            (section, k) for k in data if k in names
+        }
+    key = f.metadata.get("key", f.name)
+    holders = [name for name, data in files.items() if key in data]
+    if len(holders) > 1:
+        raise LanguagePackError(f"{directory}: key {key!r} is in several files: {holders}")
+    if not holders:
+        return MISSING, set()
+    where = f"{directory / holders[0]}.yaml: {key}"
+    return _read_field(f, tp, files[holders[0]][key], where), {(holders[0], key)}
+
+
 def load_pack_from(directory: Path, code: str) -> LanguagePack:
-    """Build a pack from a folder of data files (used for the packaged packs and for tests)."""
-    d = {name: _read(directory, name) for name in PACK_FILES}
-    ev, ac, we, fa, co, nu, da, og, pe, gr = (d[n] for n in PACK_FILES)
+    """Build a pack from a folder of data files (used for the packaged packs and for tests).
+
+    Every YAML file of the folder is read; each field of :class:`LanguagePack` and of its
+    sections is filled by its annotated type, so a new list needs only its dataclass field and
+    its YAML key. Keys no field reads are kept in ``extra`` as ``"file.key"``."""
+    files = {p.stem: _read(p) for p in sorted(directory.glob("*.yaml"))}
+    hints = get_type_hints(LanguagePack)
+    kwargs: dict[str, Any] = {"code": code}
+    used: set[tuple[str, str]] = set()
     try:
-        actors = tuple(
-            Actor(str(a["id"]), str(a["name"]), str(a["type"]), _strs(a["aliases"], "actors"))
-            for a in ac["actors"]
-        )
-        orgs = tuple(
-            Organisation(str(o["id"]), str(o["name"]), _strs(o["aliases"], "organisations"))
-            for o in og["organisations"]
-        )
-        relative: dict[str, tuple[Any, int]] = {}
-        for phrase, (first, last) in da["relative_days"].items():
-            relative[str(phrase)] = (first if isinstance(first, str) else int(first), int(last))
-        return LanguagePack(
-            code=code,
-            event_priority=_strs(ev["priority"], "events.priority"),
-            event_triggers=_str_lists(ev["triggers"], "events.triggers"),
-            excessive_force_cues=_strs(ev["excessive_force_cues"], "events"),
-            intervention_cues=_strs(ev["intervention_cues"], "events"),
-            hypothetical_cues=_strs(ev["hypothetical_cues"], "events"),
-            call_to_action_cues=_strs(ev["call_to_action_cues"], "events"),
-            background_cues=_strs(ev["background_cues"], "events"),
-            war_total_cues=_strs(ev["war_total_cues"], "events"),
-            negation_cues=_strs(ev["negation_cues"], "events"),
-            aggregate_cues=_strs(ev["aggregate_cues"], "events")
-            + _strs(co.get("running_total_cues", []), "counts.running_total_cues"),
-            armed_types=frozenset(_strs(ac["armed_types"], "actors.armed_types")),
-            actors=actors,
-            weapons={k: _strs(v["terms"], f"weapons.{k}") for k, v in we["weapons"].items()},
-            weapon_implies={
-                k: str(v["implies"]) for k, v in we["weapons"].items() if "implies" in v
-            },
-            facilities=_str_lists(fa["facilities"], "facilities"),
-            organisations=orgs,
-            report_cues=_strs(og["report_cues"], "orgs.report_cues"),
-            casualty_words=_str_lists(co["casualty_words"], "counts.casualty_words"),
-            count_nouns=_str_lists(co["count_nouns"], "counts.count_nouns"),
-            needs_violence=frozenset(_strs(co["needs_violence"], "counts.needs_violence")),
-            crowd_cues=_strs(co["crowd_cues"], "counts.crowd_cues"),
-            victim_groups=_str_lists(co["victim_groups"], "counts.victim_groups"),
-            auxiliaries=frozenset(_strs(co["auxiliaries"], "counts.auxiliaries")),
-            subset_cues=_strs(co["subset_cues"], "counts.subset_cues"),
-            including_cues=_strs(co["including_cues"], "counts.including_cues"),
-            number_units=_ints(nu["units"], "numbers.units"),
-            number_tens=_ints(nu["tens"], "numbers.tens"),
-            number_scales=_ints(nu["scales"], "numbers.scales"),
-            fractions=_ints(nu["fractions"], "numbers.fractions"),
-            qualifiers=_str_lists(nu["qualifiers"], "numbers.qualifiers"),
-            vague_quantities=_ints(nu["vague"], "numbers.vague"),
-            absurd_above=int(nu["absurd_above"]),
-            war_total_above=int(nu["war_total_above"]),
-            months=_ints(da["months"], "dates.months"),
-            ambiguous_months=frozenset(_strs(da["ambiguous_months"], "dates")),
-            weekdays=_ints(da["weekdays"], "dates.weekdays"),
-            ambiguous_weekdays=frozenset(_strs(da["ambiguous_weekdays"], "dates")),
-            ordinal_suffixes=frozenset(_strs(da["ordinal_suffixes"], "dates")),
-            relative_days=relative,
-            ago_units=_ints(da["ago_units"], "dates.ago_units"),
-            month_parts={str(k): (int(v[0]), int(v[1])) for k, v in da["month_parts"].items()},
-            interval_starts=frozenset(_strs(da["interval_starts"], "dates")),
-            interval_joiners=frozenset(_strs(da["interval_joiners"], "dates")),
-            role_cues=_str_lists(pe["role_cues"], "persons.role_cues"),
-            speech_verbs=frozenset(_strs(pe["speech_verbs"], "persons.speech_verbs")),
-            name_particles=frozenset(_strs(pe["name_particles"], "persons.name_particles")),
-            not_names=frozenset(_strs(pe["not_names"], "persons.not_names")),
-            grammar=_grammar(gr),
-            weak_triggers=frozenset(_strs(ev.get("weak_triggers", []), "events.weak_triggers")),
-            single_victims=frozenset(_strs(co.get("single_victims", []), "counts.single_victims")),
-            person_cues=_person_cues(pe),
-            count_rules=_count_rules(co, nu),
-            senses=_senses(ev.get("senses", {})),
-        )
+        for f in dataclasses.fields(LanguagePack):
+            if f.name in ("code", "extra"):
+                continue
+            value, read = _pack_field(f, hints[f.name], files, directory)
+            if value is not MISSING:
+                kwargs[f.name] = value
+            elif not _has_default(f):
+                raise LanguagePackError(f"{directory}: no file has the key {f.name!r}")
+            used |= read
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, LanguagePackError):
             raise
         raise LanguagePackError(f"malformed language pack in {directory}: {exc!r}") from exc
-
-
-@dataclass(frozen=True, slots=True)
-class CountRules:
-    """Where a figure is no count, and how counts combine (``numbers.yaml``, ``counts.yaml``)."""
-
-    # "Brigade 47", "Street 12": a designator right before a figure names a unit or a place
-    designators_before: frozenset[str] = frozenset()
-    # "12 Baghdad Street": a place word after a figure (and the name between) makes it an address
-    address_words: frozenset[str] = frozenset()
-    # "at 0914", "0914 hours", "3 pm": clock times
-    time_prefixes: frozenset[str] = frozenset()
-    time_suffixes: frozenset[str] = frozenset()
-    time_separators: frozenset[str] = frozenset()
-    # "10-2014", "30-2017": a day or month joined by one of these to a year is part of a date
-    date_separators: frozenset[str] = frozenset()
-    # digits that read as a year ("2014 airstrikes") rather than a count
-    year_min: int = 0
-    year_max: int = -1
-    # signs right before digits that make them a phone number ("+963")
-    phone_signs: frozenset[str] = frozenset()
-    # scale words that do not multiply a figure in digits ("12 dozen" is rare; "12 dozen eggs")
-    digit_scale_exclusions: frozenset[str] = frozenset()
-    # "killed and injured 8 people": phrases naming both harms at once -> the combined category
-    combined_category: str = ""
-    combined_parts: tuple[str, ...] = ()
-    # "a farmer and his son": a relative named after a victim shares the victim's group
-    kin_words: frozenset[str] = frozenset()
-    kin_groups: frozenset[str] = frozenset()
-    # "a regime fighter", "an IS fighter": words allowed between an article and a victim
-    modifier_skip: int = 0
-
-
-def _count_rules(co: dict[str, Any], nu: dict[str, Any]) -> CountRules:
-    def words(d: dict[str, Any], key: str, where: str) -> frozenset[str]:
-        return frozenset(_strs(d.get(key, []), f"{where}.{key}"))
-
-    not_counts = nu.get("not_counts", {})
-    combined = co.get("combined", {})
-    years = not_counts.get("years", [0, -1])
-    return CountRules(
-        designators_before=words(not_counts, "designators_before", "numbers.not_counts"),
-        address_words=words(not_counts, "address_words", "numbers.not_counts"),
-        time_prefixes=words(not_counts, "time_prefixes", "numbers.not_counts"),
-        time_suffixes=words(not_counts, "time_suffixes", "numbers.not_counts"),
-        time_separators=words(not_counts, "time_separators", "numbers.not_counts"),
-        date_separators=words(not_counts, "date_separators", "numbers.not_counts"),
-        year_min=int(years[0]),
-        year_max=int(years[1]),
-        phone_signs=words(not_counts, "phone_signs", "numbers.not_counts"),
-        digit_scale_exclusions=words(nu, "digit_scale_exclusions", "numbers"),
-        combined_category=str(combined.get("category", "")),
-        combined_parts=_strs(combined.get("parts", []), "counts.combined.parts"),
-        kin_words=words(co, "kin_words", "counts"),
-        kin_groups=words(co, "kin_groups", "counts"),
-        modifier_skip=int(co.get("article_modifier_skip", 0)),
-    )
-
-
-def _person_cues(pe: dict[str, Any]) -> PersonCues:
-    def words(key: str) -> frozenset[str]:
-        return frozenset(_strs(pe.get(key, []), f"persons.{key}"))
-
-    roles = pe.get("cue_roles", {})
-    if not isinstance(roles, dict):
-        raise LanguagePackError("persons.cue_roles: expected a mapping")
-    return PersonCues(
-        cue_roles={str(k): str(v) for k, v in roles.items()},
-        single_word_cues=words("single_word_cues"),
-        weak_cues=words("weak_cues"),
-        before_only_cues=words("before_only_cues"),
-        kunya_particles=words("kunya_particles"),
-        place_prepositions=words("place_prepositions"),
-        harm_links=words("harm_links"),
-        harm_intransitive=tuple(
-            " ".join(p) for p in _phrases(pe.get("harm_intransitive", []), "persons")
-        ),
-        list_joiners=words("list_joiners"),
-        list_colons=words("list_colons"),
-        possessed=words("possessed"),
-        possessive_endings=_strs(pe.get("possessive_endings", []), "persons.possessive_endings"),
-        apposition_stops=words("apposition_stops"),
-        org_words=words("org_words"),
-    )
-
-
-def _senses(se: dict[str, Any]) -> EventSenses:
-    if not isinstance(se, dict):
-        raise LanguagePackError("events.senses: expected a mapping")
-    capture = se.get("capture", {})
-    return EventSenses(
-        contexts=_str_lists(se.get("contexts", {}), "events.senses.contexts"),
-        conditional=tuple(
-            (str(c["type"]), str(c["context"]), _strs(c["triggers"], "events.senses.conditional"))
-            for c in se.get("conditional", [])
-        ),
-        quiet=frozenset(_strs(se.get("quiet", []), "events.senses.quiet")),
-        quiet_types=frozenset(_strs(se.get("quiet_types", []), "events.senses.quiet_types")),
-        retypes=tuple(
-            (str(r["type"]), str(r["with"]), str(r["to"]), r.get("when") == "chosen")
-            for r in se.get("retypes", [])
-        ),
-        not_events=_strs(se.get("not_events", []), "events.senses.not_events"),
-        abstract_objects=frozenset(_strs(se.get("abstract_objects", []), "events.senses")),
-        verbal_types=frozenset(_strs(se.get("verbal_types", []), "events.senses")),
-        capture=str(capture.get("type", "")),
-        non_state_capture=str(capture.get("non_state", "")),
-        state_gainers=frozenset(_strs(capture.get("state_gainers", []), "events.senses")),
-        passive=frozenset(_strs(capture.get("passive", []), "events.senses")),
-        state_side=frozenset(_strs(capture.get("state_side", []), "events.senses")),
-        non_state_side=frozenset(_strs(capture.get("non_state_side", []), "events.senses")),
-    )
-
-
-def _grammar(gr: dict[str, Any]) -> Grammar:
-    def words(key: str) -> frozenset[str]:
-        return frozenset(_strs(gr[key], f"grammar.{key}"))
-
-    return Grammar(
-        articles=words("articles"),
-        definite_article=str(gr["definite_article"]),
-        keep_definite_before=words("keep_definite_before"),
-        of_words=words("of_words"),
-        possessives=words("possessives"),
-        and_words=words("and_words"),
-        or_words=words("or_words"),
-        between_words=words("between_words"),
-        from_words=words("from_words"),
-        since_words=words("since_words"),
-        ago_words=words("ago_words"),
-        number_range_words=words("number_range_words"),
-        date_range_joiners=words("date_range_joiners"),
-        year_cues=words("year_cues"),
-        month_context=words("month_context"),
-        strict_upper_qualifiers=words("strict_upper_qualifiers"),
-        share_words=_ints(gr["share_words"], "grammar.share_words"),
-        number_word_exclusions=words("number_word_exclusions"),
-        left_skip=words("left_skip"),
-        toll_words=words("toll_words"),
-        toll_verbs=words("toll_verbs"),
-        coordinators=words("coordinators"),
-        bare_count_followers=words("bare_count_followers"),
-        relative_pronouns=words("relative_pronouns"),
-        abbreviations=words("abbreviations"),
-        age_words=frozenset(_strs(gr.get("age_words", []), "grammar.age_words")),
-        age_suffixes=_phrases(gr.get("age_suffixes", []), "grammar.age_suffixes"),
-        age_prefixes=frozenset(_strs(gr.get("age_prefixes", []), "grammar.age_prefixes")),
-        control_after=frozenset(_strs(gr.get("control_after", []), "grammar.control_after")),
-        control_before=tuple(
-            tuple(p.split()) for p in _strs(gr.get("control_before", []), "grammar.control_before")
-        ),
-        agent_words=frozenset(_strs(gr.get("agent_words", []), "grammar.agent_words")),
-        fronted_place_openers=frozenset(
-            _strs(gr.get("fronted_place_openers", []), "grammar.fronted_place_openers")
-        ),
-        fronted_place_fillers=frozenset(
-            _strs(gr.get("fronted_place_fillers", []), "grammar.fronted_place_fillers")
-        ),
-        accuse_verbs=frozenset(_strs(gr.get("accuse_verbs", []), "grammar.accuse_verbs")),
-        tally_verbs=frozenset(_strs(gr.get("tally_verbs", []), "grammar.tally_verbs")),
-        ordinals=_ints(gr.get("ordinals", {}), "grammar.ordinals"),
-        such_words=frozenset(_strs(gr.get("such_words", []), "grammar.such_words")),
-        damage_phrases=_phrases(gr.get("damage_phrases", []), "grammar.damage_phrases"),
-        agent_phrases=_phrases(gr.get("agent_phrases", []), "grammar.agent_phrases"),
-        responsibility_phrases=_phrases(
-            gr.get("responsibility_phrases", []), "grammar.responsibility_phrases"
-        ),
-        instrument_words=frozenset(
-            _strs(gr.get("instrument_words", []), "grammar.instrument_words")
-        ),
-        attribution_before=_phrase_sets(gr.get("attribution_before", {}), "attribution_before"),
-        attribution_after=_phrase_sets(gr.get("attribution_after", {}), "attribution_after"),
-        owned_targets=frozenset(_strs(gr.get("owned_targets", []), "grammar.owned_targets")),
-        target_openers=frozenset(_strs(gr.get("target_openers", []), "grammar.target_openers")),
-        furniture_cues=_phrases(gr.get("furniture_cues", []), "grammar.furniture_cues"),
-        furniture_ends=frozenset(_strs(gr.get("furniture_ends", []), "grammar.furniture_ends")),
-        separate_words=frozenset(_strs(gr.get("separate_words", []), "grammar.separate_words")),
-        held_places=frozenset(_strs(gr.get("held_places", []), "grammar.held_places")),
-        passive_aux=frozenset(_strs(gr.get("passive_aux", []), "grammar.passive_aux")),
-    )
-
-
-def _phrase_sets(value: Any, key: str) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """A mapping of labels to cue phrases (``grammar.attribution_before`` and the like)."""
-    if not isinstance(value, dict):
-        raise LanguagePackError(f"grammar.{key} must map labels to lists of phrases")
-    return {str(k): _phrases(v, f"grammar.{key}.{k}") for k, v in value.items()}
-
-
-def _phrases(value: Any, where: str) -> tuple[tuple[str, ...], ...]:
-    """Multi-word cues as token tuples, lower-cased like the tokenizer's keys."""
-    return tuple(tuple(p.lower().split()) for p in _strs(value, where))
+    kwargs["extra"] = {
+        f"{name}.{key}": value
+        for name, data in files.items()
+        for key, value in data.items()
+        if (name, key) not in used
+    }
+    return LanguagePack(**kwargs)
 
 
 @lru_cache(maxsize=8)

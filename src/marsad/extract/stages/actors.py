@@ -401,6 +401,6 @@ class Actors:
             after = skip_aux_to(tokens, m.end, self.aux)
         if after < len(keys) and keys[after] in g.accuse_verbs:
             nxt = keys[after + 1] if after + 1 < len(keys) else ""
-            if nxt not in g.agent_words and nxt not in ("on", "for"):
+            if nxt not in g.agent_words and nxt not in g.blame_prepositions:
                 return "accuser"
         return None

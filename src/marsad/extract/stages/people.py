@@ -65,7 +65,7 @@ class People:
     def persons_of_text(self, text: str) -> list[PersonFound]:
         """Every named person the rules find in a text, with offsets into it: for a title the
         engine gets only as metadata, or any text read apart from a document's claims."""
-        tokens = tokenize(text)
+        tokens = tokenize(text, self.pack.writing)
         out: list[PersonFound] = []
         nodes = self.matcher.first_nodes(tokens)
         for sent in split_sentences(tokens, self.pack.grammar.abbreviations):

@@ -20,6 +20,7 @@ from marsad.extract.stages.common import AREA_PRECISIONS, place_key
 from marsad.extract.stages.people import People
 from marsad.extract.state import ClaimDraft, DocState, SentenceInfo
 from marsad.extract.text import WORD, Tokens
+from marsad.lang import PlaceWords
 from marsad.schema import PlaceRef
 
 
@@ -34,6 +35,7 @@ class PlaceLocator(Protocol):
 class Places:
     def __init__(self, people: People) -> None:
         self.people = people
+        self.words = _PlaceRules(people.pack.places)
 
     def attach(self, doc: DocState, locator: PlaceLocator | None) -> None:
         """Give each place the locator finds to the sentence it stands in."""
@@ -61,7 +63,8 @@ class Places:
         """The claim's places: its sentences', else its paragraph's, else the headline's."""
         text, infos, sents = doc.tokens.text, doc.infos, draft.sents
         places = _dedupe_places([p for s in sents for p in s.places])
-        places = _drop_qualifiers(text, places)
+        drop_qualifiers = self.words.drop_qualifiers
+        places = drop_qualifiers(text, places)
         if not places:
             same_para = [
                 s
@@ -70,9 +73,9 @@ class Places:
             ]
             if same_para:
                 nearest = min(same_para, key=lambda s: abs(s.index - sents[0].index))
-                places = _drop_qualifiers(text, _dedupe_places(nearest.places))
+                places = drop_qualifiers(text, _dedupe_places(nearest.places))
         if not places and infos[0].places and infos[0] not in sents:
-            places = _drop_qualifiers(text, _dedupe_places(infos[0].places))
+            places = drop_qualifiers(text, _dedupe_places(infos[0].places))
         if not draft.aggregate:
             places = _drop_enclosing_areas(places)
         draft.places = places
@@ -88,61 +91,96 @@ def _word_offsets(tokens: Tokens) -> tuple[list[int], list[int]]:
     return list(compress(tokens.starts, flags)), list(compress(tokens.ends, flags))
 
 
-_QUALIFIER_GAP = re.compile(
-    r"^(?:\s*(?:,|in|of|the|town|city|village|area|countryside|province|governorate|rural)\s*)*$",
-    re.IGNORECASE,
-)
-_LANDMARK_BEFORE = re.compile(
-    r"\b(?:\d+\s*(?:km|kilometres|kilometers|miles)\s+)?"
-    r"(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+of\s+(?:the\s+)?$",
-    re.IGNORECASE,
-)
+_Trie = dict[str, "_Trie"]  # a character to the rest; "" marks a word's end
 
 
-def _drop_qualifiers(text: str, places: list[PlaceRef]) -> list[PlaceRef]:
-    """Drop a governorate that only locates a settlement next to it.
-
-    In "Saraqib in Idlib", "Saraqeb, Idlib countryside" or "the Hama countryside town of Kafr
-    Zita" the governorate is part of the settlement's address, not a second place of the event;
-    "hospitals in Idlib and western Aleppo" names areas in their own right and keeps them. The
-    words allowed between the two names are the address glue of ``_QUALIFIER_GAP``.
-    """
-    fine = [p for p in places if p.precision not in AREA_PRECISIONS]
-    if not fine:
-        return places
-
-    def qualifies(area: PlaceRef) -> bool:
-        for f in fine:
-            if f.admin1_pcode is None or f.admin1_pcode != area.admin1_pcode:
-                continue
-            a, b = sorted(
-                [(area.evidence.start, area.evidence.end), (f.evidence.start, f.evidence.end)]
-            )
-            if b[0] >= a[1] and _QUALIFIER_GAP.match(text[a[1] : b[0]]):
-                return True
-        return False
-
-    kept = [p for p in places if p.precision not in AREA_PRECISIONS or not qualifies(p)]
-    # "Kafr Hamra northwest of Aleppo", "villages east of Maarat al-Numan": the place after
-    # "<direction> of" is a landmark that locates the others, not a place of the event.
-    landmarks = [p for p in kept if _after_landmark_words(text, p.evidence.start)]
-    if landmarks and len(landmarks) < len(kept):
-        kept = [p for p in kept if p not in landmarks]
-    return kept
+def _alternatives(words: tuple[str, ...]) -> str:
+    """A regex matching exactly ``words``, factored by shared prefixes ("north(?:east|west)"):
+    a search tries one character per branch at each position instead of every word."""
+    trie: _Trie = {}
+    for word in words:
+        node = trie
+        for ch in word.lower():
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _trie_pattern(trie)
 
 
-def _after_landmark_words(text: str, start: int) -> bool:
-    """Whether "<direction> of (the)" ends right before character ``start``.
+def _trie_pattern(node: _Trie) -> str:
+    branches = [re.escape(ch) + _trie_pattern(rest) for ch, rest in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = "(?:" + "|".join(branches) + ")" if len(branches) > 1 or "" in node else branches[0]
+    return body + "?" if "" in node else body
 
-    The regex searches from the start of the text, so a cheap look at the last word first (the
-    phrase can only end in "of" or "the") spares that scan for nearly every place.
-    """
-    k = start
-    while k > 0 and text[k - 1].isspace():
-        k -= 1
-    if k == start or not text[max(0, k - 3) : k].lower().endswith(("of", "the")):
-        return False
-    return _LANDMARK_BEFORE.search(text, 0, start) is not None
+
+class _PlaceRules:
+    """The address and landmark rules, compiled from the pack's place words."""
+
+    def __init__(self, words: PlaceWords) -> None:
+        # the words allowed between a settlement and the governorate that addresses it
+        self.qualifier_gap = re.compile(
+            rf"^(?:\s*(?:{_alternatives(words.address_glue)})\s*)*$", re.IGNORECASE
+        )
+        article = (
+            rf"(?:(?:{_alternatives(words.landmark_articles)})\s+)?"
+            if words.landmark_articles
+            else ""
+        )
+        self.landmark_before = re.compile(
+            rf"\b(?:{_alternatives(words.landmark_directions)})\s+"
+            rf"(?:{_alternatives(words.landmark_links)})\s+{article}$",
+            re.IGNORECASE,
+        )
+        # the phrase can only end in a link or an article word: a look at the last characters
+        # spares the regex scan for nearly every place
+        self.last_words = tuple(
+            w.lower() for w in (*words.landmark_links, *words.landmark_articles)
+        )
+        self.last_width = max(map(len, self.last_words), default=0)
+
+    def drop_qualifiers(self, text: str, places: list[PlaceRef]) -> list[PlaceRef]:
+        """Drop a governorate that only locates a settlement next to it.
+
+        In "Saraqib in Idlib", "Saraqeb, Idlib countryside" or "the Hama countryside town of
+        Kafr Zita" the governorate is part of the settlement's address, not a second place of
+        the event; "hospitals in Idlib and western Aleppo" names areas in their own right and
+        keeps them. The words allowed between the two names are the pack's address glue.
+        """
+        fine = [p for p in places if p.precision not in AREA_PRECISIONS]
+        if not fine:
+            return places
+        gap = self.qualifier_gap
+
+        def qualifies(area: PlaceRef) -> bool:
+            for f in fine:
+                if f.admin1_pcode is None or f.admin1_pcode != area.admin1_pcode:
+                    continue
+                a, b = sorted(
+                    [(area.evidence.start, area.evidence.end), (f.evidence.start, f.evidence.end)]
+                )
+                if b[0] >= a[1] and gap.match(text[a[1] : b[0]]):
+                    return True
+            return False
+
+        kept = [p for p in places if p.precision not in AREA_PRECISIONS or not qualifies(p)]
+        # "Kafr Hamra northwest of Aleppo", "villages east of Maarat al-Numan": the place after
+        # "<direction> of" is a landmark that locates the others, not a place of the event.
+        landmarks = [p for p in kept if self.after_landmark_words(text, p.evidence.start)]
+        if landmarks and len(landmarks) < len(kept):
+            kept = [p for p in kept if p not in landmarks]
+        return kept
+
+    def after_landmark_words(self, text: str, start: int) -> bool:
+        """Whether "<direction> of (the)" ends right before character ``start``."""
+        k = start
+        while k > 0 and text[k - 1].isspace():
+            k -= 1
+        if k == start or not text[max(0, k - self.last_width) : k].lower().endswith(
+            self.last_words
+        ):
+            return False
+        return self.landmark_before.search(text, 0, start) is not None
 
 
 def _drop_enclosing_areas(places: list[PlaceRef]) -> list[PlaceRef]:

@@ -22,6 +22,7 @@ from marsad.extract.lexicon import (
     CUE_HYPOTHETICAL,
     CUE_NEGATION,
     EVENT,
+    EXCESSIVE,
     FORCE,
     MONTH,
     NOT_EVENT,
@@ -91,7 +92,7 @@ class Triggers:
                         types.append((event_type, c))
         forces = None if info.quiet else matches.get(FORCE)
         if forces and any(t in PROTEST_TYPES for t, _ in types):
-            excessive = [f for f in forces if "excessive" in f.values]
+            excessive = [f for f in forces if EXCESSIVE in f.values]
             if excessive:
                 types.append(("excessive_force_against_protesters", excessive[0]))
             else:
