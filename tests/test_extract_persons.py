@@ -308,3 +308,27 @@ def test_actors_organisations_months_and_weekdays_are_not_persons() -> None:
         "to the Syrian Observatory for Human Rights. Last March Ilham Sarraf was detained in Homs."
     )
     assert names(text) == ["Ilham Sarraf"]
+
+
+def test_a_name_cued_as_two_roles_gets_the_same_role_in_every_interpreter() -> None:
+    """Cues are a set; the role chosen from them must not depend on the hash seed."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from marsad.extract import persons_in\n"
+        "text = 'The firms were summoned, says press judge Lina Qassab, citing the order.'\n"
+        "print([(p.name, p.role) for p in persons_in(text)])\n"
+    )
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(seen) == 1, seen

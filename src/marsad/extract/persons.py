@@ -45,7 +45,9 @@ from marsad.lang import LanguagePack
 
 # Lexicon kinds whose words are never part of a person's name.
 _BLOCKING = (ACTOR, ORG, MONTH, WEEKDAY, ROLE, EVENT, WEAPON, FACILITY, CASUALTY, GROUP, COUNT_NOUN)
-_ROLES = frozenset({"victim", "witness", "activist", "defender", "official", "journalist"})
+# The schema's roles, the most exposed first: a name cued as two roles takes the first of them,
+# whatever order a set of cues happens to iterate in.
+_ROLES = ("victim", "journalist", "defender", "activist", "witness", "official")
 _MAX_AGE_DIGITS = 3
 _APPOSITION_GAP = 5  # words allowed between the comma and the role ("a 28-year-old media ...")
 
@@ -120,6 +122,9 @@ class PersonReader:
     def __init__(self, pack: LanguagePack) -> None:
         cues = pack.person_cues
         self.cues = cues
+        # names are found by their capitals: a script without them has its persons found by
+        # the cue reader (cued_persons) instead
+        self.cased = pack.writing.letter_case
         self.particles = pack.name_particles
         self.not_names = pack.not_names
         self.relative_pronouns = pack.grammar.relative_pronouns
@@ -136,6 +141,8 @@ class PersonReader:
     def read(
         self, tokens: Tokens, start: int, end: int, matches: dict[str, list[Match]]
     ) -> list[PersonFound]:
+        if not self.cased:
+            return []
         text, keys, kinds, starts = tokens.text, tokens.keys, tokens.kinds, tokens.starts
         candidates = self._candidates(tokens, start, end, matches)
         if not candidates:
@@ -572,11 +579,7 @@ class PersonReader:
         return PersonFound(i, run_end, name, cue.role, s, e, cue.weak, cue.age)
 
     def _role_of(self, kinds: frozenset[str]) -> str:
-        for kind in kinds:
-            if kind in _ROLES:
-                return kind
-        for kind in kinds:
-            role = self.cues.cue_roles.get(kind)
-            if role in _ROLES:
-                return role
-        return "unknown"
+        named = [kind for kind in kinds if kind in _ROLES]
+        if not named:
+            named = [r for r in (self.cues.cue_roles.get(kind) for kind in kinds) if r in _ROLES]
+        return min(named, key=_ROLES.index) if named else "unknown"
