@@ -33,7 +33,7 @@ from itertools import count
 
 from rapidfuzz import fuzz
 
-from marsad.resolve.records import DATE_SLACK_DAYS, ClaimRecord, distance_km
+from marsad.resolve.records import DATE_SLACK_DAYS, VAGUE_RANK, ClaimRecord, distance_km
 
 GRID_DEGREES = 0.1
 MAX_INDEX_DAYS = 45  # an interval longer than this is indexed on its first days only
@@ -42,6 +42,14 @@ AMBIGUITY_MARGIN = 0.75
 
 _WEIGHT_TYPE_SAME = 1.0
 _WEIGHT_TYPE_FAMILY = 0.3
+_WEIGHT_TYPE_GENERIC = 0.3
+
+# A report that does not say how people were hurt ("an attack on the village") is typed
+# ``attack``; other outlets tell the same event as an air strike, a shelling or a bombing. The
+# generic type therefore links across the remote-violence family too, and both families are
+# blocked together.
+GENERIC_TYPES = frozenset({"attack"})
+_LINK_GROUPS = {"remote_violence": "harm", "violence_against_civilians": "harm"}
 _WEIGHT_PLACE = 1.5
 _WEIGHT_PLACE_VAGUE = 0.3
 _WEIGHT_DATE = 1.0
@@ -83,29 +91,71 @@ class Cluster:
             self.killed_max = point if self.killed_max is None else max(self.killed_max, point)
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """A cluster as it stood before :meth:`Resolver.add` first linked new claims."""
+
+    members: tuple[ClaimRecord, ...]
+    anchor: ClaimRecord
+    incident_id: int | None
+    changed: bool
+    notes: tuple[str, ...]
+    retired: tuple[int, ...]
+
+    @classmethod
+    def of(cls, c: Cluster) -> _Snapshot:
+        return cls(
+            tuple(c.members), c.anchor, c.incident_id, c.changed, tuple(c.notes), tuple(c.retired)
+        )
+
+
 PROCESS_WINDOW_DAYS = 30
 
 
-def process_order(r: ClaimRecord) -> tuple[int, int, int, int, int]:
+def content_key(r: ClaimRecord) -> tuple[object, ...]:
+    """What a claim says, as a sortable key: the tie-break wherever two claims would otherwise
+    be taken in the order they arrived. Store ids follow arrival, so breaking ties on them made
+    the same claims, arriving in another order, give other incidents."""
+    return (
+        r.event_type,
+        r.place_key or "",
+        r.killed_point if r.killed_point is not None else -1,
+        r.published if r.published is not None else -1,
+        r.source or "",
+        r.dataset or "",
+        r.text,
+        r.document_id or "",
+        r.id,
+    )
+
+
+def process_order(r: ClaimRecord) -> tuple[object, ...]:
     """The order new claims are linked in: month by month (so the incidents being extended stay
     few and in cache), and within a month precise places first, then precise dates, so that
-    anchors are precise before vague reports are placed."""
+    anchors are precise before vague reports are placed; ties by what the claim says."""
     if r.day_lo is None:
-        return (1 << 40, 1, 9, 0, r.id)
+        return (1 << 40, 1, 9, 0, content_key(r))
     return (
         r.day_lo // PROCESS_WINDOW_DAYS,
         0 if r.precise else 1,
         r.date_precision,
         r.day_lo,
-        r.id,
+        content_key(r),
     )
 
 
-def anchor_rank(r: ClaimRecord) -> tuple[int, int, float, int, int, int]:
+def anchor_rank(r: ClaimRecord) -> tuple[object, ...]:
     """Lower is a better anchor: precise place, then precise date, then narrow interval."""
     width = (r.day_hi - r.day_lo) if r.day_lo is not None and r.day_hi is not None else 10_000
     place = r.place_rank if r.lat is not None else r.place_rank + 10
-    return (0 if r.precise else 1, place, r.radius_km, r.date_precision, width, r.id)
+    return (
+        0 if r.precise else 1,
+        place,
+        r.radius_km,
+        r.date_precision,
+        width,
+        content_key(r),
+    )
 
 
 class Resolver:
@@ -121,6 +171,8 @@ class Resolver:
         self._index: dict[IndexKey, list[Cluster]] = {}
         self._keys = count(1)
         self._by_claim: dict[int, Cluster] = {}
+        self._linked: dict[int, ClaimRecord] = {}  # every claim given to add()
+        self._base: list[_Snapshot] | None = None  # the clusters before the first add()
         self._must: dict[int, int] = {}
         self._must_groups: list[list[int]] = [list(g) for g in must_link]
         for g, members in enumerate(self._must_groups):
@@ -158,7 +210,7 @@ class Resolver:
             return
         lo = a.day_lo - DATE_SLACK_DAYS
         hi = min(a.day_hi, a.day_lo + MAX_INDEX_DAYS) + DATE_SLACK_DAYS
-        fam = a.family
+        fam = link_group(a)
         # an anchor wider than one cell is also registered in the ring its radius needs
         cells = _cells(a, shrink=1) if a.precise else []
         index = self._index
@@ -186,14 +238,38 @@ class Resolver:
         return c
 
     def add(self, records: Iterable[ClaimRecord]) -> list[Cluster]:
-        """Resolve new claims; returns the clusters they joined or founded."""
-        touched: dict[int, Cluster] = {}
-        for r in sorted(records, key=process_order):
-            if r.id in self._by_claim:
-                continue
-            c = self.add_one(r)
-            touched[c.key] = c
-        return list(touched.values())
+        """Resolve new claims; returns the clusters they joined or founded.
+
+        Every claim given to :meth:`add` so far is linked again, in one canonical order, on top
+        of the clusters as they stood before the first call: the same claims give the same
+        clusters however they were split into calls and in whatever order they came."""
+        fresh = {r.id: r for r in records if r.id not in self._by_claim}
+        if not fresh:
+            return []
+        if self._base is None:
+            self._base = [_Snapshot.of(c) for c in self.clusters]
+        elif self._linked:
+            self._restore(self._base)
+        self._linked.update(fresh)
+        for r in sorted(self._linked.values(), key=process_order):
+            self.add_one(r)
+        touched = {self._by_claim[cid].key: self._by_claim[cid] for cid in fresh}
+        return sorted(touched.values(), key=lambda c: c.key)
+
+    def _restore(self, base: Sequence[_Snapshot]) -> None:
+        """Back to the clusters loaded before the first :meth:`add` (keys restart, so keys too
+        do not depend on how the claims were split into calls)."""
+        self.clusters = []
+        self._index = {}
+        self._by_claim = {}
+        self._keys = count(1)
+        for snap in base:
+            c = Cluster(next(self._keys), [], snap.anchor, snap.incident_id)
+            self.clusters.append(c)
+            for r in snap.members:
+                self._attach(c, r)
+            c.changed, c.notes, c.retired = snap.changed, list(snap.notes), list(snap.retired)
+            self._register(c)
 
     def add_one(self, r: ClaimRecord) -> Cluster:
         forced = self._forced(r)
@@ -201,8 +277,11 @@ class Resolver:
             self._join(forced, r)
             return forced
         compatible = [(s, c) for c in self._candidates(r) if (s := self.score(r, c)) is not None]
-        scored = [(s, c) for s, c in compatible if s >= JOIN_SCORE and self._allowed(r, c)]
+        joinable = [(s, c) for s, c in compatible if s >= JOIN_SCORE and self._allowed(r, c)]
+        scored = [(s, c) for s, c in joinable if not self._wants_toll(r, c)]
         if not scored:
+            if joinable:
+                return self._ambiguous(r, [c for _, c in joinable])
             return self._new_cluster(r)
         if not r.precise:
             # Where and when cannot tell apart incidents of the same type that all fit a vague
@@ -228,10 +307,16 @@ class Resolver:
     def _ambiguous(self, r: ClaimRecord, fits: list[Cluster]) -> Cluster:
         c = self._new_cluster(r)
         others = ", ".join(_label(x) for x in fits[:5])
-        c.notes.append(
-            f"place or date too vague to tell which of {len(fits)} incidents this report "
-            f"describes ({others}); kept apart"
-        )
+        if len(fits) == 1:
+            c.notes.append(
+                f"place too vague to tell whether this report describes {others}, and no "
+                "toll agrees; kept apart"
+            )
+        else:
+            c.notes.append(
+                f"place or date too vague to tell which of {len(fits)} incidents this report "
+                f"describes ({others}); kept apart"
+            )
         return c
 
     def _join(self, c: Cluster, r: ClaimRecord) -> None:
@@ -258,7 +343,7 @@ class Resolver:
     def _candidates(self, r: ClaimRecord) -> list[Cluster]:
         if r.day_lo is None or r.day_hi is None:
             return []
-        fam = r.family
+        fam = link_group(r)
         keys: list[IndexKey] = []
         hi = min(r.day_hi, r.day_lo + MAX_INDEX_DAYS)
         if r.precise:
@@ -286,17 +371,13 @@ class Resolver:
     def score(self, r: ClaimRecord, c: Cluster) -> float | None:
         """How well ``r`` fits ``c`` (None: incompatible on date or place)."""
         a = c.anchor
-        if r.family != a.family or r.day_lo is None or a.day_lo is None:
+        type_score = _type_fit(r, a)
+        if type_score is None or r.day_lo is None or a.day_lo is None:
             return None
         assert r.day_hi is not None and a.day_hi is not None
-        if r.day_lo - DATE_SLACK_DAYS > a.day_hi or r.day_hi + DATE_SLACK_DAYS < a.day_lo:
+        date_score = _date_fit(r, a)
+        if date_score is None:
             return None
-        overlap = min(r.day_hi, a.day_hi) - max(r.day_lo, a.day_lo) + 1
-        if overlap > 0:
-            width = min(r.day_hi - r.day_lo, a.day_hi - a.day_lo) + 1
-            date_score = _WEIGHT_DATE * overlap / width
-        else:
-            date_score = 0.0  # within the slack only: a day apart
         if r.lat is not None and a.lat is not None and r.lon is not None and a.lon is not None:
             if r.place_key is not None and r.place_key == a.place_key:
                 place_score = _WEIGHT_PLACE
@@ -313,7 +394,7 @@ class Resolver:
                 return None
             place_score = _WEIGHT_PLACE_VAGUE
         s = date_score + place_score
-        s += _WEIGHT_TYPE_SAME if r.event_type == a.event_type else _WEIGHT_TYPE_FAMILY
+        s += type_score
         perps = r.perpetrator_ids
         if perps and c.perpetrators:
             s += 0.5 if perps & c.perpetrators else -0.5
@@ -325,6 +406,17 @@ class Resolver:
         if point is not None and c.killed_max is not None and c.killed_min is not None:
             s += _count_fit(point, c.killed_min, c.killed_max)
         return s
+
+    def _wants_toll(self, r: ClaimRecord, c: Cluster) -> bool:
+        """True when ``r`` and ``c`` agree on a vague place only and no toll backs the match.
+        "The countryside of Homs", a governorate, or no place: on a busy day several events
+        fit that, so an agreeing toll is the second piece of evidence such a link needs."""
+        if not _vague_pair(r, c.anchor):
+            return False
+        point = r.killed_point
+        if point is None or c.killed_min is None or c.killed_max is None:
+            return True
+        return _count_fit(point, c.killed_min, c.killed_max) <= 0
 
     # -- analyst decisions on loaded clusters ---------------------------------------------------
 
@@ -381,6 +473,48 @@ class Resolver:
             self._register(n)
             out.append(n)
         return out
+
+
+def _vague_pair(r: ClaimRecord, a: ClaimRecord) -> bool:
+    """One of the two names only a governorate or a region, and not the same one as the other."""
+    if r.place_rank < VAGUE_RANK and a.place_rank < VAGUE_RANK:
+        return False
+    return r.place_key != a.place_key
+
+
+def _date_fit(r: ClaimRecord, a: ClaimRecord) -> float | None:
+    """Date agreement (None: the two cannot be one event). Intervals must overlap (widened by
+    the slack). Two reports that state no date are dated only by publication, and a day's
+    news is mostly that day's events: published on different days, they tell of different
+    days unless a date phrase says otherwise."""
+    assert r.day_lo is not None and r.day_hi is not None
+    assert a.day_lo is not None and a.day_hi is not None
+    if r.day_lo - DATE_SLACK_DAYS > a.day_hi or r.day_hi + DATE_SLACK_DAYS < a.day_lo:
+        return None
+    if not r.date_stated and not a.date_stated and r.published != a.published:
+        return None
+    overlap = min(r.day_hi, a.day_hi) - max(r.day_lo, a.day_lo) + 1
+    if overlap <= 0:
+        return 0.0  # within the slack only
+    width = min(r.day_hi - r.day_lo, a.day_hi - a.day_lo) + 1
+    return _WEIGHT_DATE * overlap / width
+
+
+def link_group(r: ClaimRecord) -> str:
+    """The blocking family: families whose claims may describe one event share one."""
+    return _LINK_GROUPS.get(r.family, r.family)
+
+
+def _type_fit(r: ClaimRecord, a: ClaimRecord) -> float | None:
+    """Event-type agreement (None: no single event can be both)."""
+    if r.event_type == a.event_type:
+        return _WEIGHT_TYPE_SAME
+    if r.family == a.family:
+        return _WEIGHT_TYPE_FAMILY
+    generic = r.event_type in GENERIC_TYPES or a.event_type in GENERIC_TYPES
+    if generic and link_group(r) == link_group(a):
+        return _WEIGHT_TYPE_GENERIC
+    return None
 
 
 def _cells(r: ClaimRecord, shrink: int = 0) -> list[tuple[int, int]]:
