@@ -87,12 +87,16 @@ def test_ids_given_in_arrival_order_do_not_change_the_grouping() -> None:
 
 def test_one_batch_or_three_give_the_same_incidents() -> None:
     whole = groups(busy_week())
-    resolver = Resolver()
-    records = busy_week()
-    for part in (records[8:], records[:3], records[3:8]):
-        resolver.add(part)
-    assert sorted(c.claim_ids for c in resolver.clusters) == whole
-    assert [c.key for c in resolver.clusters] == list(range(1, len(whole) + 1))
+    rng = random.Random(5)
+    for _ in range(5):
+        records = busy_week()
+        rng.shuffle(records)
+        a, b = sorted(rng.sample(range(1, len(records)), 2))
+        resolver = Resolver()
+        for part in (records[:a], records[a:b], records[b:]):
+            resolver.add(part)
+        assert sorted(c.claim_ids for c in resolver.clusters) == whole
+        assert sorted(c.key for c in resolver.clusters) == list(range(1, len(whole) + 1))
 
 
 def test_undated_reports_of_neighbouring_days_stay_apart() -> None:
