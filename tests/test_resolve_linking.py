@@ -110,6 +110,19 @@ def test_undated_reports_of_neighbouring_days_stay_apart() -> None:
     assert groups(records) == [[1], [2, 3]]
 
 
+def test_a_next_day_toll_for_the_same_village_links_undated_reports() -> None:
+    records = [
+        rec(undated("Ariha", "2023-10-07", killed=count("killed", 9, 9)), 1, "Wire", "2023-10-07"),
+        rec(
+            undated("Ariha", "2023-10-08", killed=count("killed", 12, 12)), 2, "Post", "2023-10-08"
+        ),
+        rec(
+            undated("Ariha", "2023-10-08", killed=count("killed", 90, 90)), 3, "Post", "2023-10-08"
+        ),
+    ]
+    assert groups(records) == [[1, 2], [3]]
+
+
 def test_a_stated_day_links_a_report_published_the_next_day() -> None:
     records = [
         rec(undated("Ariha", "2023-10-06"), 1, "Levant Wire", "2023-10-06"),

@@ -482,6 +482,15 @@ def _vague_pair(r: ClaimRecord, a: ClaimRecord) -> bool:
     return r.place_key != a.place_key
 
 
+def _follow_up(r: ClaimRecord, a: ClaimRecord) -> bool:
+    """Same named place and tolls that agree (see :func:`_date_fit`)."""
+    if r.place_key is None or r.place_key != a.place_key:
+        return False
+    if r.killed_point is None or a.killed_point is None:
+        return False
+    return _count_fit(r.killed_point, a.killed_point, a.killed_point) > 0
+
+
 def _date_fit(r: ClaimRecord, a: ClaimRecord) -> float | None:
     """Date agreement (None: the two cannot be one event). Intervals must overlap (widened by
     the slack). Two reports that state no date are dated only by publication, and a day's
@@ -491,7 +500,10 @@ def _date_fit(r: ClaimRecord, a: ClaimRecord) -> float | None:
     assert a.day_lo is not None and a.day_hi is not None
     if r.day_lo - DATE_SLACK_DAYS > a.day_hi or r.day_hi + DATE_SLACK_DAYS < a.day_lo:
         return None
-    if not r.date_stated and not a.date_stated and r.published != a.published:
+    undated_apart = not r.date_stated and not a.date_stated and r.published != a.published
+    # ... unless the next day's report names the same place and a toll that agrees: the
+    # follow-up ("the toll of yesterday's strike on X rose to 12")
+    if undated_apart and not _follow_up(r, a):
         return None
     overlap = min(r.day_hi, a.day_hi) - max(r.day_lo, a.day_lo) + 1
     if overlap <= 0:
