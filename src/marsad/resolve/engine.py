@@ -2,22 +2,29 @@
 
 How a claim finds its incident (the rule is written out in ``docs/methodology.md``):
 
-1. **Blocking.** Only incidents of the same event family whose date interval (widened by one day of
-   reporting error) overlaps the claim's are looked at, and among those only the ones nearby:
-   incidents anchored on a precise place are indexed on a 0.2-degree grid, vaguer ones by
-   governorate. A claim never meets the whole store.
+1. **Blocking.** Only incidents of a compatible event family (:func:`link_group`: an ``attack``
+   of unstated means may be any remote violence) whose date interval overlaps the claim's are
+   looked at, and among those only the ones nearby: incidents anchored on a precise place are
+   indexed on a 0.1-degree grid, vaguer ones by governorate. A claim never meets the whole store.
 2. **Compatibility and score.** Each candidate is compared with the claim on its *anchor* (the
-   incident's most precise claim): the dates must overlap and the distance must be within the
-   larger of the two places' precision radii, else it is no candidate. The score adds event type,
-   place, date overlap, perpetrators, weapons, facilities, count compatibility and (to break
-   near-ties) text similarity.
+   incident's most precise claim). No candidate when: the dates do not overlap (two stated days
+   that differ are two days); both are dated only by their publication and were published on
+   different days (unless the later one names the same place and an agreeing toll); the
+   distance exceeds the larger of the two places' precision radii; or the event types cannot
+   be one event. The score adds event type, place, date overlap, perpetrators, weapons,
+   facilities, count compatibility and (to break near-ties) text similarity.
 3. **Anchored clustering, not single-link.** A claim joins the best candidate scoring at least
    :data:`JOIN_SCORE`. Because every claim is compared with the anchor, not with whichever member
    is closest, a vague claim ("an air strike in Idlib") can never chain two different strikes
-   together; and a vague claim that fits several incidents about equally well stands alone rather
-   than being guessed into one. Claims are linked month by month, precise places first within
-   each month, so that anchors are precise.
-4. **Analysts decide last.** Merge decisions are must-link groups and split decisions cannot-link
+   together; a vague claim that fits several incidents about equally well stands alone rather
+   than being guessed into one, and one that names only a governorate or a region (or no place)
+   joins only where a toll agrees. Claims are linked month by month, precise places first
+   within each month, so that anchors are precise.
+4. **Order does not matter.** Every tie is broken on what the claims say
+   (:func:`content_key`), never on arrival, and :meth:`Resolver.add` links every claim it was
+   given so far again in one canonical order: the same claims give the same clusters in any
+   order and however they were split into calls.
+5. **Analysts decide last.** Merge decisions are must-link groups and split decisions cannot-link
    groups; they override scores.
 
 The engine is incremental: :meth:`Resolver.add_existing` loads incidents already resolved (kept as

@@ -1,12 +1,15 @@
 """Resolution against the store: incremental, and replaying analysts' decisions.
 
 A run reads only the claims added since the last run (the saved resolver state holds the last
-claim id), loads the incidents of the same days, lets the new claims join them or found new ones,
-and writes back only the incidents that changed. Analysts' merge and split decisions are applied
-to the incidents they name and kept as constraints on every later run; discount and sensitivity
-decisions and field corrections are re-applied to every incident written. ``full=True`` ignores
-the saved state and considers every current claim (incidents already resolved are kept as they
-are, so the result is the same as the incremental runs had produced).
+claim id) and loads the incidents of the same days. Incidents an analyst has touched (reviewed,
+corrected, or named by a decision) are kept as they are and may only gain claims; the
+machine-made ones are grouped afresh together with the new claims, in one canonical order, so
+that claims resolved in three runs end up as they would in one. Each regrouped incident's id goes
+to the new group holding most of its claims; an id left over is retired, saying where most of
+its claims went. Only incidents whose claims changed are written back. Analysts' merge and split
+decisions are applied to the incidents they name and kept as constraints on every later run;
+discount and sensitivity decisions and field corrections are re-applied to every incident
+written. ``full=True`` ignores the saved state and considers every current claim.
 
 Writes go in batches of ``_SAVE_CHUNK`` incidents, one transaction each (see
 :meth:`marsad.store.Store.save_incidents`): multi-row inserts and updates, and one chained ledger
