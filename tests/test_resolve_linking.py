@@ -99,6 +99,17 @@ def test_one_batch_or_three_give_the_same_incidents() -> None:
         assert sorted(c.key for c in resolver.clusters) == list(range(1, len(whole) + 1))
 
 
+def test_an_incident_loaded_between_batches_survives_relinking() -> None:
+    records = busy_week()
+    resolver = Resolver()
+    resolver.add(records[:4])
+    kept = resolver.add_existing([rec(strike("Ariha", "2023-10-20"), 99, "Archive")], 7)
+    resolver.add(records[4:])
+    assert resolver.cluster_of(99) is not None
+    assert [c.claim_ids for c in resolver.clusters if c.incident_id == 7] == [[99]]
+    assert kept.incident_id == 7
+
+
 def test_undated_reports_of_neighbouring_days_stay_apart() -> None:
     """The same village in the news two days running, neither report stating a date: two days'
     events, not one (a village is hit again and again)."""

@@ -242,6 +242,8 @@ class Resolver:
             self._attach(c, r)
         c.changed = False
         self._register(c)
+        if self._base is not None:
+            self._base.append(_Snapshot.of(c))  # loaded after an add(): keep it on re-linking
         return c
 
     def add(self, records: Iterable[ClaimRecord]) -> list[Cluster]:
