@@ -96,6 +96,15 @@ def test_resolution_groups_one_event_apart_from_same_day_events() -> None:
     assert base["bcubed"]["precision"] < res["bcubed"]["precision"]
 
 
+def test_ceiling_groups_only_headlines_with_a_claim() -> None:
+    result = score_grouping_file(SMALL, outcomes=False)
+    ceiling = result["scores"]["ceiling: claimed headlines grouped perfectly"]["all"]
+    assert ceiling["pairwise"]["precision"] == 1.0
+    # 2 reference pairs, both claimed: all reached; the claimless headline stays alone
+    assert ceiling["pairwise"]["tp"] == result["claims"]["reference_pairs_both_with_claim"] == 2
+    assert ceiling["bcubed"]["f1"] >= result["scores"]["resolution"]["all"]["bcubed"]["f1"]
+
+
 def test_missing_column_is_a_file_error() -> None:
     with pytest.raises(EvalFileError, match="source_article"):
         load_corpus(FIXTURES / "ucdp_grouping_no_article.csv")

@@ -234,11 +234,11 @@ def test_incremental_add_joins_existing_cluster() -> None:
     resolver = Resolver()
     first = resolver.add(recs[:2])
     assert len(first) == 1
-    first[0].changed = False
     touched = resolver.add([recs[2]])
-    assert touched == first
+    assert [c.claim_ids for c in touched] == [[1, 2, 3]]
     assert touched[0].changed
     assert len(resolver.clusters) == 1
+    assert resolver.add([recs[0]]) == []  # a claim already placed is not placed again
 
 
 def test_split_decision_keeps_groups_apart() -> None:

@@ -32,6 +32,9 @@ small reference cluster of headlines that describe one event. The evaluation:
 * **Baselines** for reading the figures: *every headline alone* (perfect precision, no recall)
   and *same day + same governorate* (headlines published the same day whose claims name the
   same governorate, with the same extraction; a headline naming no governorate stays alone).
+* **Ceiling** for reading them too: *claimed headlines grouped perfectly* (each headline with an
+  incident claim grouped with exactly the claimed headlines of its event; the others alone).
+  No resolution can do better with this extraction: a headline without a claim never reaches it.
 """
 
 from __future__ import annotations
@@ -225,6 +228,17 @@ def run_system(corpus: Corpus, extract: Extract | None = None) -> SystemRun:
     return SystemRun(claims, clusters, len(resolver.clusters))
 
 
+def claimed_ceiling(corpus: Corpus, run: SystemRun) -> dict[int, set[int]]:
+    """The best any resolution can do with this extraction (see the module docstring)."""
+    out: dict[int, set[int]] = {}
+    for h in corpus.headlines:
+        if run.claims[h.index]:
+            out[h.index] = {i for i in corpus.events[h.event] if run.claims[i]}
+        else:
+            out[h.index] = {h.index}
+    return out
+
+
 def system_grouping(corpus: Corpus, run: SystemRun) -> dict[int, set[int]]:
     return _from_labels(len(corpus.headlines), run.clusters)
 
@@ -326,6 +340,7 @@ def score_grouping_file(
         "resolution": system_grouping(corpus, run),
         "same day + same governorate": day_governorate_grouping(corpus, run),
         "every headline alone": singletons(corpus),
+        "ceiling: claimed headlines grouped perfectly": claimed_ceiling(corpus, run),
     }
     scores = {
         name: {"all": score_grouping(corpus, g), "multi": score_grouping(corpus, g, multi)}

@@ -35,9 +35,13 @@ NO_PLACE_RANK = len(PLACE_PRECISIONS)
 # Ranks up to this one (exact, near, subdistrict) count as a precise place: they can anchor an
 # incident and are indexed on the spatial grid.
 PRECISE_RANK = PLACE_PRECISIONS.index("subdistrict")
-# Days of reporting error allowed around every claim's date interval ("on Tuesday" read against
-# a publication date, time zones, a strike just after midnight).
-DATE_SLACK_DAYS = 1
+# Ranks from this one on (governorate, region, country) say too little to place a report among
+# a day's events by themselves.
+VAGUE_RANK = PLACE_PRECISIONS.index("governorate")
+# Days of reporting error allowed around every claim's date interval. None: two reports that
+# name different days describe different days (a village is hit again and again), and a
+# relative date ("on Tuesday", "yesterday") is already read against the report's publication.
+DATE_SLACK_DAYS = 0
 # A claim with no date of its own is dated by its report: the few days before publication.
 UNDATED_LOOKBACK_DAYS = 3
 # ... and when the text states no date at all, the day of publication or the day before.
@@ -79,6 +83,8 @@ class ClaimRecord:
     url: str | None = None
     dataset: str | None = None
     acled_sub_event_type: str | None = None
+    # False when the text states no date and the report's publication dates the claim
+    date_stated: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
     # derived once (scoring reads them millions of times)
     precise: bool = field(init=False)
@@ -168,6 +174,26 @@ def _linking_days(
     return lo, hi, prec
 
 
+def _date_stated(
+    lo: int | None,
+    hi: int | None,
+    precision: int,
+    published: str | date | None,
+    start: object,
+    *,
+    stated: bool,
+) -> bool:
+    """False when only the report's publication dates the claim: no date at all, or a few
+    days up to publication with no date phrase behind them. A single day without a phrase (a
+    partner dataset's row) is a stated day."""
+    pub = _ordinal(published)
+    if pub is None or lo is None or hi is None:
+        return True
+    if start is None:
+        return False
+    return stated or precision < 2 or not lo <= pub <= hi
+
+
 def record_from_claim(
     claim: Claim,
     claim_id: int,
@@ -189,6 +215,9 @@ def record_from_claim(
         claim.date_precision,
         published,
         stated=claim.date_evidence is not None,
+    )
+    stated = _date_stated(
+        lo, hi, precision, published, claim.date_start, stated=claim.date_evidence is not None
     )
     place = _best_place(claim.places)
     rank = PLACE_PRECISIONS.index(place.precision) if place is not None else NO_PLACE_RANK
@@ -229,6 +258,7 @@ def record_from_claim(
         url=url,
         dataset=dataset,
         acled_sub_event_type=claim.acled_sub_event_type,
+        date_stated=stated,
     )
 
 
@@ -282,6 +312,9 @@ def record_from_data(
         data.get("date_precision"),
         published,
         stated=bool(data.get("date_evidence")),
+    )
+    stated = _date_stated(
+        lo, hi, precision, published, data.get("date_start"), stated=bool(data.get("date_evidence"))
     )
     places = data.get("places")
     place: PlaceRef | None = None
@@ -343,6 +376,7 @@ def record_from_data(
         url=url,
         dataset=dataset,
         acled_sub_event_type=data.get("acled_sub_event_type"),
+        date_stated=stated,
     )
 
 

@@ -1,12 +1,15 @@
 """Resolution against the store: incremental, and replaying analysts' decisions.
 
 A run reads only the claims added since the last run (the saved resolver state holds the last
-claim id), loads the incidents of the same days, lets the new claims join them or found new ones,
-and writes back only the incidents that changed. Analysts' merge and split decisions are applied
-to the incidents they name and kept as constraints on every later run; discount and sensitivity
-decisions and field corrections are re-applied to every incident written. ``full=True`` ignores
-the saved state and considers every current claim (incidents already resolved are kept as they
-are, so the result is the same as the incremental runs had produced).
+claim id) and loads the incidents of the same days. Incidents an analyst has touched (reviewed,
+corrected, or named by a decision) are kept as they are and may only gain claims; the
+machine-made ones are grouped afresh together with the new claims, in one canonical order, so
+that claims resolved in three runs end up as they would in one. Each regrouped incident's id goes
+to the new group holding most of its claims; an id left over is retired, saying where most of
+its claims went. Only incidents whose claims changed are written back. Analysts' merge and split
+decisions are applied to the incidents they name and kept as constraints on every later run;
+discount and sensitivity decisions and field corrections are re-applied to every incident
+written. ``full=True`` ignores the saved state and considers every current claim.
 
 Writes go in batches of ``_SAVE_CHUNK`` incidents, one transaction each (see
 :meth:`marsad.store.Store.save_incidents`): multi-row inserts and updates, and one chained ledger
@@ -221,6 +224,8 @@ def _resolve_store(
     existing_status: dict[int, str] = {}
     linked_ids = [cid for info in links.values() for cid in info["claims"]]
     records = {r.id: r for r in map(record_from_stored, store.stored_claims(linked_ids))}
+    kept = _kept_as_they_are(store, links, decisions)
+    relink: dict[int, list[ClaimRecord]] = {}  # machine-made incidents, grouped afresh
     emptied: list[tuple[int, str, int | None]] = []
     for iid in sorted(links):
         info = links[iid]
@@ -229,6 +234,9 @@ def _resolve_store(
         if not recs:
             emptied.append((iid, "all its claims were superseded", None))
             report.incidents_retired += 1
+            continue
+        if iid not in kept:
+            relink[iid] = recs
             continue
         c = resolver.add_existing(recs, iid)
         if len(recs) < len(info["claims"]):
@@ -241,16 +249,26 @@ def _resolve_store(
     pending = [r for r in new if resolver.cluster_of(r.id) is None]
     # claims already linked to an incident outside the loaded window (undated ones) stay put
     linked = store.incident_ids_for_claims(r.id for r in pending)
-    pending = sorted((r for r in pending if r.id not in linked), key=process_order)
+    pending = [r for r in pending if r.id not in linked]
     report.new_claims = len(pending)
+    # The new claims and those of the machine-made incidents around them are linked together
+    # in one canonical order, so that the incidents do not depend on how the claims were split
+    # into runs (three runs give what one run over the same claims gives).
+    pending += [r for recs in relink.values() for r in recs if resolver.cluster_of(r.id) is None]
+    pending.sort(key=process_order)
     for i, r in enumerate(pending, 1):
         resolver.add_one(r)
         if progress is not None and (i % 500 == 0 or i == len(pending)):
             progress("link", i, len(pending))
+    regrouped = _give_back_ids(resolver, relink, {iid: links[iid]["claims"] for iid in relink})
 
     changed = [c for c in resolver.clusters if c.changed and c.members]
     _save(store, changed, existing_status, decisions, actor, report, progress)
     merged = [(old, "merged by an analyst", c.incident_id) for c in changed for old in c.retired]
+    merged += [
+        (iid, "its claims were regrouped by resolution", _where_most_went(resolver, relink[iid]))
+        for iid in regrouped
+    ]
     store.retire_incidents(merged, actor=actor)
     report.incidents_retired += len(merged)
 
@@ -269,6 +287,56 @@ def _resolve_store(
         payload={**report.to_dict(), "last_claim_id": max_claim, "full": full},
     )
     return report
+
+
+def _kept_as_they_are(
+    store: Store, links: dict[int, dict[str, Any]], decisions: Sequence[dict[str, Any]]
+) -> set[int]:
+    """Loaded incidents an analyst has touched (reviewed, corrected, or named by a decision):
+    they are extended, never regrouped. The others are machine-made and grouped afresh."""
+    named_incidents, named_claims = _decision_incidents(decisions)
+    kept = {iid for iid, info in links.items() if info["review_status"] != "new"}
+    kept |= named_incidents & set(links)
+    kept |= {iid for iid, info in links.items() if named_claims.intersection(info["claims"])}
+    kept |= store.incidents_with_corrections(links)
+    return kept
+
+
+def _give_back_ids(
+    resolver: Resolver, relink: dict[int, list[ClaimRecord]], stored: dict[int, list[int]]
+) -> list[int]:
+    """Give each regrouped incident's id to the new cluster holding most of its claims (ties:
+    the lower id, then the earlier cluster), each id once; a cluster that got back exactly the
+    claims stored with it is unchanged and not rewritten. Returns the ids left over, to retire."""
+    owner = {r.id: iid for iid, recs in relink.items() for r in recs}
+    votes: list[tuple[int, int, int, Cluster]] = []
+    for c in resolver.clusters:
+        if c.incident_id is not None or not c.members:
+            continue
+        counts: dict[int, int] = {}
+        for m in c.members:
+            if m.id in owner:
+                counts[owner[m.id]] = counts.get(owner[m.id], 0) + 1
+        votes += [(-n, iid, c.key, c) for iid, n in counts.items()]
+    votes.sort(key=lambda v: v[:3])
+    used: set[int] = set()
+    for _, iid, _, c in votes:
+        if iid in used or c.incident_id is not None:
+            continue
+        used.add(iid)
+        c.incident_id = iid
+        c.changed = c.claim_ids != sorted(stored[iid])  # as stored, superseded claims too
+    return sorted(set(relink) - used)
+
+
+def _where_most_went(resolver: Resolver, recs: list[ClaimRecord]) -> int | None:
+    """The incident that now holds most of a retired incident's claims (lowest id on ties)."""
+    counts: dict[int, int] = {}
+    for r in recs:
+        c = resolver.cluster_of(r.id)
+        if c is not None and c.incident_id is not None:
+            counts[c.incident_id] = counts.get(c.incident_id, 0) + 1
+    return min(counts, key=lambda iid: (-counts[iid], iid)) if counts else None
 
 
 def _save(
