@@ -59,3 +59,22 @@ def test_a_date_after_a_capitalised_word_mid_sentence_is_no_dateline() -> None:
 def test_a_dated_page_header_still_anchors() -> None:
     text = "Wed 05 Apr 2017 Barrel bombs killed 9 people in Kafr Zita on Tuesday, activists said."
     assert dates(text) == [("2017-04-04", "2017-04-04")]
+
+
+def test_the_day_before_a_named_date_counts_from_that_date() -> None:
+    from marsad.extract import extract
+    from marsad.schema import DocumentMeta
+
+    text = "Medics in Sarmin said on 9 March 2024 that shelling the day before had killed three."
+    (claim,) = extract(text, DocumentMeta(published="2024-03-12"))
+    assert (claim.date_start, claim.date_end, claim.date_precision) == (
+        "2024-03-08",
+        "2024-03-08",
+        1,
+    )
+    assert claim.date_evidence is not None and claim.date_evidence.text == "the day before"
+    # with no date before it, "the day before" counts from publication
+    (claim,) = extract(
+        "Shelling the day before killed three in Sarmin.", DocumentMeta(published="2024-03-12")
+    )
+    assert claim.date_start == "2024-03-11"

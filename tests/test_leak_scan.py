@@ -481,7 +481,9 @@ def test_the_store_holds_what_the_scan_needs(built: Built) -> None:
 
 def test_exports_and_briefs_hold_no_protected_name(cli_outputs: dict[str, str]) -> None:
     assert len(cli_outputs) >= len(export_formats()) + 2 * len(brief_formats())
-    assert len(cli_outputs["marsad export --format jsonl"].splitlines()) >= 20  # not empty
+    # not empty: a strike and its aftermath in one report are one incident, so the reports give
+    # fewer incidents than claims
+    assert len(cli_outputs["marsad export --format jsonl"].splitlines()) >= 10
     hits = [h for label, text in cli_outputs.items() for h in CHECKER.scan(label, text)]
     assert not hits, describe(hits)
 

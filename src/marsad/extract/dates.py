@@ -285,6 +285,9 @@ class DateReader:
                     found.last = second.last
                     found.explicit_year = found.explicit_year or second.explicit_year
                     found.precision = precision_for(found.first, second.last or second.first)
+            rel = relatives.get(i)
+            if rel is not None and out and rel.value in self.pack.chained_days:
+                _chain(found, out, self.pack.chained_days[rel.value])
             out.append(found)
             next_free = found.end
         return out
@@ -485,6 +488,16 @@ class DateReader:
             first = anchor + timedelta(days=int(first_rule))
             last = anchor + timedelta(days=last_offset)
         return DateMention(i, rel.end, first, last, precision_for(first, last), relative=True)
+
+
+def _chain(found: DateMention, before: list[DateMention], days: int) -> None:
+    """ "said on 7 October that an air strike the day before": the day counts from the last
+    full date the sentence named before it, not from publication."""
+    base = next((d for d in reversed(before) if d.precision == 1 and not d.relative), None)
+    if base is None or base.first is None:
+        return
+    found.first = found.last = base.first + timedelta(days=days)
+    found.precision = 1
 
 
 def _glued_day_year(tokens: Tokens, i: int, end: int) -> tuple[int, int] | None:

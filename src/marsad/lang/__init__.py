@@ -396,6 +396,8 @@ class LanguagePack:
     senses: EventSenses = field(default_factory=EventSenses, metadata={"read": _senses})
     writing: WritingSystem = field(default_factory=WritingSystem)
     places: PlaceWords = field(default_factory=PlaceWords)
+    # relative days counted from the last full date before them in the sentence, if any
+    chained_days: dict[str, int] = field(default_factory=dict)
 
 
 def _strs(value: Any, where: str) -> tuple[str, ...]:
