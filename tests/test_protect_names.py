@@ -555,9 +555,10 @@ def test_hostile_input_returns_quickly(masker: NameMasker, name: str) -> None:
     masked = masker.mask(text)
     took = time.perf_counter() - started
     assert len(masked) == len(text)
-    # the aim is well under a second; the bound leaves room for a machine shared by many
-    # (200,000 new distinct words is the slowest case: every word is classified once)
-    assert took < 3.0, f"{name}: {took:.2f} s"
+    # A guard against runaway matching (a backtracking pattern takes minutes on these), not a
+    # speed goal: that is measured by benchmarks/masking.py. 200,000 new distinct words is the
+    # slowest case: every word is classified once.
+    assert took < 30, f"{name}: {took:.2f} s"
 
 
 def test_hostile_input_still_masks(masker: NameMasker) -> None:
