@@ -162,13 +162,30 @@ def _prf(r: dict[str, Any]) -> list[str]:
 
 
 def tables_for(result: dict[str, Any]) -> list[Table]:
+    kind = result["dataset"]
+    if kind == "case2021":
+        from marsad.evaluate.case import case_tables
+
+        return case_tables(result)
+    if kind == "syrianarchive":
+        from marsad.evaluate.syrianarchive import archive_tables
+
+        return archive_tables(result)
     builders = {"fakes": fakes_tables, "ucdp": ucdp_tables, "gold": gold_tables}
-    return builders[result["dataset"]](result)
+    return builders[kind](result)
 
 
 def summary_line(result: dict[str, Any]) -> str:
     """The one-line summary each command ends with."""
     kind = result["dataset"]
+    if kind == "case2021":
+        from marsad.evaluate.case import case_summary
+
+        return case_summary(result)
+    if kind == "syrianarchive":
+        from marsad.evaluate.syrianarchive import archive_summary
+
+        return archive_summary(result)
     if kind == "fakes":
         cat, cnt = result["categories"], result["counts"]
         return (
