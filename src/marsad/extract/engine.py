@@ -66,7 +66,7 @@ class Engine:
                 self.places.build,
                 scope.keeps,
                 self.actors.build,
-                Means().build,
+                Means(pack).build,
                 Sources(pack).build,
                 self.people.build,
             )
