@@ -12,15 +12,6 @@ class ClaimType:
     def __init__(self, pack: LanguagePack) -> None:
         self.priority = {t: i for i, t in enumerate(pack.event_priority)}
         self.weak = pack.weak_triggers
-        senses = pack.senses
-        self.captures = (senses.capture, senses.non_state_capture)
-        # what makes a capture a transfer without a fight ("... seized the area. Government
-        # forces had withdrawn from it"): the retypes of a capture read over the whole claim
-        self.capture_rules = tuple(
-            (with_, to)
-            for typ, with_, to, chosen in senses.retypes
-            if typ == senses.capture and not chosen
-        )
 
     def build(self, doc: DocState, draft: ClaimDraft) -> bool:
         """False when nothing says what kind of event it was (no claim)."""
@@ -41,8 +32,6 @@ class ClaimType:
                 if len(typed) == 1
                 else min(typed, key=lambda tm: priority.get(tm[0] or "", 99))
             )
-            if et in self.captures and len(draft.sents) > 1:
-                et = self._capture_as_coded(draft, et)
             draft.event_type = et
             assert em is not None
             draft.event_evidence = span(
@@ -61,15 +50,3 @@ class ClaimType:
         else:
             return False
         return True
-
-    def _capture_as_coded(self, draft: ClaimDraft, et: str) -> str:
-        """A capture as ACLED codes it when the other side's withdrawal is told in another
-        sentence of the claim: a transfer without a fight."""
-        present: set[str] = set()
-        for s in draft.sents:
-            present |= s.contexts
-            present |= s.all_types
-        for with_, to in self.capture_rules:
-            if with_ in present:
-                return to
-        return et

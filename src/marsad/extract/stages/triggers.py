@@ -63,6 +63,8 @@ class Triggers:
         if contexts:
             info.contexts = frozenset(v for m in contexts for v in m.values)
             info.quiet = not self.quiet.isdisjoint(info.contexts)
+        if CUE_HYPOTHETICAL in matches and EVENT in matches:
+            _drop_cues_in_events(matches)
         live = _liveness(matches, s)
         triggers = matches.get(EVENT, [])
         if live is not None:
@@ -180,6 +182,17 @@ class Triggers:
                 return False
             named = True
         return False
+
+
+def _drop_cues_in_events(matches: dict[str, list[Match]]) -> None:
+    """A hypothetical cue inside an event phrase is part of its name, not a hypothetical
+    ("two would-be suicide bombers blew themselves up")."""
+    inside = {i for m in matches[EVENT] for i in range(m.start, m.end)}
+    kept = [c for c in matches[CUE_HYPOTHETICAL] if c.start not in inside]
+    if kept:
+        matches[CUE_HYPOTHETICAL] = kept
+    else:
+        del matches[CUE_HYPOTHETICAL]
 
 
 def _liveness(matches: dict[str, list[Match]], s: int) -> Callable[[Match], bool] | None:

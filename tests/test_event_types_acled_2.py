@@ -1,0 +1,75 @@
+"""ACLED sub-event types the engine used to miss: captures told with a withdrawal, bases
+overrun, crowds without a mob word, property named by what burned, "would-be" bombers.
+
+Every sentence here is invented for the test (Syrian place names, no real report).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from marsad.extract import extract
+from marsad.schema import DocumentMeta
+
+META = DocumentMeta(published="2024-03-14")
+
+
+def main_type(text: str) -> str | None:
+    claims = extract(text, META)
+    return claims[0].event_type if claims else None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the withdrawal told in the next sentence of the claim: a transfer without a fight
+        (
+            "Rebel fighters have taken control of Kafr Nabl on Tuesday. The fighters entered "
+            "the village after the withdrawal of the army units stationed there.",
+            "non_violent_territory_transfer",
+        ),
+        (
+            "Government forces have controlled the town of Maarat Misrin after the rebels "
+            "withdrew from it on Monday.",
+            "non_violent_territory_transfer",
+        ),
+        (
+            "Militants seized a deserted army depot near Saraqib on Sunday.",
+            "non_violent_territory_transfer",
+        ),
+        # a capture with no withdrawal stays a capture
+        (
+            "Rebel fighters captured the village of Kafr Nabl on Tuesday after heavy shelling.",
+            "non_state_overtakes_territory",
+        ),
+    ],
+)
+def test_capture_and_withdrawal(text: str, expected: str) -> None:
+    assert main_type(text) == expected
+
+
+def test_overrunning_an_attacked_checkpoint_is_a_clash() -> None:
+    text = "Militants attacked and overran two army checkpoints near Saraqib on Monday night."
+    assert main_type(text) == "armed_clash"
+    # without a military target the overrun is the other side's capture
+    text = "Militants attacked and overran the village of Kafr Nabl on Monday night."
+    assert main_type(text) == "non_state_overtakes_territory"
+
+
+def test_a_crowd_that_beats_someone_is_mob_violence() -> None:
+    text = "A crowd beat a shepherd to death in the village of Kafr Zayta on Monday."
+    assert main_type(text) == "mob_violence"
+
+
+def test_what_is_burned_makes_it_property_destruction() -> None:
+    text = "Farmers said militiamen burned the groves of Kafr Zayta on Monday night."
+    assert main_type(text) == "looting_property_destruction"
+    text = "Residents said militiamen burned homes in the village of Tall Rifat on Monday."
+    assert main_type(text) == "looting_property_destruction"
+
+
+def test_would_be_bombers_are_no_hypothetical() -> None:
+    text = "Two would-be suicide bombers blew themselves up at a checkpoint in Jarablus on Monday."
+    assert main_type(text) == "suicide_bomb"
+    # a real hypothetical still kills the trigger
+    assert main_type("Officials said the rebels would attack the town of Jarablus.") is None
