@@ -73,3 +73,39 @@ def test_would_be_bombers_are_no_hypothetical() -> None:
     assert main_type(text) == "suicide_bomb"
     # a real hypothetical still kills the trigger
     assert main_type("Officials said the rebels would attack the town of Jarablus.") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a raid on forces is a clash
+        (
+            "Insurgents raided an army base near Saraqib on Sunday, killing three soldiers.",
+            "armed_clash",
+        ),
+        # "non-violent" is no violent demonstration
+        (
+            "More than ten protesters were injured after police broke up a non-violent "
+            "demonstration in Idlib on Friday.",
+            "protest_with_intervention",
+        ),
+        # planes on the ground that shelling damaged are no air strike
+        (
+            "Shelling hit the airport of Aleppo on Friday and damaged two passenger planes.",
+            "shelling",
+        ),
+        ("The two sides began indirect talks in Geneva on Monday.", "agreement"),
+        # a live event word beside a hypothetical one is still news
+        (
+            "Dozens of former fighters have mobilized in Jisr al-Shughur to defend the town "
+            "against a possible attack.",
+            "change_to_group_activity",
+        ),
+    ],
+)
+def test_word_senses_of_the_kind_of_text(text: str, expected: str) -> None:
+    assert main_type(text) == expected
+
+
+def test_a_hypothetical_alone_is_still_no_event() -> None:
+    assert main_type("Residents of Jisr al-Shughur fear a possible attack on the town.") is None

@@ -100,7 +100,9 @@ class Eventful:
         if info.background and not figures:
             return
         info.background = False
-        if info.hypothetical and not figures and best is None:
+        if info.hypothetical and not figures and best is None and not info.live_events:
+            # a hypothetical with nothing to show; a live event word beside it is news ("fighters
+            # have mobilised ... against a possible attack")
             return
         info.eventful = True
 
