@@ -109,3 +109,10 @@ def test_word_senses_of_the_kind_of_text(text: str, expected: str) -> None:
 
 def test_a_hypothetical_alone_is_still_no_event() -> None:
     assert main_type("Residents of Jisr al-Shughur fear a possible attack on the town.") is None
+
+
+def test_a_unit_set_up_and_a_turkish_point_established() -> None:
+    text = "A new militia unit has been set up in the town of Azaz, its commander said on Monday."
+    assert main_type(text) == "change_to_group_activity"
+    text = "A Turkish point was established near Saraqib on Monday."
+    assert main_type(text) == "headquarters_established"
