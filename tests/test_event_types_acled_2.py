@@ -116,3 +116,10 @@ def test_a_unit_set_up_and_a_turkish_point_established() -> None:
     assert main_type(text) == "change_to_group_activity"
     text = "A Turkish point was established near Saraqib on Monday."
     assert main_type(text) == "headquarters_established"
+
+
+def test_killings_a_protest_mourns_are_no_force_against_it() -> None:
+    text = "Thousands of protesters rallied in Idlib on Friday to mourn the demonstrators killed last month."
+    assert main_type(text) == "peaceful_protest"
+    text = "Police opened fire on protesters in Idlib on Friday, killing two."
+    assert main_type(text) == "excessive_force_against_protesters"
