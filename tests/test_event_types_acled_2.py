@@ -123,3 +123,8 @@ def test_killings_a_protest_mourns_are_no_force_against_it() -> None:
     assert main_type(text) == "peaceful_protest"
     text = "Police opened fire on protesters in Idlib on Friday, killing two."
     assert main_type(text) == "excessive_force_against_protesters"
+
+
+def test_places_freed_are_a_capture() -> None:
+    text = "Government forces on Wednesday freed several villages near Jisr al-Shughur from the militants."
+    assert main_type(text) == "government_regains_territory"
