@@ -128,3 +128,14 @@ def test_killings_a_protest_mourns_are_no_force_against_it() -> None:
 def test_places_freed_are_a_capture() -> None:
     text = "Government forces on Wednesday freed several villages near Jisr al-Shughur from the militants."
     assert main_type(text) == "government_regains_territory"
+
+
+def test_the_captured_crew_is_no_capture_of_ground() -> None:
+    text = (
+        "Gunmen attacked a fishing boat off Latakia on Monday and abducted its crew; four "
+        "citizens are among the captured sailors."
+    )
+    assert main_type(text) == "abduction"
+    assert main_type("Rebels captured the town of Kafr Nabl on Monday.") == (
+        "non_state_overtakes_territory"
+    )

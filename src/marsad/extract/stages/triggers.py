@@ -48,6 +48,9 @@ class Triggers:
         self.quiet_types = GENERIC_TYPES | pack.senses.quiet_types
         self.abstract = pack.senses.abstract_objects
         self.verbal = pack.senses.verbal_types
+        self.capture = pack.senses.capture
+        g = pack.grammar
+        self.determiners = g.articles | {g.definite_article}
 
     def read(
         self, tokens: Tokens, sent: Sentence, nodes: list[dict[str, Any] | None]
@@ -74,6 +77,8 @@ class Triggers:
             # most sentences have no cue at all, so every trigger is live (only read below)
             events = triggers
         events, blocked = self._senses(tokens, events, e)
+        if events:
+            events = self._no_captured_things(tokens, events, s)
         info.live_events = events
         types: list[tuple[str, Match]] = [(t, m) for m in events for t in m.values]
         if info.quiet:
@@ -139,6 +144,21 @@ class Triggers:
                 continue  # "attacked the government's proposal": words, not violence
             kept.append(m)
         return kept, blocked
+
+    def _no_captured_things(self, tokens: Tokens, events: list[Match], s: int) -> list[Match]:
+        """A one-word capture after an article describes what was taken ("four citizens among
+        the captured sailors"), it tells no capture of ground ("captured the town")."""
+        capture, determiners, keys = self.capture, self.determiners, tokens.keys
+        return [
+            m
+            for m in events
+            if not (
+                m.end == m.start + 1
+                and m.start > s
+                and capture in m.values
+                and keys[m.start - 1] in determiners
+            )
+        ]
 
     def _drop_months(self, tokens: Tokens, sent: Sentence, matches: dict[str, list[Match]]) -> None:
         """Drop the event words and hypothetical cues that are month names here ("on 3 March",
