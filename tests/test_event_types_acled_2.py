@@ -139,3 +139,8 @@ def test_the_captured_crew_is_no_capture_of_ground() -> None:
     assert main_type("Rebels captured the town of Kafr Nabl on Monday.") == (
         "non_state_overtakes_territory"
     )
+
+
+def test_forces_clashing_with_protesters_is_a_violent_demonstration() -> None:
+    text = "Security forces fired tear gas while clashing with protesters in Idlib on Friday."
+    assert main_type(text) == "violent_demonstration"
