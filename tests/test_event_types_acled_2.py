@@ -144,3 +144,11 @@ def test_the_captured_crew_is_no_capture_of_ground() -> None:
 def test_forces_clashing_with_protesters_is_a_violent_demonstration() -> None:
     text = "Security forces fired tear gas while clashing with protesters in Idlib on Friday."
     assert main_type(text) == "violent_demonstration"
+
+
+def test_fighting_vehicles_are_no_fighting() -> None:
+    text = (
+        "Rebels came under attack near Saraqib on Tuesday by armored fighting vehicles. One "
+        "vehicle was struck by a guided missile."
+    )
+    assert main_type(text) == "shelling"
