@@ -119,14 +119,20 @@ def test_a_unit_set_up_and_a_turkish_point_established() -> None:
 
 
 def test_killings_a_protest_mourns_are_no_force_against_it() -> None:
-    text = "Thousands of protesters rallied in Idlib on Friday to mourn the demonstrators killed last month."
+    text = (
+        "Thousands of protesters rallied in Idlib on Friday to mourn the demonstrators killed "
+        "last month."
+    )
     assert main_type(text) == "peaceful_protest"
     text = "Police opened fire on protesters in Idlib on Friday, killing two."
     assert main_type(text) == "excessive_force_against_protesters"
 
 
 def test_places_freed_are_a_capture() -> None:
-    text = "Government forces on Wednesday freed several villages near Jisr al-Shughur from the militants."
+    text = (
+        "Government forces on Wednesday freed several villages near Jisr al-Shughur from the "
+        "militants."
+    )
     assert main_type(text) == "government_regains_territory"
 
 
