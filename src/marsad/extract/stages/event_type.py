@@ -61,6 +61,9 @@ class EventTyping:
                 event_type = self._as_coded(info, [best], self.recodes)[0][0]
             if event_type == self.capture and not self._state_gains(tokens, info, m):
                 event_type = self.non_state_capture
+                if event_type in self.recodes:
+                    # "militants attacked and overran the checkpoints": a clash (ACLED)
+                    event_type = self._as_coded(info, [(event_type, m)], self.recodes)[0][0]
             info.event_type, info.event_match = event_type, m
             info.event_end = tokens.ends[m.end - 1]
         matches = info.matches

@@ -35,6 +35,15 @@ class Eventful:
         # damage phrases by their first word, in pack order (None: an empty phrase, see
         # common.edge_words)
         self._damage_by_first: dict[str, list[tuple[str, ...]]] | None = None
+        senses = pack.senses
+        self.captures = (senses.capture, senses.non_state_capture)
+        # what makes a capture a transfer without a fight when another sentence tells it ("...
+        # seized the area. Government forces had withdrawn from it"): a capture's retypes
+        self.capture_rules = tuple(
+            (with_, to)
+            for typ, with_, to, chosen in senses.retypes
+            if typ == senses.capture and not chosen
+        )
         if all(pack.grammar.damage_phrases):
             self._damage_by_first = {}
             for ph in pack.grammar.damage_phrases:
@@ -50,6 +59,8 @@ class Eventful:
             return False
         for info in doc.infos:
             self.decide(info, doc.reference)
+        if self.capture_rules:
+            self._transfers(doc.infos)
         self._follow_ups(doc.tokens, doc.infos)
         return any(i.eventful for i in doc.infos)
 
@@ -89,9 +100,30 @@ class Eventful:
         if info.background and not figures:
             return
         info.background = False
-        if info.hypothetical and not figures and best is None:
+        if info.hypothetical and not figures and best is None and not info.live_events:
+            # a hypothetical with nothing to show; a live event word beside it is news ("fighters
+            # have mobilised ... against a possible attack")
             return
         info.eventful = True
+
+    def _transfers(self, infos: list[SentenceInfo]) -> None:
+        """A capture told next to the other side's withdrawal, in the sentence before or after
+        it, is one transfer without a fight: both sentences take the type."""
+        captures = self.captures
+        for k, info in enumerate(infos):
+            if info.event_type not in captures or not info.eventful:
+                continue
+            for other in infos[max(0, k - 1) : k + 2]:
+                if other is info or other.paragraph != info.paragraph:
+                    continue
+                present = other.contexts | other.all_types
+                to = next((t for w, t in self.capture_rules if w in present), None)
+                if to is None:
+                    continue
+                info.event_type = to
+                if other.event_type is not None and other.event_type not in captures:
+                    other.event_type = to
+                break
 
     def _follow_ups(self, tokens: Tokens, infos: list[SentenceInfo]) -> None:
         phrases = self.pack.grammar.damage_phrases

@@ -48,6 +48,9 @@ class Triggers:
         self.quiet_types = GENERIC_TYPES | pack.senses.quiet_types
         self.abstract = pack.senses.abstract_objects
         self.verbal = pack.senses.verbal_types
+        self.capture = pack.senses.capture
+        g = pack.grammar
+        self.determiners = g.articles | {g.definite_article}
 
     def read(
         self, tokens: Tokens, sent: Sentence, nodes: list[dict[str, Any] | None]
@@ -63,6 +66,8 @@ class Triggers:
         if contexts:
             info.contexts = frozenset(v for m in contexts for v in m.values)
             info.quiet = not self.quiet.isdisjoint(info.contexts)
+        if CUE_HYPOTHETICAL in matches and EVENT in matches:
+            _drop_cues_in_events(matches)
         live = _liveness(matches, s)
         triggers = matches.get(EVENT, [])
         if live is not None:
@@ -72,6 +77,8 @@ class Triggers:
             # most sentences have no cue at all, so every trigger is live (only read below)
             events = triggers
         events, blocked = self._senses(tokens, events, e)
+        if events:
+            events = self._no_captured_things(tokens, events, s)
         info.live_events = events
         types: list[tuple[str, Match]] = [(t, m) for m in events for t in m.values]
         if info.quiet:
@@ -138,6 +145,21 @@ class Triggers:
             kept.append(m)
         return kept, blocked
 
+    def _no_captured_things(self, tokens: Tokens, events: list[Match], s: int) -> list[Match]:
+        """A one-word capture after an article describes what was taken ("four citizens among
+        the captured sailors"), it tells no capture of ground ("captured the town")."""
+        capture, determiners, keys = self.capture, self.determiners, tokens.keys
+        return [
+            m
+            for m in events
+            if not (
+                m.end == m.start + 1
+                and m.start > s
+                and capture in m.values
+                and keys[m.start - 1] in determiners
+            )
+        ]
+
     def _drop_months(self, tokens: Tokens, sent: Sentence, matches: dict[str, list[Match]]) -> None:
         """Drop the event words and hypothetical cues that are month names here ("on 3 March",
         "in May 2019"): a capitalised month next to a number or after a month context word."""
@@ -180,6 +202,17 @@ class Triggers:
                 return False
             named = True
         return False
+
+
+def _drop_cues_in_events(matches: dict[str, list[Match]]) -> None:
+    """A hypothetical cue inside an event phrase is part of its name, not a hypothetical
+    ("two would-be suicide bombers blew themselves up")."""
+    inside = {i for m in matches[EVENT] for i in range(m.start, m.end)}
+    kept = [c for c in matches[CUE_HYPOTHETICAL] if c.start not in inside]
+    if kept:
+        matches[CUE_HYPOTHETICAL] = kept
+    else:
+        del matches[CUE_HYPOTHETICAL]
 
 
 def _liveness(matches: dict[str, list[Match]], s: int) -> Callable[[Match], bool] | None:
