@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from marsad.evaluate.files import EvalFileError, RowWarnings, read_csv
-from marsad.evaluate.incident import DEFAULT_RULE, main_incident
+from marsad.evaluate.incident import main_incident
 from marsad.evaluate.mapping import (
     CASE_CONFLICT_CLASSES,
     CASE_NO_CLAIM,
@@ -35,7 +35,7 @@ from marsad.evaluate.mapping import (
 )
 from marsad.evaluate.metrics import Accuracy, Confusion, share
 from marsad.evaluate.report import Table, pct
-from marsad.evaluate.runner import Extractor, default_extractor, safe_extract
+from marsad.evaluate.runner import Extractor, default_extractor, safe_extract, scored_result
 from marsad.schema import Claim, DocumentMeta
 
 REQUIRED_COLUMNS = ("id", "EventSnippet", "SubType")
@@ -195,16 +195,7 @@ def score_case(
         if _is_failure(outcome) and len(failures) < examples:
             preview = " ".join(row.text.split())[:SNIPPET_PREVIEW]
             failures.append({**outcome, "snippet": preview})
-    return {
-        "dataset": "case2021",
-        "path": str(path),
-        "main_incident_rule": DEFAULT_RULE,
-        "warnings": warnings.to_dict(),
-        "extraction_errors": sum(1 for o in outcomes if o["error"]),
-        **summarise(outcomes),
-        "examples": failures,
-        "outcomes": outcomes,
-    }
+    return scored_result("case2021", path, warnings, outcomes, summarise(outcomes), failures)
 
 
 # --- presentation ------------------------------------------------------------------------------

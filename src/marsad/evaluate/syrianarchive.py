@@ -29,7 +29,7 @@ from typing import Any
 
 from marsad.evaluate.fakes import event_day
 from marsad.evaluate.files import CsvRow, EvalFileError, RowWarnings, read_csv
-from marsad.evaluate.incident import DEFAULT_RULE, main_incident, main_place
+from marsad.evaluate.incident import main_incident, main_place
 from marsad.evaluate.mapping import (
     SYRIANARCHIVE_NONE,
     SYRIANARCHIVE_WEAPONS,
@@ -39,7 +39,7 @@ from marsad.evaluate.mapping import (
 )
 from marsad.evaluate.metrics import Accuracy, haversine_km, share
 from marsad.evaluate.report import Table, num, pct
-from marsad.evaluate.runner import Extractor, default_extractor, safe_extract
+from marsad.evaluate.runner import Extractor, default_extractor, safe_extract, scored_result
 from marsad.schema import Claim, DocumentMeta
 
 REQUIRED_COLUMNS = ("location", "lat", "lon", "date", "violation_type", "weapons", "description")
@@ -319,16 +319,7 @@ def score_syrianarchive(
         if (kinds := _failures(outcome)) and len(failures) < examples:
             preview = " ".join(row.text.split())[:SNIPPET_PREVIEW]
             failures.append({"row": row.row, "failures": kinds, "snippet": preview})
-    return {
-        "dataset": "syrianarchive",
-        "path": str(path),
-        "main_incident_rule": DEFAULT_RULE,
-        "warnings": warnings.to_dict(),
-        "extraction_errors": sum(1 for o in outcomes if o["error"]),
-        **summarise(outcomes),
-        "examples": failures,
-        "outcomes": outcomes,
-    }
+    return scored_result("syrianarchive", path, warnings, outcomes, summarise(outcomes), failures)
 
 
 # --- presentation ------------------------------------------------------------------------------
