@@ -218,15 +218,8 @@ class Actors:
                 return True  # hyphenated only: "the rebels held the town" is an action
         if k < len(keys) and keys[k] in g.held_places:
             return True  # "pro-regime areas", "the rebel stronghold of Qusayr"
-        b = m.start
-        if b > 0 and keys[b - 1] == g.definite_article:
-            b -= 1
-        last = self._control_before_last
-        if last is None or (b > 0 and keys[b - 1] in last):
-            for n, phrases in self.control_before:
-                if b >= n and tuple(keys[b - n : b]) in phrases:
-                    return True
-        return False
+        b = _before_article(keys, m.start, g.definite_article)
+        return _phrase_ends_at(keys, b, self._control_before_last, self.control_before)
 
     def owns_target(self, tokens: Tokens, m: Match) -> bool:
         """Whether the mention names the owner of what was hit ("struck a Hezbollah position",
@@ -372,16 +365,9 @@ class Actors:
         ``skip_aux_to(tokens, m.end, self.aux)`` where the caller has it already."""
         g = self.pack.grammar
         keys = tokens.keys
-        b = m.start
-        if b > 0 and keys[b - 1] == g.definite_article:
-            b -= 1
-        # the phrase sets are only looked at when the word next to the mention can end (or
-        # open) one of their phrases, which is rare
-        last = self._agent_last
-        if last is None or (b > 0 and keys[b - 1] in last):
-            for n, phrases in self.agent_phrases:
-                if b >= n and tuple(keys[b - n : b]) in phrases:
-                    return "accused"
+        b = _before_article(keys, m.start, g.definite_article)
+        if _phrase_ends_at(keys, b, self._agent_last, self.agent_phrases):
+            return "accused"
         firsts = self._responsibility_first
         for k in (m.end, m.end + 1):
             if firsts is None or (k < len(keys) and keys[k] in firsts):
@@ -404,3 +390,21 @@ class Actors:
             if nxt not in g.agent_words and nxt not in g.blame_prepositions:
                 return "accuser"
         return None
+
+
+def _before_article(keys: list[str], b: int, article: str) -> int:
+    """Where a mention starts, counting the definite article right before it."""
+    return b - 1 if b > 0 and keys[b - 1] == article else b
+
+
+def _phrase_ends_at(
+    keys: list[str],
+    b: int,
+    last: frozenset[str] | None,
+    grouped: tuple[tuple[int, frozenset[tuple[str, ...]]], ...],
+) -> bool:
+    """Whether one of the phrases ends right before token ``b``. The phrase sets are only
+    looked at when the word there can end one of them (``last``), which is rare."""
+    if last is not None and not (b > 0 and keys[b - 1] in last):
+        return False
+    return any(b >= n and tuple(keys[b - n : b]) in phrases for n, phrases in grouped)
