@@ -213,36 +213,12 @@ class DateReader:
         doc = self._doc
         if doc is None or doc.tokens is not tokens:
             doc = self._scan(tokens)
-        ago_here = False
-        if doc.agos:
-            k = bisect_left(doc.agos, start)
-            ago_here = k < len(doc.agos) and doc.agos[k] < end
         # ("in" and [] rather than .get(): no method call, for the cheapest sentence.)
         months = {m.start: m for m in matches[MONTH]} if MONTH in matches else _NO_MATCHES
         weekdays = {m.start: m for m in matches[WEEKDAY]} if WEEKDAY in matches else _NO_MATCHES
         relatives = {m.start: m for m in matches[RELATIVE]} if RELATIVE in matches else _NO_MATCHES
         parts = {m.start: m for m in matches[MONTH_PART]} if MONTH_PART in matches else _NO_MATCHES
-        # Only tokens that can open a date expression are tried. A plain figure is a day only
-        # before a month, an amount only before "ago"; without either in the sentence (most
-        # sentences) only the lone figures can be dates.
-        pool = doc.figures if months or ago_here else doc.lone
-        lo = bisect_left(pool, start)
-        hi = bisect_left(pool, end, lo)
-        candidates: list[int]
-        if months or weekdays or relatives or parts or ago_here:
-            opening = set(pool[lo:hi])
-            opening.update(months, weekdays, relatives, parts)
-            if ago_here:
-                keys = tokens.keys
-                opening.update(
-                    compress(range(start, end), map(self.units.__contains__, keys[start:end]))
-                )
-            candidates = sorted(opening)
-        elif lo == hi:
-            return []
-        else:
-            candidates = pool[lo:hi]
-        keys, kinds = tokens.keys, tokens.kinds
+        candidates = self._candidates(tokens, doc, start, end, months, weekdays, relatives, parts)
         if not candidates:
             return []
         out: list[DateMention] = []
@@ -253,45 +229,90 @@ class DateReader:
             found = self._read_at(tokens, i, end, start, months, weekdays, relatives, parts, anchor)
             if found is None:
                 continue
-            # "since X" / "from X to Y" / "between X and Y"
-            j = i - 1
-            while j >= start and kinds[j] == PUNCT:
-                j -= 1
-            cue = keys[j] if j >= start else ""
-            if cue in self.since_words:
-                found.start = j
-                found.since = True
-                if anchor is not None and found.first is not None and found.first <= anchor:
-                    found.last = anchor
-                    found.precision = precision_for(found.first, anchor)
-                else:
-                    found.last = None
-                    found.precision = 5 if found.first is not None else None
-            elif (
-                cue in self.interval_openers
-                and found.end < end
-                and keys[found.end] in self.range_joiners
-            ):
-                second = self._read_at(
-                    tokens, found.end + 1, end, start, months, weekdays, relatives, parts, anchor
-                )
-                if (
-                    second is not None
-                    and second.first
-                    and found.first
-                    and second.first >= found.first
-                ):
-                    found.start = j
-                    found.end = second.end
-                    found.last = second.last
-                    found.explicit_year = found.explicit_year or second.explicit_year
-                    found.precision = precision_for(found.first, second.last or second.first)
+            self._widen(tokens, found, i, start, end, months, weekdays, relatives, parts, anchor)
             rel = relatives.get(i)
             if rel is not None and out and rel.value in self.pack.chained_days:
                 _chain(found, out, self.pack.chained_days[rel.value])
             out.append(found)
             next_free = found.end
         return out
+
+    def _candidates(
+        self,
+        tokens: Tokens,
+        doc: _TextPositions,
+        start: int,
+        end: int,
+        months: dict[int, Match],
+        weekdays: dict[int, Match],
+        relatives: dict[int, Match],
+        parts: dict[int, Match],
+    ) -> list[int]:
+        """The tokens of ``start:end``, in order, that can open a date expression."""
+        ago_here = False
+        if doc.agos:
+            k = bisect_left(doc.agos, start)
+            ago_here = k < len(doc.agos) and doc.agos[k] < end
+        # Only tokens that can open a date expression are tried. A plain figure is a day only
+        # before a month, an amount only before "ago"; without either in the sentence (most
+        # sentences) only the lone figures can be dates.
+        pool = doc.figures if months or ago_here else doc.lone
+        lo = bisect_left(pool, start)
+        hi = bisect_left(pool, end, lo)
+        if months or weekdays or relatives or parts or ago_here:
+            opening = set(pool[lo:hi])
+            opening.update(months, weekdays, relatives, parts)
+            if ago_here:
+                keys = tokens.keys
+                opening.update(
+                    compress(range(start, end), map(self.units.__contains__, keys[start:end]))
+                )
+            return sorted(opening)
+        return pool[lo:hi]
+
+    def _widen(
+        self,
+        tokens: Tokens,
+        found: DateMention,
+        i: int,
+        start: int,
+        end: int,
+        months: dict[int, Match],
+        weekdays: dict[int, Match],
+        relatives: dict[int, Match],
+        parts: dict[int, Match],
+        anchor: date | None,
+    ) -> None:
+        """Widens ``found``, read at ``i``, to the interval its cue opens: "since X" (to
+        publication), "from X to Y", "between X and Y"."""
+        keys, kinds = tokens.keys, tokens.kinds
+        j = i - 1
+        while j >= start and kinds[j] == PUNCT:
+            j -= 1
+        cue = keys[j] if j >= start else ""
+        if cue in self.since_words:
+            found.start = j
+            found.since = True
+            if anchor is not None and found.first is not None and found.first <= anchor:
+                found.last = anchor
+                found.precision = precision_for(found.first, anchor)
+            else:
+                found.last = None
+                found.precision = 5 if found.first is not None else None
+        elif (
+            cue in self.interval_openers
+            and found.end < end
+            and keys[found.end] in self.range_joiners
+        ):
+            second = self._read_at(
+                tokens, found.end + 1, end, start, months, weekdays, relatives, parts, anchor
+            )
+            if second is not None and second.first and found.first and second.first >= found.first:
+                found.start = j
+                found.end = second.end
+                found.last = second.last
+                found.explicit_year = found.explicit_year or second.explicit_year
+                found.precision = precision_for(found.first, second.last or second.first)
 
     def _read_at(
         self,
