@@ -203,20 +203,7 @@ class NumberReader:
                     continue
                 share = self._share(tokens, i, end)
                 if share is not None:
-                    # "a third of them", "half of whom": a share with no figure of its own
-                    out.append(
-                        NumberMention(
-                            i,
-                            share[1],
-                            i,
-                            share[0][1],
-                            None,
-                            None,
-                            "exact",
-                            fraction=share[0],
-                            word_form=True,
-                        )
-                    )
+                    out.append(_share_mention(i, share))
                     next_free = share[1]
                     continue
                 parsed = self._word_number(tokens, i, end)
@@ -479,6 +466,14 @@ class NumberReader:
         ):
             return (1, self.fractions[keys[i + 1]]), i + 2
         return None
+
+
+def _share_mention(i: int, share: tuple[tuple[int, int], int]) -> NumberMention:
+    """ "a third of them", "half of whom": a share with no figure of its own."""
+    fraction, end = share
+    return NumberMention(
+        i, end, i, fraction[1], None, None, "exact", fraction=fraction, word_form=True
+    )
 
 
 def _vague_mention(i: int, vague: Match, q: Match | None) -> NumberMention:
