@@ -25,6 +25,7 @@ from marsad.extract.text import ISO_DATE, JOINER, NUM, PUNCT, SLASH_DATE, WORD, 
 from marsad.lang import LanguagePack
 
 _DATE_KINDS = frozenset({NUM, ISO_DATE, SLASH_DATE})
+_WRITTEN_KINDS = frozenset({ISO_DATE, SLASH_DATE})  # a whole date in one token
 _YEAR_MIN = 1900
 _YEAR_MAX = 2100
 # Shared stand-in for the position table of a match kind the sentence lacks; never written to.
@@ -212,36 +213,12 @@ class DateReader:
         doc = self._doc
         if doc is None or doc.tokens is not tokens:
             doc = self._scan(tokens)
-        ago_here = False
-        if doc.agos:
-            k = bisect_left(doc.agos, start)
-            ago_here = k < len(doc.agos) and doc.agos[k] < end
         # ("in" and [] rather than .get(): no method call, for the cheapest sentence.)
         months = {m.start: m for m in matches[MONTH]} if MONTH in matches else _NO_MATCHES
         weekdays = {m.start: m for m in matches[WEEKDAY]} if WEEKDAY in matches else _NO_MATCHES
         relatives = {m.start: m for m in matches[RELATIVE]} if RELATIVE in matches else _NO_MATCHES
         parts = {m.start: m for m in matches[MONTH_PART]} if MONTH_PART in matches else _NO_MATCHES
-        # Only tokens that can open a date expression are tried. A plain figure is a day only
-        # before a month, an amount only before "ago"; without either in the sentence (most
-        # sentences) only the lone figures can be dates.
-        pool = doc.figures if months or ago_here else doc.lone
-        lo = bisect_left(pool, start)
-        hi = bisect_left(pool, end, lo)
-        candidates: list[int]
-        if months or weekdays or relatives or parts or ago_here:
-            opening = set(pool[lo:hi])
-            opening.update(months, weekdays, relatives, parts)
-            if ago_here:
-                keys = tokens.keys
-                opening.update(
-                    compress(range(start, end), map(self.units.__contains__, keys[start:end]))
-                )
-            candidates = sorted(opening)
-        elif lo == hi:
-            return []
-        else:
-            candidates = pool[lo:hi]
-        keys, kinds = tokens.keys, tokens.kinds
+        candidates = self._candidates(tokens, doc, start, end, months, weekdays, relatives, parts)
         if not candidates:
             return []
         out: list[DateMention] = []
@@ -252,45 +229,90 @@ class DateReader:
             found = self._read_at(tokens, i, end, start, months, weekdays, relatives, parts, anchor)
             if found is None:
                 continue
-            # "since X" / "from X to Y" / "between X and Y"
-            j = i - 1
-            while j >= start and kinds[j] == PUNCT:
-                j -= 1
-            cue = keys[j] if j >= start else ""
-            if cue in self.since_words:
-                found.start = j
-                found.since = True
-                if anchor is not None and found.first is not None and found.first <= anchor:
-                    found.last = anchor
-                    found.precision = precision_for(found.first, anchor)
-                else:
-                    found.last = None
-                    found.precision = 5 if found.first is not None else None
-            elif (
-                cue in self.interval_openers
-                and found.end < end
-                and keys[found.end] in self.range_joiners
-            ):
-                second = self._read_at(
-                    tokens, found.end + 1, end, start, months, weekdays, relatives, parts, anchor
-                )
-                if (
-                    second is not None
-                    and second.first
-                    and found.first
-                    and second.first >= found.first
-                ):
-                    found.start = j
-                    found.end = second.end
-                    found.last = second.last
-                    found.explicit_year = found.explicit_year or second.explicit_year
-                    found.precision = precision_for(found.first, second.last or second.first)
+            self._widen(tokens, found, i, start, end, months, weekdays, relatives, parts, anchor)
             rel = relatives.get(i)
             if rel is not None and out and rel.value in self.pack.chained_days:
                 _chain(found, out, self.pack.chained_days[rel.value])
             out.append(found)
             next_free = found.end
         return out
+
+    def _candidates(
+        self,
+        tokens: Tokens,
+        doc: _TextPositions,
+        start: int,
+        end: int,
+        months: dict[int, Match],
+        weekdays: dict[int, Match],
+        relatives: dict[int, Match],
+        parts: dict[int, Match],
+    ) -> list[int]:
+        """The tokens of ``start:end``, in order, that can open a date expression."""
+        ago_here = False
+        if doc.agos:
+            k = bisect_left(doc.agos, start)
+            ago_here = k < len(doc.agos) and doc.agos[k] < end
+        # Only tokens that can open a date expression are tried. A plain figure is a day only
+        # before a month, an amount only before "ago"; without either in the sentence (most
+        # sentences) only the lone figures can be dates.
+        pool = doc.figures if months or ago_here else doc.lone
+        lo = bisect_left(pool, start)
+        hi = bisect_left(pool, end, lo)
+        if months or weekdays or relatives or parts or ago_here:
+            opening = set(pool[lo:hi])
+            opening.update(months, weekdays, relatives, parts)
+            if ago_here:
+                keys = tokens.keys
+                opening.update(
+                    compress(range(start, end), map(self.units.__contains__, keys[start:end]))
+                )
+            return sorted(opening)
+        return pool[lo:hi]
+
+    def _widen(
+        self,
+        tokens: Tokens,
+        found: DateMention,
+        i: int,
+        start: int,
+        end: int,
+        months: dict[int, Match],
+        weekdays: dict[int, Match],
+        relatives: dict[int, Match],
+        parts: dict[int, Match],
+        anchor: date | None,
+    ) -> None:
+        """Widens ``found``, read at ``i``, to the interval its cue opens: "since X" (to
+        publication), "from X to Y", "between X and Y"."""
+        keys, kinds = tokens.keys, tokens.kinds
+        j = i - 1
+        while j >= start and kinds[j] == PUNCT:
+            j -= 1
+        cue = keys[j] if j >= start else ""
+        if cue in self.since_words:
+            found.start = j
+            found.since = True
+            if anchor is not None and found.first is not None and found.first <= anchor:
+                found.last = anchor
+                found.precision = precision_for(found.first, anchor)
+            else:
+                found.last = None
+                found.precision = 5 if found.first is not None else None
+        elif (
+            cue in self.interval_openers
+            and found.end < end
+            and keys[found.end] in self.range_joiners
+        ):
+            second = self._read_at(
+                tokens, found.end + 1, end, start, months, weekdays, relatives, parts, anchor
+            )
+            if second is not None and second.first and found.first and second.first >= found.first:
+                found.start = j
+                found.end = second.end
+                found.last = second.last
+                found.explicit_year = found.explicit_year or second.explicit_year
+                found.precision = precision_for(found.first, second.last or second.first)
 
     def _read_at(
         self,
@@ -306,103 +328,21 @@ class DateReader:
     ) -> DateMention | None:
         keys, kinds = tokens.keys, tokens.kinds
         kind = kinds[i]
-        if kind == ISO_DATE:
-            iso_y, iso_m, iso_d = (int(p) for p in keys[i].split("-"))
-            dt = _safe_date(iso_y, iso_m, iso_d)
-            return DateMention(i, i + 1, dt, dt, 1 if dt else None, explicit_year=True)
-        if kind == SLASH_DATE:
-            a, b, c = (int(p) for p in keys[i].split("/"))
-            slash_year = c + 2000 if c < 100 else c
-            # Day first (Syrian and British usage) unless the second figure cannot be a month.
-            slash_day, slash_month = (a, b) if b <= 12 else (b, a)
-            dt = _safe_date(slash_year, slash_month, slash_day)
-            return DateMention(i, i + 1, dt, dt, 1 if dt else None, explicit_year=True)
+        if kind in _WRITTEN_KINDS:
+            return _written_date(keys[i], kind, i)
         # Weekday: "Wed 05 Apr 2017" is an absolute date; "on Friday" is relative.
         wd = weekdays.get(i)
         if wd is not None and (
             keys[i] not in self.pack.ambiguous_weekdays or tokens.text[tokens.starts[i]].isupper()
         ):
-            j = wd.end
-            if j < end and keys[j] == ",":
-                j += 1
-            after = (
-                self._read_at(
-                    tokens, j, end, start, months, _NO_MATCHES, _NO_MATCHES, _NO_MATCHES, anchor
-                )
-                if j < end
-                else None
-            )
-            if after is not None and after.days == 1:
-                after.start = i
-                return after
-            if anchor is None:
-                return DateMention(i, wd.end, None, None, None, relative=True)
-            back = (anchor.weekday() - int(wd.value)) % 7
-            dt = anchor - timedelta(days=back)
-            # "on Saturday and Sunday", "from Monday to Wednesday": one interval
-            k = wd.end
-            if k + 1 < end and keys[k] in self.range_joiners and (k + 1) in weekdays:
-                other = weekdays[k + 1]
-                back2 = (anchor.weekday() - int(other.value)) % 7
-                dt2 = anchor - timedelta(days=back2)
-                if dt2 > dt and (dt2 - dt).days < 7:
-                    return DateMention(i, other.end, dt, dt2, precision_for(dt, dt2), relative=True)
-            return DateMention(i, wd.end, dt, dt, 1, relative=True)
-        # Month first: "October 5, 2023", "December 22nd", "October 2023", "October 5-25".
+            return self._weekday(tokens, i, end, start, wd, months, weekdays, anchor)
         month_match = self._month_at(tokens, i, months) if i in months else None
         if month_match is not None:
-            month = int(month_match.value)
-            glued = _glued_day_year(tokens, month_match.end, end)
-            if glued is not None:  # "Apr 232017" (day and year run together by a scraper)
-                dt = _safe_date(glued[1], month, glued[0])
-                return DateMention(i, month_match.end + 1, dt, dt, 1 if dt else None, True)
-            day_at = self._day_at(tokens, month_match.end, end)
-            if day_at is not None:
-                day, j = day_at
-                day2: int | None = None
-                if j + 1 < end and keys[j] in self.range_joiners and keys[j] not in self.and_words:
-                    second_day = self._day_at(tokens, j + 1, end)
-                    if second_day is not None and second_day[0] > day:
-                        day2, j = second_day
-                year, j = self._year_after(tokens, j, end)
-                return self._day_mention(i, j, year, month, day, day2, anchor)
-            year, j = self._year_after(tokens, month_match.end, end)
-            if year is None:
-                prev = keys[i - 1] if i > start else ""
-                if prev not in self.month_context:
-                    return None
-            span = self._month_interval(month, year, anchor)
-            if span is None:
-                return DateMention(i, j, None, None, None, explicit_year=year is not None)
-            return DateMention(i, j, span[0], span[1], 4, explicit_year=year is not None)
-        # Day first: "5 October 2023", "22nd of December", "5-25 October 2023".
+            return self._month_first(tokens, i, end, start, month_match, anchor)
         if kind == NUM:
-            # A day needs a month after it; without one in the sentence, skip the search.
-            day_at = self._day_at(tokens, i, end) if months else None
-            if day_at is not None:
-                day, j = day_at
-                day2 = None
-                if j + 1 < end and keys[j] in self.range_joiners:
-                    d2 = self._day_at(tokens, j + 1, end)
-                    if d2 is not None and d2[0] > day:
-                        k = d2[1]
-                        if k < end and keys[k] in self.of_words:
-                            k += 1
-                        if self._month_at(tokens, k, months) is not None:
-                            day2, j = d2[0], k
-                if j < end and keys[j] in self.of_words:
-                    j += 1
-                mo = self._month_at(tokens, j, months)
-                if mo is not None:
-                    year, stop = self._year_after(tokens, mo.end, end)
-                    return self._day_mention(i, stop, year, int(mo.value), day, day2, anchor)
-            year_only = _year_of(keys[i]) if i > start and keys[i - 1] in self.year_cues else None
-            if year_only is not None:
-                first, last = date(year_only, 1, 1), date(year_only, 12, 31)
-                return DateMention(i, i + 1, first, last, 5, explicit_year=True)
-            # "3 days ago"
-            if i + 2 < end and keys[i + 1] in self.ago_units and keys[i + 2] in self.ago_words:
-                return self._ago(i, i + 3, keys[i], keys[i + 1], anchor)
+            found = self._figure_first(tokens, i, end, start, months, anchor)
+            if found is not None:
+                return found
         if (
             kind == WORD
             and i + 2 < end
@@ -411,28 +351,153 @@ class DateReader:
             and keys[i + 2] in self.ago_words
         ):
             return self._ago(i, i + 3, keys[i], keys[i + 1], anchor)
-        # "early September", "mid-October 2023", "the end of September"
         part = parts.get(i)
         if part is not None:
-            j = part.end
-            while j < end and kinds[j] == JOINER:
-                j += 1
-            mo = self._month_at(tokens, j, months) if j < end else None
-            if mo is not None:
-                year, stop = self._year_after(tokens, mo.end, end)
-                span = self._month_interval(int(mo.value), year, anchor)
-                if span is None:
-                    return DateMention(i, stop, None, None, None, explicit_year=year is not None)
-                lo, hi = self.pack.month_parts[part.value]
-                first = span[0].replace(day=lo)
-                last = span[1].replace(day=min(hi, span[1].day))
-                return DateMention(
-                    i, stop, first, last, precision_for(first, last), explicit_year=year is not None
-                )
+            found = self._month_part(tokens, i, end, part, months, anchor)
+            if found is not None:
+                return found
         rel = relatives.get(i)
         if rel is not None:
             return self._relative(i, rel, anchor)
         return None
+
+    def _weekday(
+        self,
+        tokens: Tokens,
+        i: int,
+        end: int,
+        start: int,
+        wd: Match,
+        months: dict[int, Match],
+        weekdays: dict[int, Match],
+        anchor: date | None,
+    ) -> DateMention:
+        """A weekday at ``i``: the full date it heads ("Wed 05 Apr 2017"), or the last such day
+        on or before publication ("on Friday"), or a run of days ("from Monday to Wednesday")."""
+        keys = tokens.keys
+        j = wd.end
+        if j < end and keys[j] == ",":
+            j += 1
+        after = (
+            self._read_at(
+                tokens, j, end, start, months, _NO_MATCHES, _NO_MATCHES, _NO_MATCHES, anchor
+            )
+            if j < end
+            else None
+        )
+        if after is not None and after.days == 1:
+            after.start = i
+            return after
+        if anchor is None:
+            return DateMention(i, wd.end, None, None, None, relative=True)
+        back = (anchor.weekday() - int(wd.value)) % 7
+        dt = anchor - timedelta(days=back)
+        # "on Saturday and Sunday", "from Monday to Wednesday": one interval
+        k = wd.end
+        if k + 1 < end and keys[k] in self.range_joiners and (k + 1) in weekdays:
+            other = weekdays[k + 1]
+            back2 = (anchor.weekday() - int(other.value)) % 7
+            dt2 = anchor - timedelta(days=back2)
+            if dt2 > dt and (dt2 - dt).days < 7:
+                return DateMention(i, other.end, dt, dt2, precision_for(dt, dt2), relative=True)
+        return DateMention(i, wd.end, dt, dt, 1, relative=True)
+
+    def _month_first(
+        self, tokens: Tokens, i: int, end: int, start: int, month_match: Match, anchor: date | None
+    ) -> DateMention | None:
+        """Month first: "October 5, 2023", "December 22nd", "October 2023", "October 5-25"."""
+        keys = tokens.keys
+        month = int(month_match.value)
+        glued = _glued_day_year(tokens, month_match.end, end)
+        if glued is not None:  # "Apr 232017" (day and year run together by a scraper)
+            dt = _safe_date(glued[1], month, glued[0])
+            return DateMention(i, month_match.end + 1, dt, dt, 1 if dt else None, True)
+        day_at = self._day_at(tokens, month_match.end, end)
+        if day_at is not None:
+            day, j = day_at
+            day2: int | None = None
+            if j + 1 < end and keys[j] in self.range_joiners and keys[j] not in self.and_words:
+                second_day = self._day_at(tokens, j + 1, end)
+                if second_day is not None and second_day[0] > day:
+                    day2, j = second_day
+            year, j = self._year_after(tokens, j, end)
+            return self._day_mention(i, j, year, month, day, day2, anchor)
+        year, j = self._year_after(tokens, month_match.end, end)
+        if year is None:
+            prev = keys[i - 1] if i > start else ""
+            if prev not in self.month_context:
+                return None
+        span = self._month_interval(month, year, anchor)
+        if span is None:
+            return DateMention(i, j, None, None, None, explicit_year=year is not None)
+        return DateMention(i, j, span[0], span[1], 4, explicit_year=year is not None)
+
+    def _figure_first(
+        self,
+        tokens: Tokens,
+        i: int,
+        end: int,
+        start: int,
+        months: dict[int, Match],
+        anchor: date | None,
+    ) -> DateMention | None:
+        """A figure first: a day ("5 October 2023", "22nd of December", "5-25 October 2023"),
+        a year after a cue ("in 2016") or an amount of time ago ("3 days ago")."""
+        keys = tokens.keys
+        # A day needs a month after it; without one in the sentence, skip the search.
+        day_at = self._day_at(tokens, i, end) if months else None
+        if day_at is not None:
+            day, j = day_at
+            day2 = None
+            if j + 1 < end and keys[j] in self.range_joiners:
+                d2 = self._day_at(tokens, j + 1, end)
+                if d2 is not None and d2[0] > day:
+                    k = d2[1]
+                    if k < end and keys[k] in self.of_words:
+                        k += 1
+                    if self._month_at(tokens, k, months) is not None:
+                        day2, j = d2[0], k
+            if j < end and keys[j] in self.of_words:
+                j += 1
+            mo = self._month_at(tokens, j, months)
+            if mo is not None:
+                year, stop = self._year_after(tokens, mo.end, end)
+                return self._day_mention(i, stop, year, int(mo.value), day, day2, anchor)
+        year_only = _year_of(keys[i]) if i > start and keys[i - 1] in self.year_cues else None
+        if year_only is not None:
+            first, last = date(year_only, 1, 1), date(year_only, 12, 31)
+            return DateMention(i, i + 1, first, last, 5, explicit_year=True)
+        # "3 days ago"
+        if i + 2 < end and keys[i + 1] in self.ago_units and keys[i + 2] in self.ago_words:
+            return self._ago(i, i + 3, keys[i], keys[i + 1], anchor)
+        return None
+
+    def _month_part(
+        self,
+        tokens: Tokens,
+        i: int,
+        end: int,
+        part: Match,
+        months: dict[int, Match],
+        anchor: date | None,
+    ) -> DateMention | None:
+        """ "early September", "mid-October 2023", "the end of September"."""
+        j = part.end
+        while j < end and tokens.kinds[j] == JOINER:
+            j += 1
+        mo = self._month_at(tokens, j, months) if j < end else None
+        if mo is None:
+            return None
+        year, stop = self._year_after(tokens, mo.end, end)
+        span = self._month_interval(int(mo.value), year, anchor)
+        if span is None:
+            return DateMention(i, stop, None, None, None, explicit_year=year is not None)
+        lo, hi = self.pack.month_parts[part.value]
+        first = span[0].replace(day=lo)
+        last = span[1].replace(day=min(hi, span[1].day))
+        return DateMention(
+            i, stop, first, last, precision_for(first, last), explicit_year=year is not None
+        )
 
     def _day_mention(
         self,
@@ -498,6 +563,20 @@ def _chain(found: DateMention, before: list[DateMention], days: int) -> None:
         return
     found.first = found.last = base.first + timedelta(days=days)
     found.precision = 1
+
+
+def _written_date(key: str, kind: int, i: int) -> DateMention:
+    """A date written in figures, one token: "2023-10-05" or "5/10/2023"."""
+    if kind == ISO_DATE:
+        iso_y, iso_m, iso_d = (int(p) for p in key.split("-"))
+        dt = _safe_date(iso_y, iso_m, iso_d)
+        return DateMention(i, i + 1, dt, dt, 1 if dt else None, explicit_year=True)
+    a, b, c = (int(p) for p in key.split("/"))
+    slash_year = c + 2000 if c < 100 else c
+    # Day first (Syrian and British usage) unless the second figure cannot be a month.
+    slash_day, slash_month = (a, b) if b <= 12 else (b, a)
+    dt = _safe_date(slash_year, slash_month, slash_day)
+    return DateMention(i, i + 1, dt, dt, 1 if dt else None, explicit_year=True)
 
 
 def _glued_day_year(tokens: Tokens, i: int, end: int) -> tuple[int, int] | None:

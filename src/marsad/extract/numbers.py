@@ -172,20 +172,11 @@ class NumberReader:
         claimed: set[int],
         matches: dict[str, list[Match]],
     ) -> list[NumberMention]:
-        doc = self._doc
-        positions = doc[1] if doc is not None and doc[0] is tokens else self._scan(tokens)
-        lo = bisect_left(positions, start)
-        hi = bisect_left(positions, end, lo)
-        candidates: list[int]
-        if VAGUE in matches:
-            vague_by_start = {m.start: m for m in matches[VAGUE]}
-            candidates = sorted({*positions[lo:hi], *vague_by_start})
-        elif lo == hi:
+        found = self._candidates(tokens, start, end, matches)
+        if found is None:
             return []  # no digit, number word or vague quantity: most sentences
-        else:
-            vague_by_start = _NO_MATCHES
-            candidates = positions[lo:hi]
-        keys, kinds = tokens.keys, tokens.kinds
+        candidates, vague_by_start = found
+        kinds = tokens.kinds
         qualifier_by_end = (
             {m.end: m for m in matches[QUALIFIER]} if QUALIFIER in matches else _NO_MATCHES
         )
@@ -194,145 +185,161 @@ class NumberReader:
         for i in candidates:
             if i < next_free or i in claimed:
                 continue
-            vague = vague_by_start.get(i)
-            parsed: tuple[int, int] | None = None
             word_form = False
-            absurd = False
             if kinds[i] == NUM:
-                raw = keys[i]
-                if self._not_a_count(tokens, i, start, end, i in qualifier_by_end, claimed):
-                    next_free = i + 1
+                parsed, absurd, skip = self._digits(
+                    tokens, i, start, end, i in qualifier_by_end, claimed
+                )
+                if parsed is None:
+                    next_free = skip
                     continue
-                value: float | None
-                if raw.isdecimal() and len(raw) <= _MAX_DIGITS + 2:
-                    value = int(raw)  # plain digits, the common case, read as digits_value would
-                else:
-                    value = digits_value(raw)
-                if value is None:
-                    absurd = len(raw.replace(",", "")) > _MAX_DIGITS
-                    if not absurd:
-                        continue
-                    parsed = (self.absurd_above + 1, i + 1)
-                else:
-                    stop = i + 1
-                    if (
-                        stop < end
-                        and keys[stop] in self.scales
-                        and keys[stop] not in self.rules.digit_scale_exclusions
-                    ):
-                        value = value * self.scales[keys[stop]]
-                        stop += 1
-                    if isinstance(value, float) and not value.is_integer():
-                        next_free = stop
-                        continue
-                    parsed = (int(value), stop)
-                    # "12 13 14" or a 16-digit run split by the tokenizer is not a count.
-                    if (
-                        stop < end
-                        and kinds[stop] == NUM
-                        and tokens.starts[stop] == tokens.ends[stop - 1]
-                    ):
-                        absurd = True
-            elif vague is None:
+            else:
+                absurd = False
+                vague = vague_by_start.get(i)
+                if vague is not None:
+                    mention = _vague_mention(i, vague, qualifier_by_end.get(i))
+                    out.append(mention)
+                    next_free = mention.end
+                    continue
                 share = self._share(tokens, i, end)
                 if share is not None:
-                    # "a third of them", "half of whom": a share with no figure of its own
-                    out.append(
-                        NumberMention(
-                            i,
-                            share[1],
-                            i,
-                            share[0][1],
-                            None,
-                            None,
-                            "exact",
-                            fraction=share[0],
-                            word_form=True,
-                        )
-                    )
+                    out.append(_share_mention(i, share))
                     next_free = share[1]
                     continue
                 parsed = self._word_number(tokens, i, end)
-                word_form = parsed is not None
-            if vague is not None and parsed is None:
-                q = qualifier_by_end.get(i)
-                least = int(vague.value)
-                # "no one" is the one vague phrase that is exact: zero, no more.
-                out.append(
-                    NumberMention(
-                        start=q.start if q else i,
-                        end=vague.end,
-                        value_start=i,
-                        value=least,
-                        low=least,
-                        high=0 if least == 0 else None,
-                        qualifier="exact" if least == 0 else "vague",
-                        word_form=True,
-                    )
-                )
-                next_free = vague.end
-                continue
-            if parsed is None:
-                continue
-            value_int, stop = parsed
-            fraction: tuple[int, int] | None = None
-            if word_form and value_int <= 10:
-                frac_at = _skip_joiners(tokens, stop, end)
-                if frac_at < end and keys[frac_at] in self.fractions:
-                    fraction = (value_int, self.fractions[keys[frac_at]])
-                    stop = frac_at + 1
-            if value_int > self.absurd_above:
-                absurd = True
-            q = qualifier_by_end.get(i)
-            low: int | None
-            high: int | None
-            if q is None:
-                first = i
-                qualifier = "exact"
-                low = high = value_int
-            else:
-                first = q.start
-                qualifier = q.value
-                # Only "up to" reads the phrase: "less than 10" is strict, "up to 10" is not.
-                strict = (
-                    qualifier == "up_to" and " ".join(keys[q.start : q.end]) in self.strict_upper
-                )
-                low, high = apply_qualifier(value_int, qualifier, strict)
-            # Ranges: "5 to 10", "5-10", "between 5 and 10".
-            if fraction is None and stop + 1 < end and keys[stop] in self.range_words:
-                nxt = stop + 1
-                nxt_stop = nxt
-                second: int | None = None
-                if kinds[nxt] == NUM:
-                    v2 = digits_value(keys[nxt])
-                    if isinstance(v2, int):
-                        second = v2
-                        nxt_stop = nxt + 1
-                elif not word_form or keys[stop] in self.and_words:
-                    second = None
-                else:
-                    w = self._word_number(tokens, nxt, end)
-                    if w is not None:
-                        second, nxt_stop = w
-                is_between = i > start and keys[i - 1] in self.between_words
-                if (
-                    second is not None
-                    and second > value_int
-                    and (keys[stop] not in self.and_words or is_between)
-                    and keys[stop] not in self.or_words
-                    and not (nxt_stop < end and keys[nxt_stop] in self.scales)
-                ):
-                    low = value_int if qualifier in ("exact", "about") else low
-                    high = second
-                    stop = nxt_stop
-            # Positional arguments: the dataclass __init__ is measurably cheaper without keywords.
-            out.append(
-                NumberMention(
-                    first, stop, i, value_int, low, high, qualifier, fraction, absurd, word_form
-                )
+                if parsed is None:
+                    continue
+                word_form = True
+            mention = self._figure(
+                tokens, i, start, end, parsed, absurd, word_form, qualifier_by_end.get(i)
             )
-            next_free = stop
+            out.append(mention)
+            next_free = mention.end
         return out
+
+    def _candidates(
+        self, tokens: Tokens, start: int, end: int, matches: dict[str, list[Match]]
+    ) -> tuple[list[int], dict[int, Match]] | None:
+        """Positions in ``start:end`` that can start a number, and the vague quantities by
+        their first token; None when there are none (the scan of the text is reused)."""
+        doc = self._doc
+        positions = doc[1] if doc is not None and doc[0] is tokens else self._scan(tokens)
+        lo = bisect_left(positions, start)
+        hi = bisect_left(positions, end, lo)
+        if VAGUE in matches:
+            vague_by_start = {m.start: m for m in matches[VAGUE]}
+            return sorted({*positions[lo:hi], *vague_by_start}), vague_by_start
+        if lo == hi:
+            return None
+        return positions[lo:hi], _NO_MATCHES
+
+    def _digits(
+        self, tokens: Tokens, i: int, start: int, end: int, qualified: bool, claimed: set[int]
+    ) -> tuple[tuple[int, int] | None, bool, int]:
+        """The figure written in digits at ``i`` (with a scale word after it, "3 million"):
+        ((value, end token), absurd, _) or, when it counts nothing, (None, False, the first
+        token a later number may start at)."""
+        keys, kinds = tokens.keys, tokens.kinds
+        raw = keys[i]
+        if self._not_a_count(tokens, i, start, end, qualified, claimed):
+            return None, False, i + 1
+        # Plain digits, the common case, are read as digits_value would.
+        value: float | None = (
+            int(raw) if raw.isdecimal() and len(raw) <= _MAX_DIGITS + 2 else digits_value(raw)
+        )
+        if value is None:
+            if len(raw.replace(",", "")) > _MAX_DIGITS:
+                return (self.absurd_above + 1, i + 1), True, i + 1
+            return None, False, i
+        stop = i + 1
+        if (
+            stop < end
+            and keys[stop] in self.scales
+            and keys[stop] not in self.rules.digit_scale_exclusions
+        ):
+            value = value * self.scales[keys[stop]]
+            stop += 1
+        if isinstance(value, float) and not value.is_integer():
+            return None, False, stop
+        # "12 13 14" or a 16-digit run split by the tokenizer is not a count.
+        absurd = stop < end and kinds[stop] == NUM and tokens.starts[stop] == tokens.ends[stop - 1]
+        return (int(value), stop), absurd, stop
+
+    def _figure(
+        self,
+        tokens: Tokens,
+        i: int,
+        start: int,
+        end: int,
+        parsed: tuple[int, int],
+        absurd: bool,
+        word_form: bool,
+        q: Match | None,
+    ) -> NumberMention:
+        """The mention of a figure read at ``i``: a fraction after it ("two thirds"), the low
+        and high its qualifier ``q`` gives, and a range it opens ("5 to 10")."""
+        keys = tokens.keys
+        value_int, stop = parsed
+        fraction: tuple[int, int] | None = None
+        if word_form and value_int <= 10:
+            frac_at = _skip_joiners(tokens, stop, end)
+            if frac_at < end and keys[frac_at] in self.fractions:
+                fraction = (value_int, self.fractions[keys[frac_at]])
+                stop = frac_at + 1
+        if value_int > self.absurd_above:
+            absurd = True
+        low: int | None
+        high: int | None
+        if q is None:
+            first = i
+            qualifier = "exact"
+            low = high = value_int
+        else:
+            first = q.start
+            qualifier = q.value
+            # Only "up to" reads the phrase: "less than 10" is strict, "up to 10" is not.
+            strict = qualifier == "up_to" and " ".join(keys[q.start : q.end]) in self.strict_upper
+            low, high = apply_qualifier(value_int, qualifier, strict)
+        # Ranges: "5 to 10", "5-10", "between 5 and 10".
+        if fraction is None and stop + 1 < end and keys[stop] in self.range_words:
+            upper = self._range_end(tokens, i, start, end, stop, value_int, word_form)
+            if upper is not None:
+                low = value_int if qualifier in ("exact", "about") else low
+                high, stop = upper
+        # Positional arguments: the dataclass __init__ is measurably cheaper without keywords.
+        return NumberMention(
+            first, stop, i, value_int, low, high, qualifier, fraction, absurd, word_form
+        )
+
+    def _range_end(
+        self, tokens: Tokens, i: int, start: int, end: int, stop: int, value: int, word_form: bool
+    ) -> tuple[int, int] | None:
+        """The upper figure of a range whose word ("to", "-", "and") is at ``stop``: (figure,
+        end token), or None when what follows is no higher figure closing a range ("5 or 6",
+        "two and 300", "5 to 10 thousand")."""
+        keys = tokens.keys
+        nxt = stop + 1
+        nxt_stop = nxt
+        second: int | None = None
+        if tokens.kinds[nxt] == NUM:
+            v2 = digits_value(keys[nxt])
+            if isinstance(v2, int):
+                second = v2
+                nxt_stop = nxt + 1
+        elif word_form and keys[stop] not in self.and_words:
+            w = self._word_number(tokens, nxt, end)
+            if w is not None:
+                second, nxt_stop = w
+        is_between = i > start and keys[i - 1] in self.between_words
+        if (
+            second is not None
+            and second > value
+            and (keys[stop] not in self.and_words or is_between)
+            and keys[stop] not in self.or_words
+            and not (nxt_stop < end and keys[nxt_stop] in self.scales)
+        ):
+            return second, nxt_stop
+        return None
 
     def _not_a_count(
         self, tokens: Tokens, i: int, start: int, end: int, qualified: bool, claimed: set[int]
@@ -459,6 +466,30 @@ class NumberReader:
         ):
             return (1, self.fractions[keys[i + 1]]), i + 2
         return None
+
+
+def _share_mention(i: int, share: tuple[tuple[int, int], int]) -> NumberMention:
+    """ "a third of them", "half of whom": a share with no figure of its own."""
+    fraction, end = share
+    return NumberMention(
+        i, end, i, fraction[1], None, None, "exact", fraction=fraction, word_form=True
+    )
+
+
+def _vague_mention(i: int, vague: Match, q: Match | None) -> NumberMention:
+    """A vague quantity ("dozens", "scores of") at ``i``: at least the least it can mean."""
+    least = int(vague.value)
+    # "no one" is the one vague phrase that is exact: zero, no more.
+    return NumberMention(
+        start=q.start if q else i,
+        end=vague.end,
+        value_start=i,
+        value=least,
+        low=least,
+        high=0 if least == 0 else None,
+        qualifier="exact" if least == 0 else "vague",
+        word_form=True,
+    )
 
 
 _RUN = 3  # figures in a row, apart only by spaces, that make a phone or id number

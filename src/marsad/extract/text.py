@@ -211,15 +211,47 @@ def split_sentences(tokens: Tokens, abbreviations: frozenset[str] = frozenset())
     ...) or a single letter does not end one; without letter case, any letter after a stop and
     a space starts the next sentence.
     """
-    text, cased = tokens.text, tokens.cased
-    keys, starts, ends, kinds = tokens.keys, tokens.starts, tokens.ends, tokens.kinds
+    keys, kinds = tokens.keys, tokens.kinds
     n = len(keys)
     sentences: list[Sentence] = []
     if n == 0:
         return sentences
-    # Only tokens that can end a sentence are visited: sentence-final punctuation and the last
-    # token before a line break. str.find jumps between them in C (a regex finditer over the
-    # text, or a look at every token, costs several times more).
+    paragraph = 0
+    begin = 0
+    next_free = 0
+    for i in _ending_candidates(tokens):
+        if i < next_free:
+            continue
+        key = keys[i]
+        last = _stop_end(tokens, i, abbreviations) if kinds[i] == PUNCT and key in ".!?" else None
+        if last is None:
+            next_free = i + 1
+            brk = _line_break(tokens, i, key) if i + 1 < n else _NO_BREAK
+            if brk != _NO_BREAK:
+                sentences.append(Sentence(len(sentences), begin, i + 1, paragraph))
+                begin = i + 1
+                if brk == _PARAGRAPH_BREAK:
+                    paragraph += 1
+            continue
+        next_free = last + 1
+        sentences.append(Sentence(len(sentences), begin, last + 1, paragraph))
+        begin = last + 1
+        if last + 1 < n:
+            gap_start, gap_end = tokens.ends[last], tokens.starts[last + 1]
+            # a blank line needs two newlines, so a one-space gap needs no count
+            if gap_end - gap_start >= 2 and tokens.text.count("\n", gap_start, gap_end) >= 2:
+                paragraph += 1
+    if begin < n:
+        sentences.append(Sentence(len(sentences), begin, n, paragraph))
+    return sentences
+
+
+def _ending_candidates(tokens: Tokens) -> list[int]:
+    """The tokens, in order, that can end a sentence: sentence-final punctuation and the last
+    token before a line break. str.find jumps between them in C (a regex finditer over the
+    text, or a look at every token, costs several times more)."""
+    text, starts = tokens.text, tokens.starts
+    n = len(starts)
     candidates: set[int] = set()
     for ender in ".!?":
         at = text.find(ender)
@@ -234,63 +266,57 @@ def split_sentences(tokens: Tokens, abbreviations: frozenset[str] = frozenset())
         candidates.add(bisect_left(starts, at) - 1)
         at = text.find("\n", at + 1)
     candidates.discard(-1)  # a line break before the first token
-    paragraph = 0
-    begin = 0
-    next_free = 0
-    for i in sorted(candidates):
-        if i < next_free:
-            continue
-        boundary_after = False
-        key = keys[i]
-        if kinds[i] == PUNCT and key in ".!?":
-            j = i + 1
-            while j < n and kinds[j] == PUNCT and (keys[j] in _CLOSERS or keys[j] in ".!?"):
-                j += 1
-            prev = keys[i - 1] if i > 0 else ""
-            abbreviation = key == "." and (
-                prev in abbreviations or (len(prev) == 1 and prev.isalpha())
-            )
-            if j >= n:
-                boundary_after = True
-                i = j - 1
-            elif not abbreviation:
-                nxt = text[starts[j]]
-                gap_start, gap_end = ends[j - 1], starts[j]
-                # without capitals, any letter after the stop starts the next sentence
-                if gap_start < gap_end and (
-                    (nxt.isupper() if cased else nxt.isalpha())
-                    or nxt.isdigit()
-                    or nxt in "\"“'‘("
-                    or text.find("\n", gap_start, gap_end) >= 0
-                ):
-                    boundary_after = True
-                    i = j - 1
-        next_free = i + 1
-        if not boundary_after and i + 1 < n:
-            gap_start, gap_end = ends[i], starts[i + 1]
-            if gap_start < gap_end and text.find("\n", gap_start, gap_end) >= 0:
-                new_paragraph = text.count("\n", gap_start, gap_end) >= 2
-                # only a lower-case start says a line runs on; without capitals none does
-                runs_on = (
-                    cased
-                    and not new_paragraph
-                    and (key[-1:].isalnum() or key == ",")
-                    and text[gap_end].islower()
-                )
-                if not runs_on:
-                    sentences.append(Sentence(len(sentences), begin, i + 1, paragraph))
-                    begin = i + 1
-                    if new_paragraph:
-                        paragraph += 1
-                continue
-        if boundary_after:
-            sentences.append(Sentence(len(sentences), begin, i + 1, paragraph))
-            begin = i + 1
-            if i + 1 < n:
-                gap_start, gap_end = ends[i], starts[i + 1]
-                # a blank line needs two newlines, so a one-space gap needs no count
-                if gap_end - gap_start >= 2 and text.count("\n", gap_start, gap_end) >= 2:
-                    paragraph += 1
-    if begin < n:
-        sentences.append(Sentence(len(sentences), begin, n, paragraph))
-    return sentences
+    return sorted(candidates)
+
+
+def _stop_end(tokens: Tokens, i: int, abbreviations: frozenset[str]) -> int | None:
+    """The last token (closing quotes and brackets included) of the stop at ``i`` when it ends
+    a sentence; None after an abbreviation or when what follows does not open a new one."""
+    text, cased = tokens.text, tokens.cased
+    keys, starts, ends, kinds = tokens.keys, tokens.starts, tokens.ends, tokens.kinds
+    n = len(keys)
+    key = keys[i]
+    j = i + 1
+    while j < n and kinds[j] == PUNCT and (keys[j] in _CLOSERS or keys[j] in ".!?"):
+        j += 1
+    if j >= n:
+        return j - 1
+    prev = keys[i - 1] if i > 0 else ""
+    if key == "." and (prev in abbreviations or (len(prev) == 1 and prev.isalpha())):
+        return None
+    nxt = text[starts[j]]
+    gap_start, gap_end = ends[j - 1], starts[j]
+    # without capitals, any letter after the stop starts the next sentence
+    if gap_start < gap_end and (
+        (nxt.isupper() if cased else nxt.isalpha())
+        or nxt.isdigit()
+        or nxt in "\"“'‘("
+        or text.find("\n", gap_start, gap_end) >= 0
+    ):
+        return j - 1
+    return None
+
+
+# What a line break after a token does (see _line_break).
+_NO_BREAK = 0  # no line break, or the line runs on
+_LINE_BREAK = 1  # the sentence ends
+_PARAGRAPH_BREAK = 2  # the sentence and the paragraph end (a blank line)
+
+
+def _line_break(tokens: Tokens, i: int, key: str) -> int:
+    """What the gap after token ``i`` (its key ``key``, a token follows) does to the sentence."""
+    text = tokens.text
+    gap_start, gap_end = tokens.ends[i], tokens.starts[i + 1]
+    if gap_start >= gap_end or text.find("\n", gap_start, gap_end) < 0:
+        return _NO_BREAK
+    new_paragraph = text.count("\n", gap_start, gap_end) >= 2
+    # only a lower-case start says a line runs on; without capitals none does
+    runs_on = (
+        tokens.cased
+        and not new_paragraph
+        and (key[-1:].isalnum() or key == ",")
+        and text[gap_end].islower()
+    )
+    if runs_on:
+        return _NO_BREAK
+    return _PARAGRAPH_BREAK if new_paragraph else _LINE_BREAK
