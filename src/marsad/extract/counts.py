@@ -71,6 +71,28 @@ class CountMention:
     running_total: bool = False
 
 
+@dataclass(slots=True)
+class _Scene:
+    """One sentence's span and its matches by position: what every number in it looks up."""
+
+    start: int
+    end: int
+    violent: bool
+    mention_starts: set[int]
+    kin_starts: set[int]
+    casualty_start: dict[int, Match]
+    casualty_end: dict[int, Match]
+    toll: int | None  # where a toll phrase ("the death toll") starts
+    noun_start: dict[int, Match]
+    group_start: dict[int, Match]
+    crowd_start: dict[int, Match]
+    crowd_end: dict[int, Match]
+    subset_start: dict[int, Match]
+    including_end: dict[int, Match]
+    facility_start: dict[int, Match]
+    actors: list[Match]
+
+
 class CountReader:
     def __init__(self, pack: LanguagePack) -> None:
         self.pack = pack
@@ -114,7 +136,6 @@ class CountReader:
         matches: dict[str, list[Match]],
         violent: bool,
     ) -> tuple[list[CountMention], list[NumberMention]]:
-        keys, kinds = tokens.keys, tokens.kinds
         numbers = self.numbers.read(tokens, start, end, claimed, matches)
         # "a 28-year-old activist", "aged 28": ages, never counts (the end of each age phrase
         # -> the token before it, where "a 28-year-old man" has its article)
@@ -130,7 +151,31 @@ class CountReader:
             return [], numbers
         if len(mentions) > 1:
             mentions.sort(key=_START)
-        mention_starts = {n.start for n in mentions}
+        scene = self._scene(tokens, start, end, matches, violent, mentions, kin_starts)
+        counts, by_facility = self._counted(tokens, mentions, scene)
+        if len(by_facility) > 1:
+            # "8 schools, 5 medical facilities and 3 bakeries": a breakdown by kind, kept on the
+            # facilities themselves, not a count of facilities hit
+            counts = _without(counts, {k for k, c in enumerate(counts) if c.start in by_facility})
+        counts = self._settled(tokens, counts)
+        if len(counts) > 1:  # one count has nothing to add up or merge with
+            counts = _dedupe(self._with_sums(tokens, counts, scene.casualty_end))
+        if counts and CUE_AGGREGATE in matches:
+            _mark_running_totals(tokens, start, end, counts, matches[CUE_AGGREGATE])
+        return _ordered(counts), numbers
+
+    def _scene(
+        self,
+        tokens: Tokens,
+        start: int,
+        end: int,
+        matches: dict[str, list[Match]],
+        violent: bool,
+        mentions: list[NumberMention],
+        kin_starts: set[int],
+    ) -> _Scene:
+        """The sentence's matches by position, built once so each number looks them up."""
+        keys = tokens.keys
         # Position tables of the sentence's matches; a kind the sentence lacks (most of them,
         # most of the time) shares one empty table instead of building its own.
         casualties = matches.get(CASUALTY)
@@ -146,26 +191,44 @@ class CountReader:
         else:
             casualty_start = casualty_end = _NO_MATCHES
         # ("in" and [] rather than .get(): no method call.)
-        noun_start = (
-            {m.start: m for m in matches[COUNT_NOUN]} if COUNT_NOUN in matches else _NO_MATCHES
-        )
-        group_start = {m.start: m for m in groups} if groups else _NO_MATCHES
+        groups = matches.get(GROUP)
         if CUE_CROWD in matches:
             crowd_start = {m.start: m for m in matches[CUE_CROWD]}
             crowd_end = {m.end: m for m in matches[CUE_CROWD]}
         else:
             crowd_start = crowd_end = _NO_MATCHES
-        subset_start = (
-            {m.start: m for m in matches[CUE_SUBSET]} if CUE_SUBSET in matches else _NO_MATCHES
+        return _Scene(
+            start,
+            end,
+            violent,
+            {n.start for n in mentions},
+            kin_starts,
+            casualty_start,
+            casualty_end,
+            toll,
+            {m.start: m for m in matches[COUNT_NOUN]} if COUNT_NOUN in matches else _NO_MATCHES,
+            {m.start: m for m in groups} if groups else _NO_MATCHES,
+            crowd_start,
+            crowd_end,
+            {m.start: m for m in matches[CUE_SUBSET]} if CUE_SUBSET in matches else _NO_MATCHES,
+            {m.end: m for m in matches[CUE_INCLUDING]} if CUE_INCLUDING in matches else _NO_MATCHES,
+            {m.start: m for m in matches[FACILITY]} if FACILITY in matches else _NO_MATCHES,
+            matches.get(ACTOR, []),
         )
-        including_end = (
-            {m.end: m for m in matches[CUE_INCLUDING]} if CUE_INCLUDING in matches else _NO_MATCHES
-        )
-        facility_start = (
-            {m.start: m for m in matches[FACILITY]} if FACILITY in matches else _NO_MATCHES
-        )
-        actors = matches.get(ACTOR, [])
 
+    def _counted(
+        self, tokens: Tokens, mentions: list[NumberMention], scene: _Scene
+    ) -> tuple[list[CountMention], set[int]]:
+        """The counts the sentence's numbers give, in order, and the numbers a facility word
+        counts ("18 hospitals")."""
+        keys, kinds = tokens.keys, tokens.kinds
+        start, end, violent = scene.start, scene.end, scene.violent
+        mention_starts, kin_starts, toll = scene.mention_starts, scene.kin_starts, scene.toll
+        casualty_start, casualty_end = scene.casualty_start, scene.casualty_end
+        noun_start, group_start = scene.noun_start, scene.group_start
+        crowd_start, crowd_end = scene.crowd_start, scene.crowd_end
+        subset_start, including_end = scene.subset_start, scene.including_end
+        facility_start, actors = scene.facility_start, scene.actors
         counts: list[CountMention] = []
         by_facility: set[int] = set()  # numbers counted by a facility word ("18 hospitals")
         last_primary: int | None = None  # the latest count that is not itself a sub-count
@@ -424,17 +487,7 @@ class CountReader:
             )
             if parent_index is None:
                 last_primary = len(counts) - 1
-
-        if len(by_facility) > 1:
-            # "8 schools, 5 medical facilities and 3 bakeries": a breakdown by kind, kept on the
-            # facilities themselves, not a count of facilities hit
-            counts = _without(counts, {k for k, c in enumerate(counts) if c.start in by_facility})
-        counts = self._settled(tokens, counts)
-        if len(counts) > 1:  # one count has nothing to add up or merge with
-            counts = _dedupe(self._with_sums(tokens, counts, casualty_end))
-        if counts and CUE_AGGREGATE in matches:
-            _mark_running_totals(tokens, start, end, counts, matches[CUE_AGGREGATE])
-        return _ordered(counts), numbers
+        return counts, by_facility
 
     def _settled(self, tokens: Tokens, counts: list[CountMention]) -> list[CountMention]:
         """Counts with a category each: one left without takes it from the list it stands in,
