@@ -221,14 +221,14 @@ class CountReader:
     ) -> tuple[list[CountMention], set[int]]:
         """The counts the sentence's numbers give, in order, and the numbers a facility word
         counts ("18 hospitals")."""
-        keys, kinds = tokens.keys, tokens.kinds
-        start, end, violent = scene.start, scene.end, scene.violent
+        keys = tokens.keys
+        start, end = scene.start, scene.end
         mention_starts, kin_starts, toll = scene.mention_starts, scene.kin_starts, scene.toll
         casualty_start, casualty_end = scene.casualty_start, scene.casualty_end
-        noun_start, group_start = scene.noun_start, scene.group_start
+        group_start = scene.group_start
         crowd_start, crowd_end = scene.crowd_start, scene.crowd_end
         subset_start, including_end = scene.subset_start, scene.including_end
-        facility_start, actors = scene.facility_start, scene.actors
+        actors = scene.actors
         counts: list[CountMention] = []
         by_facility: set[int] = set()  # numbers counted by a facility word ("18 hospitals")
         last_primary: int | None = None  # the latest count that is not itself a sub-count
@@ -240,80 +240,8 @@ class CountReader:
                 if derived is not None:
                     counts.append(derived)
                 continue
-            category: str | None = None
-            group = "all"
-            ev_end = n.end
             # 1. the noun after the number
-            p = n.end
-            skipped = 0
-            noun_found = False
-            while p < end and skipped <= 4:
-                if kinds[p] == JOINER:
-                    p += 1
-                    continue
-                if kinds[p] != WORD or p in mention_starts:
-                    break
-                if p in facility_start and p not in noun_start and p not in group_start:
-                    # "7 camps for displaced people": the number counts the camps, which in a
-                    # passage about violence are facilities hit ("18 health facilities have
-                    # been put out of service by airstrikes", "15 camps had been hit")
-                    if violent and skipped == 0:
-                        category = "facilities_hit"
-                        ev_end = facility_start[p].end
-                        noun_found = True
-                        by_facility.add(n.start)
-                    break
-                cn = noun_start.get(p)
-                gm = group_start.get(p)
-                if cn is not None and (gm is None or cn.end >= gm.end):
-                    cat = cn.value
-                    if cat in self.needs_violence and not violent:
-                        break
-                    category = cat
-                    if cat == "displaced" and any(
-                        q in crowd_start for q in range(cn.end, min(end, cn.end + 3))
-                    ):
-                        # "2,000 displaced people protested": displaced people who march are a
-                        # crowd, not a displacement
-                        category = "crowd_size"
-                    if category == "crowd_size":
-                        # "six demonstrators were detained": what happened to them is counted
-                        harmed = self._casualty_right(tokens, cn.end, end, casualty_start)
-                        if harmed is None and casualty_end:
-                            # "killing two protesters": protesters harmed, not a crowd size
-                            left = self._casualty_left(tokens, n.start, start, casualty_end)
-                            harmed = left.value if left is not None else None
-                        if harmed is not None:
-                            category = harmed
-                    if gm is not None and gm.end >= cn.end:
-                        group = gm.value
-                    ev_end = cn.end
-                    noun_found = True
-                    break
-                if gm is not None:
-                    group = gm.value
-                    ev_end = gm.end
-                    noun_found = True
-                    break
-                after = casualty_start.get(p)
-                if after is not None and skipped == 0:
-                    category = after.value
-                    ev_end = after.end
-                    break
-                if keys[p] in self.of_words and p + 1 < end and keys[p + 1] in self.possessives:
-                    p += 2  # "two of its volunteers"
-                    skipped += 1
-                    continue
-                word = keys[p]
-                acronym = tokens.text[tokens.starts[p] : tokens.ends[p]].isupper()
-                if word in self.and_words and skipped > 0 and p + 1 < end and kinds[p + 1] == WORD:
-                    pass  # "70 regime and rebel fighters": coordinated modifiers
-                elif not acronym and (  # "120 IS fighters": IS is a name, not the verb
-                    word in self.coordinators or word in self.aux or word in self.of_words
-                ):
-                    break
-                skipped += 1
-                p += 1
+            category, group, ev_end, noun_found = self._noun_after(tokens, n, scene, by_facility)
             subset = subset_start.get(_after_joiners(tokens, n.end, end)) if subset_start else None
             if subset is not None and counts and not noun_found and category is None:
                 # "19 of which were caused by Russian warplanes"
@@ -488,6 +416,88 @@ class CountReader:
             if parent_index is None:
                 last_primary = len(counts) - 1
         return counts, by_facility
+
+    def _noun_after(
+        self, tokens: Tokens, n: NumberMention, scene: _Scene, by_facility: set[int]
+    ) -> tuple[str | None, str, int, bool]:
+        """What the noun after number ``n`` says it counts, skipping a few modifiers ("29 Syrian
+        rebels"): (category, group, end of the evidence, whether a noun was found); a number
+        a facility word counts goes into ``by_facility``."""
+        keys, kinds = tokens.keys, tokens.kinds
+        end, mention_starts = scene.end, scene.mention_starts
+        facility_start, noun_start, group_start = (
+            scene.facility_start,
+            scene.noun_start,
+            scene.group_start,
+        )
+        p = n.end
+        skipped = 0
+        while p < end and skipped <= 4:
+            if kinds[p] == JOINER:
+                p += 1
+                continue
+            if kinds[p] != WORD or p in mention_starts:
+                break
+            if p in facility_start and p not in noun_start and p not in group_start:
+                # "7 camps for displaced people": the number counts the camps, which in a
+                # passage about violence are facilities hit ("18 health facilities have
+                # been put out of service by airstrikes", "15 camps had been hit")
+                if scene.violent and skipped == 0:
+                    by_facility.add(n.start)
+                    return "facilities_hit", "all", facility_start[p].end, True
+                break
+            cn = noun_start.get(p)
+            gm = group_start.get(p)
+            if cn is not None and (gm is None or cn.end >= gm.end):
+                category = cn.value
+                if category in self.needs_violence and not scene.violent:
+                    break
+                if category == "displaced" or category == "crowd_size":
+                    category = self._crowd_or_harmed(tokens, n, cn, scene)
+                group = gm.value if gm is not None and gm.end >= cn.end else "all"
+                return category, group, cn.end, True
+            if gm is not None:
+                return None, gm.value, gm.end, True
+            after = scene.casualty_start.get(p)
+            if after is not None and skipped == 0:
+                return after.value, "all", after.end, False
+            if keys[p] in self.of_words and p + 1 < end and keys[p + 1] in self.possessives:
+                p += 2  # "two of its volunteers"
+                skipped += 1
+                continue
+            word = keys[p]
+            acronym = tokens.text[tokens.starts[p] : tokens.ends[p]].isupper()
+            if word in self.and_words and skipped > 0 and p + 1 < end and kinds[p + 1] == WORD:
+                pass  # "70 regime and rebel fighters": coordinated modifiers
+            elif not acronym and (  # "120 IS fighters": IS is a name, not the verb
+                word in self.coordinators or word in self.aux or word in self.of_words
+            ):
+                break
+            skipped += 1
+            p += 1
+        return None, "all", n.end, False
+
+    def _crowd_or_harmed(self, tokens: Tokens, n: NumberMention, cn: Match, scene: _Scene) -> str:
+        """The category of people counted by a crowd or displacement noun ``cn``: what happened
+        to them when the sentence says so, else the crowd they make."""
+        category: str = cn.value
+        end = scene.end
+        if category == "displaced" and any(
+            q in scene.crowd_start for q in range(cn.end, min(end, cn.end + 3))
+        ):
+            # "2,000 displaced people protested": displaced people who march are a
+            # crowd, not a displacement
+            category = "crowd_size"
+        if category == "crowd_size":
+            # "six demonstrators were detained": what happened to them is counted
+            harmed = self._casualty_right(tokens, cn.end, end, scene.casualty_start)
+            if harmed is None and scene.casualty_end:
+                # "killing two protesters": protesters harmed, not a crowd size
+                left = self._casualty_left(tokens, n.start, scene.start, scene.casualty_end)
+                harmed = left.value if left is not None else None
+            if harmed is not None:
+                category = harmed
+        return category
 
     def _settled(self, tokens: Tokens, counts: list[CountMention]) -> list[CountMention]:
         """Counts with a category each: one left without takes it from the list it stands in,
