@@ -228,7 +228,6 @@ class CountReader:
         group_start = scene.group_start
         crowd_start, crowd_end = scene.crowd_start, scene.crowd_end
         subset_start, including_end = scene.subset_start, scene.including_end
-        actors = scene.actors
         counts: list[CountMention] = []
         by_facility: set[int] = set()  # numbers counted by a facility word ("18 hospitals")
         last_primary: int | None = None  # the latest count that is not itself a sub-count
@@ -245,53 +244,9 @@ class CountReader:
             subset = subset_start.get(_after_joiners(tokens, n.end, end)) if subset_start else None
             if subset is not None and counts and not noun_found and category is None:
                 # "19 of which were caused by Russian warplanes"
-                parent = last_primary if last_primary is not None else len(counts) - 1
-                clause_end = _clause_end(tokens, subset.end, end, mention_starts)
-                perpetrator = None
-                for a in actors:
-                    if subset.end <= a.start < clause_end:
-                        armed = [v for v in a.values if v in self.armed_actor]
-                        if armed:
-                            perpetrator = armed[0]
-                            break
-                if perpetrator is not None:
-                    # An agent ("by Russian warplanes") makes it a share of the strikes or
-                    # casualties, not of the places or facilities listed in between.
-                    agentive = [
-                        k
-                        for k, c in enumerate(counts)
-                        if c.parent is None and c.category not in _PLACE_LIKE
-                    ]
-                    if agentive:
-                        parent = agentive[-1]
-                pc = counts[parent]
-                sub_group = pc.group
-                named_group = False
-                for q in range(subset.end, clause_end):
-                    gm = group_start.get(q)
-                    if gm is not None:
-                        sub_group = gm.value
-                        named_group = True
-                        break
-                says_harm = any(q in casualty_start for q in range(subset.end, clause_end))
-                if perpetrator is None and not named_group and not says_harm:
-                    # "three of them remain in intensive care", "several of them critically":
-                    # a remark on the victims already counted, not a count of its own.
-                    continue
-                counts.append(
-                    CountMention(
-                        pc.category,
-                        sub_group,
-                        n.low,
-                        n.high,
-                        n.qualifier,
-                        n.start,
-                        subset.end,
-                        parent=parent,
-                        perpetrator=perpetrator,
-                        absurd=n.absurd,
-                    )
-                )
+                sub = self._subset_count(tokens, n, subset, counts, last_primary, scene)
+                if sub is not None:
+                    counts.append(sub)
                 continue
             # (The helpers below find nothing in an empty table: they are skipped then.)
             if category is None and casualty_start:
@@ -416,6 +371,67 @@ class CountReader:
             if parent_index is None:
                 last_primary = len(counts) - 1
         return counts, by_facility
+
+    def _subset_count(
+        self,
+        tokens: Tokens,
+        n: NumberMention,
+        subset: Match,
+        counts: list[CountMention],
+        last_primary: int | None,
+        scene: _Scene,
+    ) -> CountMention | None:
+        """ "N of which/whom ...": a sub-count of a count before, with the group and the armed
+        perpetrator its clause names; None when the clause only remarks on the victims."""
+        parent = last_primary if last_primary is not None else len(counts) - 1
+        clause_end = _clause_end(tokens, subset.end, scene.end, scene.mention_starts)
+        perpetrator = self._armed_perpetrator(scene.actors, subset.end, clause_end)
+        if perpetrator is not None:
+            # An agent ("by Russian warplanes") makes it a share of the strikes or
+            # casualties, not of the places or facilities listed in between.
+            agentive = [
+                k
+                for k, c in enumerate(counts)
+                if c.parent is None and c.category not in _PLACE_LIKE
+            ]
+            if agentive:
+                parent = agentive[-1]
+        pc = counts[parent]
+        sub_group = pc.group
+        named_group = False
+        group_start = scene.group_start
+        for q in range(subset.end, clause_end):
+            gm = group_start.get(q)
+            if gm is not None:
+                sub_group = gm.value
+                named_group = True
+                break
+        says_harm = any(q in scene.casualty_start for q in range(subset.end, clause_end))
+        if perpetrator is None and not named_group and not says_harm:
+            # "three of them remain in intensive care", "several of them critically":
+            # a remark on the victims already counted, not a count of its own.
+            return None
+        return CountMention(
+            pc.category,
+            sub_group,
+            n.low,
+            n.high,
+            n.qualifier,
+            n.start,
+            subset.end,
+            parent=parent,
+            perpetrator=perpetrator,
+            absurd=n.absurd,
+        )
+
+    def _armed_perpetrator(self, actors: list[Match], begin: int, stop: int) -> int | None:
+        """The first armed actor named in tokens [begin, stop): who carried out a sub-count."""
+        for a in actors:
+            if begin <= a.start < stop:
+                armed: list[int] = [v for v in a.values if v in self.armed_actor]
+                if armed:
+                    return armed[0]
+        return None
 
     def _noun_after(
         self, tokens: Tokens, n: NumberMention, scene: _Scene, by_facility: set[int]
