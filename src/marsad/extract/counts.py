@@ -221,13 +221,7 @@ class CountReader:
     ) -> tuple[list[CountMention], set[int]]:
         """The counts the sentence's numbers give, in order, and the numbers a facility word
         counts ("18 hospitals")."""
-        keys = tokens.keys
-        start, end = scene.start, scene.end
-        mention_starts, kin_starts, toll = scene.mention_starts, scene.kin_starts, scene.toll
-        casualty_start, casualty_end = scene.casualty_start, scene.casualty_end
-        group_start = scene.group_start
-        crowd_start, crowd_end = scene.crowd_start, scene.crowd_end
-        subset_start, including_end = scene.subset_start, scene.including_end
+        end, subset_start, group_start = scene.end, scene.subset_start, scene.group_start
         counts: list[CountMention] = []
         by_facility: set[int] = set()  # numbers counted by a facility word ("18 hospitals")
         last_primary: int | None = None  # the latest count that is not itself a sub-count
@@ -248,129 +242,170 @@ class CountReader:
                 if sub is not None:
                     counts.append(sub)
                 continue
-            # (The helpers below find nothing in an empty table: they are skipped then.)
-            if category is None and casualty_start:
-                # "12 civilians were killed", and the bare "75 were killed yesterday"
-                # (_casualty_right, inlined: the match itself gives the evidence's end)
-                cm = casualty_start.get(_skip_aux(tokens, ev_end, end, self.aux))
-                category = cm.value if cm is not None else None
-                if cm is not None and category is not None:
-                    cm_end = cm.end
-                    ev_end = max(ev_end, cm_end)
-                    second = casualty_start.get(cm_end + 1) if cm_end + 1 < end else None
-                    if (
-                        n.high == 0
-                        and second is not None
-                        and second.value != category
-                        and keys[cm_end] in self.either_words
-                    ):
-                        # "No one was killed or injured": zero of each
-                        counts.append(
-                            CountMention(
-                                second.value, group, 0, 0, n.qualifier, n.start, second.end
-                            )
-                        )
-                    elif n.high == 0 and category == self.rules.combined_category:
-                        parts = self.rules.combined_parts
-                        category = parts[0]  # a zero of both harms is a zero of each
-                        for part in parts[1:]:
-                            counts.append(
-                                CountMention(part, group, 0, 0, n.qualifier, n.start, cm_end)
-                            )
-            if (
-                category is None
-                and toll is not None
-                and toll < n.start
-                and (keys[n.start - 1] in self.toll_verbs)
-            ):
-                category = "killed"  # "the death toll ... has reached at least 126"
-            if category is None and casualty_end:
-                left = self._casualty_left(tokens, n.start, start, casualty_end)
-                if left is not None and (noun_found or self._ends_phrase(tokens, n.end, end)):
-                    category = left.value
-            listed_parent: int | None = None
-            if noun_found and counts:
-                # "including 3 children and a woman, and 21 were injured", "killing a woman and
-                # her two children": the next item of a list shares the parent (and, when it
-                # has none, the category) of the item before it, whatever verb follows the list
-                prev = counts[-1]
-                between = keys[prev.end : n.start]
-                if (
-                    0 < len(between) <= 3
-                    and any(b in self.and_words for b in between)
-                    and all(b in self.coordinators or b in self.possessives for b in between)
-                ):
-                    if category is None:
-                        category = prev.category
-                    listed_parent = prev.parent
-            # "a crowd of 25,000 people", "crowd big, some 1,500 ppl": a crowd word earlier in
-            # the clause makes people a crowd size
-            if (
-                category is None
-                and noun_found
-                and group in ("all", "civilians")
-                and crowd_end
-                and any(
-                    q in crowd_end and not any(keys[r] in _CLAUSE_STOPS for r in range(q, n.start))
-                    for q in range(max(start, n.start - 6), n.start + 1)
-                )
-            ):
-                category = "crowd_size"
-            if category is None and noun_found and (casualty_start or crowd_start):
-                category = self._wide_right(
-                    tokens, ev_end, end, casualty_start, crowd_start, mention_starts, group
-                )
-            if category is None and not noun_found and n.end in crowd_start:
-                category = "crowd_size"  # "Thousands demonstrated in Azaz"
-                ev_end = crowd_start[n.end].end
-                noun_found = True
-            parent_index: int | None = listed_parent
-            inc = including_end.get(n.start)
-            if inc is not None and counts:
-                parent_index = last_primary if last_primary is not None else len(counts) - 1
-                pc = counts[parent_index]
-                # "killing 11 civilians, among them four children, and wounding 30": the part
-                # shares its whole's harm, whatever verb comes after it; a whole that has none
-                # yet ("Nine civilians, including three children, were killed") takes the part's
-                if pc.category is not None:
-                    category = pc.category
-                elif category is not None:
-                    pc.category = category
-            if category is None and not noun_found:
-                continue
-            if parent_index is not None and n.qualifier == "vague":
-                continue  # "including many displaced families": nothing to count
-            if not noun_found and parent_index is None and last_primary is not None:
-                # "8 civilians were killed ... and 21 were injured": the bare figure counts the
-                # group the sentence is about (ellipsis of the noun)
-                group = counts[last_primary].group
-            if n.start in kin_starts and counts and group == "all":
-                # "a farmer and his son": the relative of a civilian is counted with him
-                prev = counts[-1]
-                if prev.group in self.rules.kin_groups and all(
-                    b in self.coordinators for b in keys[prev.end : n.start]
-                ):
-                    group = prev.group
-            # Positional arguments (derived, parent, perpetrator, absurd): the dataclass
-            # __init__ is measurably cheaper without keywords.
-            counts.append(
-                CountMention(
-                    category,
-                    group,
-                    n.low,
-                    n.high,
-                    n.qualifier,
-                    n.start,
-                    ev_end,
-                    False,
-                    parent_index,
-                    None,
-                    n.absurd,
-                )
+            count = self._count(
+                tokens, n, scene, counts, last_primary, category, group, ev_end, noun_found
             )
-            if parent_index is None:
-                last_primary = len(counts) - 1
+            if count is not None:
+                counts.append(count)
+                if count.parent is None:
+                    last_primary = len(counts) - 1
         return counts, by_facility
+
+    def _count(
+        self,
+        tokens: Tokens,
+        n: NumberMention,
+        scene: _Scene,
+        counts: list[CountMention],
+        last_primary: int | None,
+        category: str | None,
+        group: str,
+        ev_end: int,
+        noun_found: bool,
+    ) -> CountMention | None:
+        """Steps 2-5 after the noun: the harm, list and whole of ``n``; None if it counts none."""
+        # (The helpers below find nothing in an empty table: they are skipped then.)
+        if category is None and scene.casualty_start:
+            category, ev_end = self._harm_after(tokens, n, scene, counts, group, ev_end)
+        if category is None and scene.casualty_end:
+            category = self._harm_before(tokens, n, scene, noun_found)
+        parent: int | None = None
+        if noun_found and counts:
+            prev = counts[-1]
+            if self._listed(tokens.keys[prev.end : n.start]):
+                if category is None:
+                    category = prev.category
+                parent = prev.parent
+        if category is None and noun_found and (scene.casualty_start or scene.crowd_start):
+            category = self._harm_in_clause(tokens, n, scene, group, ev_end)
+        if category is None and not noun_found and n.end in scene.crowd_start:
+            category = "crowd_size"  # "Thousands demonstrated in Azaz"
+            ev_end = scene.crowd_start[n.end].end
+            noun_found = True
+        if counts and n.start in scene.including_end:
+            parent = last_primary if last_primary is not None else len(counts) - 1
+            category = _shared_harm(counts[parent], category)
+        if category is None and not noun_found:
+            return None
+        if parent is not None and n.qualifier == "vague":
+            return None  # "including many displaced families": nothing to count
+        if not noun_found and parent is None and last_primary is not None:
+            # "8 civilians were killed ... and 21 were injured": the bare figure counts the
+            # group the sentence is about (ellipsis of the noun)
+            group = counts[last_primary].group
+        if n.start in scene.kin_starts and counts and group == "all":
+            group = self._kin_group(tokens, n, counts[-1])
+        # Positional arguments (derived, parent, perpetrator, absurd): the dataclass
+        # __init__ is measurably cheaper without keywords.
+        return CountMention(
+            category,
+            group,
+            n.low,
+            n.high,
+            n.qualifier,
+            n.start,
+            ev_end,
+            False,
+            parent,
+            None,
+            n.absurd,
+        )
+
+    def _harm_after(
+        self,
+        tokens: Tokens,
+        n: NumberMention,
+        scene: _Scene,
+        counts: list[CountMention],
+        group: str,
+        ev_end: int,
+    ) -> tuple[str | None, int]:
+        """ "12 civilians were killed", and the bare "75 were killed yesterday": the casualty
+        word after the evidence, across auxiliaries, and the evidence's new end. A zero of
+        two harms adds the zero counts of the others to ``counts``."""
+        # (_casualty_right, inlined: the match itself gives the evidence's end)
+        end, casualty_start = scene.end, scene.casualty_start
+        cm = casualty_start.get(_skip_aux(tokens, ev_end, end, self.aux))
+        category = cm.value if cm is not None else None
+        if cm is None or category is None:
+            return category, ev_end
+        cm_end = cm.end
+        second = casualty_start.get(cm_end + 1) if cm_end + 1 < end else None
+        if (
+            n.high == 0
+            and second is not None
+            and second.value != category
+            and tokens.keys[cm_end] in self.either_words
+        ):
+            # "No one was killed or injured": zero of each
+            counts.append(CountMention(second.value, group, 0, 0, n.qualifier, n.start, second.end))
+        elif n.high == 0 and category == self.rules.combined_category:
+            parts = self.rules.combined_parts
+            category = parts[0]  # a zero of both harms is a zero of each
+            for part in parts[1:]:
+                counts.append(CountMention(part, group, 0, 0, n.qualifier, n.start, cm_end))
+        return category, max(ev_end, cm_end)
+
+    def _harm_before(
+        self, tokens: Tokens, n: NumberMention, scene: _Scene, noun_found: bool
+    ) -> str | None:
+        """The harm a casualty word before the number gives it: "killing 5", "the killing of
+        over 60 civilians", "the death toll ... has reached at least 126"."""
+        toll = scene.toll
+        if toll is not None and toll < n.start and (tokens.keys[n.start - 1] in self.toll_verbs):
+            return "killed"
+        left = self._casualty_left(tokens, n.start, scene.start, scene.casualty_end)
+        if left is not None and (noun_found or self._ends_phrase(tokens, n.end, scene.end)):
+            harm: str | None = left.value
+            return harm
+        return None
+
+    def _listed(self, between: list[str]) -> bool:
+        """True when the words between two counts make the second the next item of a list:
+        "including 3 children and a woman, and 21 were injured", "killing a woman and her two
+        children": the next item of a list shares the parent (and, when it has none, the
+        category) of the item before it, whatever verb follows the list."""
+        return (
+            0 < len(between) <= 3
+            and any(b in self.and_words for b in between)
+            and all(b in self.coordinators or b in self.possessives for b in between)
+        )
+
+    def _harm_in_clause(
+        self, tokens: Tokens, n: NumberMention, scene: _Scene, group: str, ev_end: int
+    ) -> str | None:
+        """The category a counted noun takes from further off in its clause: a crowd word
+        before it, else a casualty or crowd word to its right."""
+        keys, start, crowd_end = tokens.keys, scene.start, scene.crowd_end
+        # "a crowd of 25,000 people", "crowd big, some 1,500 ppl": a crowd word earlier in
+        # the clause makes people a crowd size
+        if (
+            group in ("all", "civilians")
+            and crowd_end
+            and any(
+                q in crowd_end and not any(keys[r] in _CLAUSE_STOPS for r in range(q, n.start))
+                for q in range(max(start, n.start - 6), n.start + 1)
+            )
+        ):
+            return "crowd_size"
+        return self._wide_right(
+            tokens,
+            ev_end,
+            scene.end,
+            scene.casualty_start,
+            scene.crowd_start,
+            scene.mention_starts,
+            group,
+        )
+
+    def _kin_group(self, tokens: Tokens, n: NumberMention, prev: CountMention) -> str:
+        """ "a farmer and his son": the relative of a civilian is counted with him."""
+        keys = tokens.keys
+        if prev.group in self.rules.kin_groups and all(
+            b in self.coordinators for b in keys[prev.end : n.start]
+        ):
+            return prev.group
+        return "all"
 
     def _subset_count(
         self,
@@ -808,6 +843,18 @@ class CountReader:
             between = keys[c.end : nxt.start]
             if len(between) <= 3 and all(b in self.coordinators for b in between):
                 c.category = nxt.category
+
+
+def _shared_harm(whole: CountMention, category: str | None) -> str | None:
+    """The harm a part ("including N children") and its whole share: "killing 11 civilians,
+    among them four children, and wounding 30": the part shares its whole's harm, whatever verb
+    comes after it; a whole that has none yet ("Nine civilians, including three children, were
+    killed") takes the part's."""
+    if whole.category is not None:
+        return whole.category
+    if category is not None:
+        whole.category = category
+    return category
 
 
 def _total(parts: list[CountMention]) -> CountMention:
