@@ -136,6 +136,8 @@ class CountReader:
         matches: dict[str, list[Match]],
         violent: bool,
     ) -> tuple[list[CountMention], list[NumberMention]]:
+        """The counts of tokens [start, end) and the numbers read there: each number with what
+        it counts, sub-counts tied to their whole, and only counts with a category kept."""
         numbers = self.numbers.read(tokens, start, end, claimed, matches)
         # "a 28-year-old activist", "aged 28": ages, never counts (the end of each age phrase
         # -> the token before it, where "a 28-year-old man" has its article)
