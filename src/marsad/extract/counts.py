@@ -71,6 +71,28 @@ class CountMention:
     running_total: bool = False
 
 
+@dataclass(slots=True)
+class _Scene:
+    """One sentence's span and its matches by position: what every number in it looks up."""
+
+    start: int
+    end: int
+    violent: bool
+    mention_starts: set[int]
+    kin_starts: set[int]
+    casualty_start: dict[int, Match]
+    casualty_end: dict[int, Match]
+    toll: int | None  # where a toll phrase ("the death toll") starts
+    noun_start: dict[int, Match]
+    group_start: dict[int, Match]
+    crowd_start: dict[int, Match]
+    crowd_end: dict[int, Match]
+    subset_start: dict[int, Match]
+    including_end: dict[int, Match]
+    facility_start: dict[int, Match]
+    actors: list[Match]
+
+
 class CountReader:
     def __init__(self, pack: LanguagePack) -> None:
         self.pack = pack
@@ -114,7 +136,8 @@ class CountReader:
         matches: dict[str, list[Match]],
         violent: bool,
     ) -> tuple[list[CountMention], list[NumberMention]]:
-        keys, kinds = tokens.keys, tokens.kinds
+        """The counts of tokens [start, end) and the numbers read there: each number with what
+        it counts, sub-counts tied to their whole, and only counts with a category kept."""
         numbers = self.numbers.read(tokens, start, end, claimed, matches)
         # "a 28-year-old activist", "aged 28": ages, never counts (the end of each age phrase
         # -> the token before it, where "a 28-year-old man" has its article)
@@ -130,7 +153,31 @@ class CountReader:
             return [], numbers
         if len(mentions) > 1:
             mentions.sort(key=_START)
-        mention_starts = {n.start for n in mentions}
+        scene = self._scene(tokens, start, end, matches, violent, mentions, kin_starts)
+        counts, by_facility = self._counted(tokens, mentions, scene)
+        if len(by_facility) > 1:
+            # "8 schools, 5 medical facilities and 3 bakeries": a breakdown by kind, kept on the
+            # facilities themselves, not a count of facilities hit
+            counts = _without(counts, {k for k, c in enumerate(counts) if c.start in by_facility})
+        counts = self._settled(tokens, counts)
+        if len(counts) > 1:  # one count has nothing to add up or merge with
+            counts = _dedupe(self._with_sums(tokens, counts, scene.casualty_end))
+        if counts and CUE_AGGREGATE in matches:
+            _mark_running_totals(tokens, start, end, counts, matches[CUE_AGGREGATE])
+        return _ordered(counts), numbers
+
+    def _scene(
+        self,
+        tokens: Tokens,
+        start: int,
+        end: int,
+        matches: dict[str, list[Match]],
+        violent: bool,
+        mentions: list[NumberMention],
+        kin_starts: set[int],
+    ) -> _Scene:
+        """The sentence's matches by position, built once so each number looks them up."""
+        keys = tokens.keys
         # Position tables of the sentence's matches; a kind the sentence lacks (most of them,
         # most of the time) shares one empty table instead of building its own.
         casualties = matches.get(CASUALTY)
@@ -146,26 +193,37 @@ class CountReader:
         else:
             casualty_start = casualty_end = _NO_MATCHES
         # ("in" and [] rather than .get(): no method call.)
-        noun_start = (
-            {m.start: m for m in matches[COUNT_NOUN]} if COUNT_NOUN in matches else _NO_MATCHES
-        )
-        group_start = {m.start: m for m in groups} if groups else _NO_MATCHES
+        groups = matches.get(GROUP)
         if CUE_CROWD in matches:
             crowd_start = {m.start: m for m in matches[CUE_CROWD]}
             crowd_end = {m.end: m for m in matches[CUE_CROWD]}
         else:
             crowd_start = crowd_end = _NO_MATCHES
-        subset_start = (
-            {m.start: m for m in matches[CUE_SUBSET]} if CUE_SUBSET in matches else _NO_MATCHES
+        return _Scene(
+            start,
+            end,
+            violent,
+            {n.start for n in mentions},
+            kin_starts,
+            casualty_start,
+            casualty_end,
+            toll,
+            {m.start: m for m in matches[COUNT_NOUN]} if COUNT_NOUN in matches else _NO_MATCHES,
+            {m.start: m for m in groups} if groups else _NO_MATCHES,
+            crowd_start,
+            crowd_end,
+            {m.start: m for m in matches[CUE_SUBSET]} if CUE_SUBSET in matches else _NO_MATCHES,
+            {m.end: m for m in matches[CUE_INCLUDING]} if CUE_INCLUDING in matches else _NO_MATCHES,
+            {m.start: m for m in matches[FACILITY]} if FACILITY in matches else _NO_MATCHES,
+            matches.get(ACTOR, []),
         )
-        including_end = (
-            {m.end: m for m in matches[CUE_INCLUDING]} if CUE_INCLUDING in matches else _NO_MATCHES
-        )
-        facility_start = (
-            {m.start: m for m in matches[FACILITY]} if FACILITY in matches else _NO_MATCHES
-        )
-        actors = matches.get(ACTOR, [])
 
+    def _counted(
+        self, tokens: Tokens, mentions: list[NumberMention], scene: _Scene
+    ) -> tuple[list[CountMention], set[int]]:
+        """The counts the sentence's numbers give, in order, and the numbers a facility word
+        counts ("18 hospitals")."""
+        end, subset_start, group_start = scene.end, scene.subset_start, scene.group_start
         counts: list[CountMention] = []
         by_facility: set[int] = set()  # numbers counted by a facility word ("18 hospitals")
         last_primary: int | None = None  # the latest count that is not itself a sub-count
@@ -177,264 +235,322 @@ class CountReader:
                 if derived is not None:
                     counts.append(derived)
                 continue
-            category: str | None = None
-            group = "all"
-            ev_end = n.end
             # 1. the noun after the number
-            p = n.end
-            skipped = 0
-            noun_found = False
-            while p < end and skipped <= 4:
-                if kinds[p] == JOINER:
-                    p += 1
-                    continue
-                if kinds[p] != WORD or p in mention_starts:
-                    break
-                if p in facility_start and p not in noun_start and p not in group_start:
-                    # "7 camps for displaced people": the number counts the camps, which in a
-                    # passage about violence are facilities hit ("18 health facilities have
-                    # been put out of service by airstrikes", "15 camps had been hit")
-                    if violent and skipped == 0:
-                        category = "facilities_hit"
-                        ev_end = facility_start[p].end
-                        noun_found = True
-                        by_facility.add(n.start)
-                    break
-                cn = noun_start.get(p)
-                gm = group_start.get(p)
-                if cn is not None and (gm is None or cn.end >= gm.end):
-                    cat = cn.value
-                    if cat in self.needs_violence and not violent:
-                        break
-                    category = cat
-                    if cat == "displaced" and any(
-                        q in crowd_start for q in range(cn.end, min(end, cn.end + 3))
-                    ):
-                        # "2,000 displaced people protested": displaced people who march are a
-                        # crowd, not a displacement
-                        category = "crowd_size"
-                    if category == "crowd_size":
-                        # "six demonstrators were detained": what happened to them is counted
-                        harmed = self._casualty_right(tokens, cn.end, end, casualty_start)
-                        if harmed is None and casualty_end:
-                            # "killing two protesters": protesters harmed, not a crowd size
-                            left = self._casualty_left(tokens, n.start, start, casualty_end)
-                            harmed = left.value if left is not None else None
-                        if harmed is not None:
-                            category = harmed
-                    if gm is not None and gm.end >= cn.end:
-                        group = gm.value
-                    ev_end = cn.end
-                    noun_found = True
-                    break
-                if gm is not None:
-                    group = gm.value
-                    ev_end = gm.end
-                    noun_found = True
-                    break
-                after = casualty_start.get(p)
-                if after is not None and skipped == 0:
-                    category = after.value
-                    ev_end = after.end
-                    break
-                if keys[p] in self.of_words and p + 1 < end and keys[p + 1] in self.possessives:
-                    p += 2  # "two of its volunteers"
-                    skipped += 1
-                    continue
-                word = keys[p]
-                acronym = tokens.text[tokens.starts[p] : tokens.ends[p]].isupper()
-                if word in self.and_words and skipped > 0 and p + 1 < end and kinds[p + 1] == WORD:
-                    pass  # "70 regime and rebel fighters": coordinated modifiers
-                elif not acronym and (  # "120 IS fighters": IS is a name, not the verb
-                    word in self.coordinators or word in self.aux or word in self.of_words
-                ):
-                    break
-                skipped += 1
-                p += 1
+            category, group, ev_end, noun_found = self._noun_after(tokens, n, scene, by_facility)
             subset = subset_start.get(_after_joiners(tokens, n.end, end)) if subset_start else None
             if subset is not None and counts and not noun_found and category is None:
                 # "19 of which were caused by Russian warplanes"
-                parent = last_primary if last_primary is not None else len(counts) - 1
-                clause_end = _clause_end(tokens, subset.end, end, mention_starts)
-                perpetrator = None
-                for a in actors:
-                    if subset.end <= a.start < clause_end:
-                        armed = [v for v in a.values if v in self.armed_actor]
-                        if armed:
-                            perpetrator = armed[0]
-                            break
-                if perpetrator is not None:
-                    # An agent ("by Russian warplanes") makes it a share of the strikes or
-                    # casualties, not of the places or facilities listed in between.
-                    agentive = [
-                        k
-                        for k, c in enumerate(counts)
-                        if c.parent is None and c.category not in _PLACE_LIKE
-                    ]
-                    if agentive:
-                        parent = agentive[-1]
-                pc = counts[parent]
-                sub_group = pc.group
-                named_group = False
-                for q in range(subset.end, clause_end):
-                    gm = group_start.get(q)
-                    if gm is not None:
-                        sub_group = gm.value
-                        named_group = True
-                        break
-                says_harm = any(q in casualty_start for q in range(subset.end, clause_end))
-                if perpetrator is None and not named_group and not says_harm:
-                    # "three of them remain in intensive care", "several of them critically":
-                    # a remark on the victims already counted, not a count of its own.
-                    continue
-                counts.append(
-                    CountMention(
-                        pc.category,
-                        sub_group,
-                        n.low,
-                        n.high,
-                        n.qualifier,
-                        n.start,
-                        subset.end,
-                        parent=parent,
-                        perpetrator=perpetrator,
-                        absurd=n.absurd,
-                    )
-                )
+                sub = self._subset_count(tokens, n, subset, counts, last_primary, scene)
+                if sub is not None:
+                    counts.append(sub)
                 continue
-            # (The helpers below find nothing in an empty table: they are skipped then.)
-            if category is None and casualty_start:
-                # "12 civilians were killed", and the bare "75 were killed yesterday"
-                # (_casualty_right, inlined: the match itself gives the evidence's end)
-                cm = casualty_start.get(_skip_aux(tokens, ev_end, end, self.aux))
-                category = cm.value if cm is not None else None
-                if cm is not None and category is not None:
-                    cm_end = cm.end
-                    ev_end = max(ev_end, cm_end)
-                    second = casualty_start.get(cm_end + 1) if cm_end + 1 < end else None
-                    if (
-                        n.high == 0
-                        and second is not None
-                        and second.value != category
-                        and keys[cm_end] in self.either_words
-                    ):
-                        # "No one was killed or injured": zero of each
-                        counts.append(
-                            CountMention(
-                                second.value, group, 0, 0, n.qualifier, n.start, second.end
-                            )
-                        )
-                    elif n.high == 0 and category == self.rules.combined_category:
-                        parts = self.rules.combined_parts
-                        category = parts[0]  # a zero of both harms is a zero of each
-                        for part in parts[1:]:
-                            counts.append(
-                                CountMention(part, group, 0, 0, n.qualifier, n.start, cm_end)
-                            )
-            if (
-                category is None
-                and toll is not None
-                and toll < n.start
-                and (keys[n.start - 1] in self.toll_verbs)
-            ):
-                category = "killed"  # "the death toll ... has reached at least 126"
-            if category is None and casualty_end:
-                left = self._casualty_left(tokens, n.start, start, casualty_end)
-                if left is not None and (noun_found or self._ends_phrase(tokens, n.end, end)):
-                    category = left.value
-            listed_parent: int | None = None
-            if noun_found and counts:
-                # "including 3 children and a woman, and 21 were injured", "killing a woman and
-                # her two children": the next item of a list shares the parent (and, when it
-                # has none, the category) of the item before it, whatever verb follows the list
-                prev = counts[-1]
-                between = keys[prev.end : n.start]
-                if (
-                    0 < len(between) <= 3
-                    and any(b in self.and_words for b in between)
-                    and all(b in self.coordinators or b in self.possessives for b in between)
-                ):
-                    if category is None:
-                        category = prev.category
-                    listed_parent = prev.parent
-            # "a crowd of 25,000 people", "crowd big, some 1,500 ppl": a crowd word earlier in
-            # the clause makes people a crowd size
-            if (
-                category is None
-                and noun_found
-                and group in ("all", "civilians")
-                and crowd_end
-                and any(
-                    q in crowd_end and not any(keys[r] in _CLAUSE_STOPS for r in range(q, n.start))
-                    for q in range(max(start, n.start - 6), n.start + 1)
-                )
-            ):
-                category = "crowd_size"
-            if category is None and noun_found and (casualty_start or crowd_start):
-                category = self._wide_right(
-                    tokens, ev_end, end, casualty_start, crowd_start, mention_starts, group
-                )
-            if category is None and not noun_found and n.end in crowd_start:
-                category = "crowd_size"  # "Thousands demonstrated in Azaz"
-                ev_end = crowd_start[n.end].end
-                noun_found = True
-            parent_index: int | None = listed_parent
-            inc = including_end.get(n.start)
-            if inc is not None and counts:
-                parent_index = last_primary if last_primary is not None else len(counts) - 1
-                pc = counts[parent_index]
-                # "killing 11 civilians, among them four children, and wounding 30": the part
-                # shares its whole's harm, whatever verb comes after it; a whole that has none
-                # yet ("Nine civilians, including three children, were killed") takes the part's
-                if pc.category is not None:
-                    category = pc.category
-                elif category is not None:
-                    pc.category = category
-            if category is None and not noun_found:
-                continue
-            if parent_index is not None and n.qualifier == "vague":
-                continue  # "including many displaced families": nothing to count
-            if not noun_found and parent_index is None and last_primary is not None:
-                # "8 civilians were killed ... and 21 were injured": the bare figure counts the
-                # group the sentence is about (ellipsis of the noun)
-                group = counts[last_primary].group
-            if n.start in kin_starts and counts and group == "all":
-                # "a farmer and his son": the relative of a civilian is counted with him
-                prev = counts[-1]
-                if prev.group in self.rules.kin_groups and all(
-                    b in self.coordinators for b in keys[prev.end : n.start]
-                ):
-                    group = prev.group
-            # Positional arguments (derived, parent, perpetrator, absurd): the dataclass
-            # __init__ is measurably cheaper without keywords.
-            counts.append(
-                CountMention(
-                    category,
-                    group,
-                    n.low,
-                    n.high,
-                    n.qualifier,
-                    n.start,
-                    ev_end,
-                    False,
-                    parent_index,
-                    None,
-                    n.absurd,
-                )
+            count = self._count(
+                tokens, n, scene, counts, last_primary, category, group, ev_end, noun_found
             )
-            if parent_index is None:
-                last_primary = len(counts) - 1
+            if count is not None:
+                counts.append(count)
+                if count.parent is None:
+                    last_primary = len(counts) - 1
+        return counts, by_facility
 
-        if len(by_facility) > 1:
-            # "8 schools, 5 medical facilities and 3 bakeries": a breakdown by kind, kept on the
-            # facilities themselves, not a count of facilities hit
-            counts = _without(counts, {k for k, c in enumerate(counts) if c.start in by_facility})
-        counts = self._settled(tokens, counts)
-        if len(counts) > 1:  # one count has nothing to add up or merge with
-            counts = _dedupe(self._with_sums(tokens, counts, casualty_end))
-        if counts and CUE_AGGREGATE in matches:
-            _mark_running_totals(tokens, start, end, counts, matches[CUE_AGGREGATE])
-        return _ordered(counts), numbers
+    def _count(
+        self,
+        tokens: Tokens,
+        n: NumberMention,
+        scene: _Scene,
+        counts: list[CountMention],
+        last_primary: int | None,
+        category: str | None,
+        group: str,
+        ev_end: int,
+        noun_found: bool,
+    ) -> CountMention | None:
+        """Steps 2-5 after the noun: the harm, list and whole of ``n``; None if it counts none."""
+        # (The helpers below find nothing in an empty table: they are skipped then.)
+        if category is None and scene.casualty_start:
+            category, ev_end = self._harm_after(tokens, n, scene, counts, group, ev_end)
+        if category is None and scene.casualty_end:
+            category = self._harm_before(tokens, n, scene, noun_found)
+        parent: int | None = None
+        if noun_found and counts:
+            prev = counts[-1]
+            if self._listed(tokens.keys[prev.end : n.start]):
+                if category is None:
+                    category = prev.category
+                parent = prev.parent
+        if category is None and noun_found and (scene.casualty_start or scene.crowd_start):
+            category = self._harm_in_clause(tokens, n, scene, group, ev_end)
+        if category is None and not noun_found and n.end in scene.crowd_start:
+            category = "crowd_size"  # "Thousands demonstrated in Azaz"
+            ev_end = scene.crowd_start[n.end].end
+            noun_found = True
+        if counts and n.start in scene.including_end:
+            parent = last_primary if last_primary is not None else len(counts) - 1
+            category = _shared_harm(counts[parent], category)
+        if category is None and not noun_found:
+            return None
+        if parent is not None and n.qualifier == "vague":
+            return None  # "including many displaced families": nothing to count
+        if not noun_found and parent is None and last_primary is not None:
+            # "8 civilians were killed ... and 21 were injured": the bare figure counts the
+            # group the sentence is about (ellipsis of the noun)
+            group = counts[last_primary].group
+        if n.start in scene.kin_starts and counts and group == "all":
+            group = self._kin_group(tokens, n, counts[-1])
+        # Positional arguments (derived, parent, perpetrator, absurd): the dataclass
+        # __init__ is measurably cheaper without keywords.
+        return CountMention(
+            category,
+            group,
+            n.low,
+            n.high,
+            n.qualifier,
+            n.start,
+            ev_end,
+            False,
+            parent,
+            None,
+            n.absurd,
+        )
+
+    def _harm_after(
+        self,
+        tokens: Tokens,
+        n: NumberMention,
+        scene: _Scene,
+        counts: list[CountMention],
+        group: str,
+        ev_end: int,
+    ) -> tuple[str | None, int]:
+        """ "12 civilians were killed", and the bare "75 were killed yesterday": the casualty
+        word after the evidence, across auxiliaries, and the evidence's new end. A zero of
+        two harms adds the zero counts of the others to ``counts``."""
+        # (_casualty_right, inlined: the match itself gives the evidence's end)
+        end, casualty_start = scene.end, scene.casualty_start
+        cm = casualty_start.get(_skip_aux(tokens, ev_end, end, self.aux))
+        category = cm.value if cm is not None else None
+        if cm is None or category is None:
+            return category, ev_end
+        cm_end = cm.end
+        second = casualty_start.get(cm_end + 1) if cm_end + 1 < end else None
+        if (
+            n.high == 0
+            and second is not None
+            and second.value != category
+            and tokens.keys[cm_end] in self.either_words
+        ):
+            # "No one was killed or injured": zero of each
+            counts.append(CountMention(second.value, group, 0, 0, n.qualifier, n.start, second.end))
+        elif n.high == 0 and category == self.rules.combined_category:
+            parts = self.rules.combined_parts
+            category = parts[0]  # a zero of both harms is a zero of each
+            for part in parts[1:]:
+                counts.append(CountMention(part, group, 0, 0, n.qualifier, n.start, cm_end))
+        return category, max(ev_end, cm_end)
+
+    def _harm_before(
+        self, tokens: Tokens, n: NumberMention, scene: _Scene, noun_found: bool
+    ) -> str | None:
+        """The harm a casualty word before the number gives it: "killing 5", "the killing of
+        over 60 civilians", "the death toll ... has reached at least 126"."""
+        toll = scene.toll
+        if toll is not None and toll < n.start and (tokens.keys[n.start - 1] in self.toll_verbs):
+            return "killed"
+        left = self._casualty_left(tokens, n.start, scene.start, scene.casualty_end)
+        if left is not None and (noun_found or self._ends_phrase(tokens, n.end, scene.end)):
+            harm: str | None = left.value
+            return harm
+        return None
+
+    def _listed(self, between: list[str]) -> bool:
+        """True when the words between two counts make the second the next item of a list:
+        "including 3 children and a woman, and 21 were injured", "killing a woman and her two
+        children": the next item of a list shares the parent (and, when it has none, the
+        category) of the item before it, whatever verb follows the list."""
+        return (
+            0 < len(between) <= 3
+            and any(b in self.and_words for b in between)
+            and all(b in self.coordinators or b in self.possessives for b in between)
+        )
+
+    def _harm_in_clause(
+        self, tokens: Tokens, n: NumberMention, scene: _Scene, group: str, ev_end: int
+    ) -> str | None:
+        """The category a counted noun takes from further off in its clause: a crowd word
+        before it, else a casualty or crowd word to its right."""
+        keys, start, crowd_end = tokens.keys, scene.start, scene.crowd_end
+        # "a crowd of 25,000 people", "crowd big, some 1,500 ppl": a crowd word earlier in
+        # the clause makes people a crowd size
+        if (
+            group in ("all", "civilians")
+            and crowd_end
+            and any(
+                q in crowd_end and not any(keys[r] in _CLAUSE_STOPS for r in range(q, n.start))
+                for q in range(max(start, n.start - 6), n.start + 1)
+            )
+        ):
+            return "crowd_size"
+        return self._wide_right(
+            tokens,
+            ev_end,
+            scene.end,
+            scene.casualty_start,
+            scene.crowd_start,
+            scene.mention_starts,
+            group,
+        )
+
+    def _kin_group(self, tokens: Tokens, n: NumberMention, prev: CountMention) -> str:
+        """ "a farmer and his son": the relative of a civilian is counted with him."""
+        keys = tokens.keys
+        if prev.group in self.rules.kin_groups and all(
+            b in self.coordinators for b in keys[prev.end : n.start]
+        ):
+            return prev.group
+        return "all"
+
+    def _subset_count(
+        self,
+        tokens: Tokens,
+        n: NumberMention,
+        subset: Match,
+        counts: list[CountMention],
+        last_primary: int | None,
+        scene: _Scene,
+    ) -> CountMention | None:
+        """ "N of which/whom ...": a sub-count of a count before, with the group and the armed
+        perpetrator its clause names; None when the clause only remarks on the victims."""
+        parent = last_primary if last_primary is not None else len(counts) - 1
+        clause_end = _clause_end(tokens, subset.end, scene.end, scene.mention_starts)
+        perpetrator = self._armed_perpetrator(scene.actors, subset.end, clause_end)
+        if perpetrator is not None:
+            # An agent ("by Russian warplanes") makes it a share of the strikes or
+            # casualties, not of the places or facilities listed in between.
+            agentive = [
+                k
+                for k, c in enumerate(counts)
+                if c.parent is None and c.category not in _PLACE_LIKE
+            ]
+            if agentive:
+                parent = agentive[-1]
+        pc = counts[parent]
+        sub_group = pc.group
+        named_group = False
+        group_start = scene.group_start
+        for q in range(subset.end, clause_end):
+            gm = group_start.get(q)
+            if gm is not None:
+                sub_group = gm.value
+                named_group = True
+                break
+        says_harm = any(q in scene.casualty_start for q in range(subset.end, clause_end))
+        if perpetrator is None and not named_group and not says_harm:
+            # "three of them remain in intensive care", "several of them critically":
+            # a remark on the victims already counted, not a count of its own.
+            return None
+        return CountMention(
+            pc.category,
+            sub_group,
+            n.low,
+            n.high,
+            n.qualifier,
+            n.start,
+            subset.end,
+            parent=parent,
+            perpetrator=perpetrator,
+            absurd=n.absurd,
+        )
+
+    def _armed_perpetrator(self, actors: list[Match], begin: int, stop: int) -> int | None:
+        """The first armed actor named in tokens [begin, stop): who carried out a sub-count."""
+        for a in actors:
+            if begin <= a.start < stop:
+                armed: list[int] = [v for v in a.values if v in self.armed_actor]
+                if armed:
+                    return armed[0]
+        return None
+
+    def _noun_after(
+        self, tokens: Tokens, n: NumberMention, scene: _Scene, by_facility: set[int]
+    ) -> tuple[str | None, str, int, bool]:
+        """What the noun after number ``n`` says it counts, skipping a few modifiers ("29 Syrian
+        rebels"): (category, group, end of the evidence, whether a noun was found); a number
+        a facility word counts goes into ``by_facility``."""
+        keys, kinds = tokens.keys, tokens.kinds
+        end, mention_starts = scene.end, scene.mention_starts
+        facility_start, noun_start, group_start = (
+            scene.facility_start,
+            scene.noun_start,
+            scene.group_start,
+        )
+        p = n.end
+        skipped = 0
+        while p < end and skipped <= 4:
+            if kinds[p] == JOINER:
+                p += 1
+                continue
+            if kinds[p] != WORD or p in mention_starts:
+                break
+            if p in facility_start and p not in noun_start and p not in group_start:
+                # "7 camps for displaced people": the number counts the camps, which in a
+                # passage about violence are facilities hit ("18 health facilities have
+                # been put out of service by airstrikes", "15 camps had been hit")
+                if scene.violent and skipped == 0:
+                    by_facility.add(n.start)
+                    return "facilities_hit", "all", facility_start[p].end, True
+                break
+            cn = noun_start.get(p)
+            gm = group_start.get(p)
+            if cn is not None and (gm is None or cn.end >= gm.end):
+                category = cn.value
+                if category in self.needs_violence and not scene.violent:
+                    break
+                if category == "displaced" or category == "crowd_size":
+                    category = self._crowd_or_harmed(tokens, n, cn, scene)
+                group = gm.value if gm is not None and gm.end >= cn.end else "all"
+                return category, group, cn.end, True
+            if gm is not None:
+                return None, gm.value, gm.end, True
+            after = scene.casualty_start.get(p)
+            if after is not None and skipped == 0:
+                return after.value, "all", after.end, False
+            if keys[p] in self.of_words and p + 1 < end and keys[p + 1] in self.possessives:
+                p += 2  # "two of its volunteers"
+                skipped += 1
+                continue
+            word = keys[p]
+            acronym = tokens.text[tokens.starts[p] : tokens.ends[p]].isupper()
+            if word in self.and_words and skipped > 0 and p + 1 < end and kinds[p + 1] == WORD:
+                pass  # "70 regime and rebel fighters": coordinated modifiers
+            elif not acronym and (  # "120 IS fighters": IS is a name, not the verb
+                word in self.coordinators or word in self.aux or word in self.of_words
+            ):
+                break
+            skipped += 1
+            p += 1
+        return None, "all", n.end, False
+
+    def _crowd_or_harmed(self, tokens: Tokens, n: NumberMention, cn: Match, scene: _Scene) -> str:
+        """The category of people counted by a crowd or displacement noun ``cn``: what happened
+        to them when the sentence says so, else the crowd they make."""
+        category: str = cn.value
+        end = scene.end
+        if category == "displaced" and any(
+            q in scene.crowd_start for q in range(cn.end, min(end, cn.end + 3))
+        ):
+            # "2,000 displaced people protested": displaced people who march are a
+            # crowd, not a displacement
+            category = "crowd_size"
+        if category == "crowd_size":
+            # "six demonstrators were detained": what happened to them is counted
+            harmed = self._casualty_right(tokens, cn.end, end, scene.casualty_start)
+            if harmed is None and scene.casualty_end:
+                # "killing two protesters": protesters harmed, not a crowd size
+                left = self._casualty_left(tokens, n.start, scene.start, scene.casualty_end)
+                harmed = left.value if left is not None else None
+            if harmed is not None:
+                category = harmed
+        return category
 
     def _settled(self, tokens: Tokens, counts: list[CountMention]) -> list[CountMention]:
         """Counts with a category each: one left without takes it from the list it stands in,
@@ -729,6 +845,18 @@ class CountReader:
             between = keys[c.end : nxt.start]
             if len(between) <= 3 and all(b in self.coordinators for b in between):
                 c.category = nxt.category
+
+
+def _shared_harm(whole: CountMention, category: str | None) -> str | None:
+    """The harm a part ("including N children") and its whole share: "killing 11 civilians,
+    among them four children, and wounding 30": the part shares its whole's harm, whatever verb
+    comes after it; a whole that has none yet ("Nine civilians, including three children, were
+    killed") takes the part's."""
+    if whole.category is not None:
+        return whole.category
+    if category is not None:
+        whole.category = category
+    return category
 
 
 def _total(parts: list[CountMention]) -> CountMention:
