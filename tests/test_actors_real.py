@@ -184,3 +184,8 @@ def test_a_passive_over_a_describing_word_makes_the_group_the_victim() -> None:
 def test_an_actor_naming_whose_area_it_is_is_no_perpetrator() -> None:
     text = "A car bomb struck buses leaving the pro-regime areas of Rashidin, killing 40 people."
     assert only(text).perpetrators == []
+
+
+def test_government_aircraft_are_the_government_forces() -> None:
+    claim = only("Government warplanes struck a market in Ariha on Monday, killing nine civilians.")
+    assert [(p.id, p.attribution) for p in claim.perpetrators] == [("sy_gov_forces", "stated")]
