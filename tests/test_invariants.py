@@ -2,13 +2,14 @@
 characters, ``low <= high``, and no count comes from a year, a clock time or an age.
 
 Checked over the project's own corpus and hostile sentences written for it, and over every
-English text of the dev sets in ``../shared/eval`` where that folder is present (it is not part
-of the repository)."""
+English text of the dev sets in ``../shared/eval`` (or ``$MARSAD_EVAL_DIR``) where that folder is
+present (it is not part of the repository)."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import os
 from pathlib import Path
 from types import ModuleType
 
@@ -20,7 +21,8 @@ from marsad.lang import load_language_pack
 from marsad.schema import Claim, Count, DocumentMeta, Span
 
 ROOT = Path(__file__).resolve().parents[1]
-EVAL = ROOT.parent / "shared" / "eval"
+# the dev sets, read in place (MARSAD_EVAL_DIR, else the folder beside the checkout)
+EVAL = Path(os.environ.get("MARSAD_EVAL_DIR", ROOT.parent / "shared" / "eval"))
 PACK = load_language_pack("en")
 
 HOSTILE = [
