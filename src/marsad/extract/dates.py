@@ -43,6 +43,16 @@ class _TextPositions:
 
 
 @dataclass(slots=True)
+class _Cues:
+    """A sentence's date words by the token they start at (each empty where it has none)."""
+
+    months: dict[int, Match]
+    weekdays: dict[int, Match]
+    relatives: dict[int, Match]
+    parts: dict[int, Match]
+
+
+@dataclass(slots=True)
 class DateMention:
     start: int  # token range of the expression
     end: int
@@ -218,7 +228,8 @@ class DateReader:
         weekdays = {m.start: m for m in matches[WEEKDAY]} if WEEKDAY in matches else _NO_MATCHES
         relatives = {m.start: m for m in matches[RELATIVE]} if RELATIVE in matches else _NO_MATCHES
         parts = {m.start: m for m in matches[MONTH_PART]} if MONTH_PART in matches else _NO_MATCHES
-        candidates = self._candidates(tokens, doc, start, end, months, weekdays, relatives, parts)
+        cues = _Cues(months, weekdays, relatives, parts)
+        candidates = self._candidates(tokens, doc, start, end, cues)
         if not candidates:
             return []
         out: list[DateMention] = []
@@ -226,10 +237,10 @@ class DateReader:
         for i in candidates:
             if i < next_free:
                 continue
-            found = self._read_at(tokens, i, end, start, months, weekdays, relatives, parts, anchor)
+            found = self._read_at(tokens, i, end, start, cues, anchor)
             if found is None:
                 continue
-            self._widen(tokens, found, i, start, end, months, weekdays, relatives, parts, anchor)
+            self._widen(tokens, found, i, start, end, cues, anchor)
             rel = relatives.get(i)
             if rel is not None and out and rel.value in self.pack.chained_days:
                 _chain(found, out, self.pack.chained_days[rel.value])
@@ -243,12 +254,10 @@ class DateReader:
         doc: _TextPositions,
         start: int,
         end: int,
-        months: dict[int, Match],
-        weekdays: dict[int, Match],
-        relatives: dict[int, Match],
-        parts: dict[int, Match],
+        cues: _Cues,
     ) -> list[int]:
         """The tokens of ``start:end``, in order, that can open a date expression."""
+        months, weekdays, relatives, parts = cues.months, cues.weekdays, cues.relatives, cues.parts
         ago_here = False
         if doc.agos:
             k = bisect_left(doc.agos, start)
@@ -277,10 +286,7 @@ class DateReader:
         i: int,
         start: int,
         end: int,
-        months: dict[int, Match],
-        weekdays: dict[int, Match],
-        relatives: dict[int, Match],
-        parts: dict[int, Match],
+        cues: _Cues,
         anchor: date | None,
     ) -> None:
         """Widens ``found``, read at ``i``, to the interval its cue opens: "since X" (to
@@ -304,9 +310,7 @@ class DateReader:
             and found.end < end
             and keys[found.end] in self.range_joiners
         ):
-            second = self._read_at(
-                tokens, found.end + 1, end, start, months, weekdays, relatives, parts, anchor
-            )
+            second = self._read_at(tokens, found.end + 1, end, start, cues, anchor)
             if second is not None and second.first and found.first and second.first >= found.first:
                 found.start = j
                 found.end = second.end
@@ -320,13 +324,11 @@ class DateReader:
         i: int,
         end: int,
         start: int,
-        months: dict[int, Match],
-        weekdays: dict[int, Match],
-        relatives: dict[int, Match],
-        parts: dict[int, Match],
+        cues: _Cues,
         anchor: date | None,
     ) -> DateMention | None:
         keys, kinds = tokens.keys, tokens.kinds
+        months, weekdays, relatives, parts = cues.months, cues.weekdays, cues.relatives, cues.parts
         kind = kinds[i]
         if kind in _WRITTEN_KINDS:
             return _written_date(keys[i], kind, i)
@@ -335,7 +337,7 @@ class DateReader:
         if wd is not None and (
             keys[i] not in self.pack.ambiguous_weekdays or tokens.text[tokens.starts[i]].isupper()
         ):
-            return self._weekday(tokens, i, end, start, wd, months, weekdays, anchor)
+            return self._weekday(tokens, i, end, start, wd, cues, anchor)
         month_match = self._month_at(tokens, i, months) if i in months else None
         if month_match is not None:
             return self._month_first(tokens, i, end, start, month_match, anchor)
@@ -368,8 +370,7 @@ class DateReader:
         end: int,
         start: int,
         wd: Match,
-        months: dict[int, Match],
-        weekdays: dict[int, Match],
+        cues: _Cues,
         anchor: date | None,
     ) -> DateMention:
         """A weekday at ``i``: the full date it heads ("Wed 05 Apr 2017"), or the last such day
@@ -379,8 +380,14 @@ class DateReader:
         if j < end and keys[j] == ",":
             j += 1
         after = (
+            # the date a weekday heads has only month words ("Wed 05 Apr 2017")
             self._read_at(
-                tokens, j, end, start, months, _NO_MATCHES, _NO_MATCHES, _NO_MATCHES, anchor
+                tokens,
+                j,
+                end,
+                start,
+                _Cues(cues.months, _NO_MATCHES, _NO_MATCHES, _NO_MATCHES),
+                anchor,
             )
             if j < end
             else None
@@ -394,6 +401,7 @@ class DateReader:
         dt = anchor - timedelta(days=back)
         # "on Saturday and Sunday", "from Monday to Wednesday": one interval
         k = wd.end
+        weekdays = cues.weekdays
         if k + 1 < end and keys[k] in self.range_joiners and (k + 1) in weekdays:
             other = weekdays[k + 1]
             back2 = (anchor.weekday() - int(other.value)) % 7
