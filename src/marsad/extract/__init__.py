@@ -12,7 +12,7 @@ from functools import lru_cache
 from marsad.extract.engine import Engine, PlaceLocator
 from marsad.extract.errors import ExtractionError, InvalidTextError, TextTooLargeError
 from marsad.lang import LanguagePack, load_language_pack
-from marsad.schema import Claim, DocumentMeta, PersonMention, Span
+from marsad.schema import Claim, DocumentMeta, PersonMention, PlaceRef, Span
 
 __all__ = [
     "MAX_TEXT_CHARS",
@@ -23,6 +23,7 @@ __all__ = [
     "engine_for",
     "extract",
     "persons_in",
+    "places_in",
 ]
 
 MAX_TEXT_CHARS = 1_000_000
@@ -74,6 +75,23 @@ def extract(
         _default_locator() if gazetteer is _NO_LOCATOR else gazetteer  # type: ignore[assignment]
     )
     return engine_for(pack).extract(text, meta, locator)
+
+
+def places_in(
+    text: str,
+    meta: DocumentMeta | None = None,
+    *,
+    gazetteer: PlaceLocator | None | object = _NO_LOCATOR,
+    pack: LanguagePack | None = None,
+) -> list[PlaceRef]:
+    """Every place the engine keeps in ``text``, in any sentence, with exact spans: what the
+    gazetteer finds, less spans inside a person's, an actor's or an organisation's name and
+    page furniture. Claims take their places from these. Raises as :func:`extract` does."""
+    pack = _checked(text, meta, pack)
+    locator: PlaceLocator | None = (
+        _default_locator() if gazetteer is _NO_LOCATOR else gazetteer  # type: ignore[assignment]
+    )
+    return engine_for(pack).places_of_text(text, meta, locator)
 
 
 def persons_in(

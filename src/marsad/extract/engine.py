@@ -31,7 +31,7 @@ from marsad.extract.stages.triggers import Triggers
 from marsad.extract.state import DocState, SentenceInfo
 from marsad.extract.text import split_sentences, tokenize
 from marsad.lang import LanguagePack
-from marsad.schema import Claim, DocumentMeta
+from marsad.schema import Claim, DocumentMeta, PlaceRef
 
 __all__ = ["Engine", "PlaceLocator"]
 
@@ -90,6 +90,21 @@ class Engine:
         self.grouping.run(doc)
         doc.named = self.people.title_sentences(doc)
         return self.assembly.claims(doc)
+
+    def places_of_text(
+        self, text: str, meta: DocumentMeta | None, locator: PlaceLocator | None
+    ) -> list[PlaceRef]:
+        """Every place the engine keeps in a text, eventful or not: the locator's places less
+        those inside a person's, an actor's or an organisation's name or in page furniture."""
+        tokens = tokenize(text, self.pack.writing)
+        sentences = split_sentences(tokens, self.pack.grammar.abbreviations)
+        if not sentences:
+            return []
+        anchor = parse_iso(meta.published) if meta is not None else None
+        doc = DocState(tokens, meta, sentences, self.matcher.first_nodes(tokens), anchor)
+        doc.infos = [self._read_sentence(doc, i) for i in range(len(sentences))]
+        self.places.attach(doc, locator)
+        return [p for info in doc.infos for p in info.places]
 
     def _read_sentence(self, doc: DocState, k: int) -> SentenceInfo:
         info = self.triggers.read(doc.tokens, doc.sentences[k], doc.nodes)
