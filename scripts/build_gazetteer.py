@@ -264,6 +264,7 @@ def build(source: Path) -> list[dict[str, Any]]:
             "id": pid,
             "name": display,
             "names": names,
+            "origins": cluster_origins(c, names, sources),
             "kind": kind,
             "lat": lat,
             "lon": lon,
@@ -279,7 +280,181 @@ def build(source: Path) -> list[dict[str, Any]]:
         a1 = e.pop("admin1_pcode")
         admin = admin_fields(nearest_adm3(float(e["lat"]), float(e["lon"]), a1))
         places.append({**e, **admin, "sources": ["marsad"]})
+    communities = read_csv(source / "ocha_syr_communities.csv")
+    add_communities(places, communities, admin_fields)
+    for p in places:
+        p.setdefault("origins", ["+".join(p["sources"])] * len(p["names"]))
     return places
+
+
+_CLUSTER_COLUMNS = (
+    ("geonames", "names_geonames"),
+    ("ucdp", "names_ucdp_ged"),
+    ("ocha", "names_ocha_admin3"),
+    ("ocha_nbh", "names_ocha_nbh"),
+)
+
+
+def cluster_origins(c: dict[str, str], names: list[str], sources: list[str]) -> list[str]:
+    """Where each name of a cluster came from ("geonames+ucdp"). An Arabic name or a spelling
+    no source column lists is credited to the cluster's sources other than UCDP, which gives
+    Latin spellings only; so a name is "ucdp" alone exactly when only UCDP GED spelled it."""
+    listed = {src: set(clean_names(c[col])) for src, col in _CLUSTER_COLUMNS if c[col]}
+    fallback = "+".join(s for s in sources if s != "ucdp") or "+".join(sources)
+    return ["+".join(src for src, ns in listed.items() if n in ns) or fallback for n in names]
+
+
+_GLUED_ARTICLE = re.compile(r"\b(El|Al)([bcdfghjklmnpqrstvwxz][a-z]{2,})")
+_SETTLEMENTS = ("city", "town", "village", "neighbourhood")
+MERGE_KM = 5.0
+SKELETON_MERGE_KM = 2.0  # names alike only in their consonants merge when this close
+
+
+def community_names(r: dict[str, str], admin_ar: set[str]) -> list[str]:
+    """The spellings of one OCHA community: the English name less its disambiguating
+    sub-district ("Faqie (Kafr Nobol)" -> "Faqie"), with OCHA's glued article split
+    ("Ein Elsahen" -> "Ein El Sahen"), and the Arabic names less an appended district
+    ("الحجلية- الباب") but with both halves of a variant pair ("غزالة-غزيلة")."""
+    en = re.sub(r"\s*\(.*?\)\s*", " ", r["name_en"]).strip()
+    names = [en]
+    split = _GLUED_ARTICLE.sub(lambda m: f"{m[1]} {m[2].capitalize()}", en)
+    if split != en:
+        names.append(split)
+    for raw in (r["name_ar"], r["name_ar_alt"], r["name_ar_full"].split(" - ")[0]):
+        parts = [x.strip() for x in re.split(r"-", raw) if x.strip()]
+        if parts:
+            names.append(parts[0])
+            names += [x for x in parts[1:] if x not in admin_ar]
+    return clean_names(list(dict.fromkeys(n for n in names if n)))
+
+
+def add_communities(
+    places: list[dict[str, Any]],
+    rows: list[dict[str, str]],
+    admin_fields: Any,
+) -> None:
+    """Merge OCHA's admin4 communities into ``places``: a community joins the settlement within
+    ``MERGE_KM`` that shares one of its spellings (which gains the C-code, OCHA's admin units and
+    the spellings), and is a new village otherwise ("ocha:C1353")."""
+    admin_ar = {
+        n for p in places if p["kind"].startswith("admin") for n in p["names"] if not n.isascii()
+    }
+    by_key: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_skeleton: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for p in places:
+        if p["kind"] in _SETTLEMENTS:
+            for n in p["names"]:
+                by_key[name_key(n)].append(p)
+                by_skeleton[skeleton(name_key(n))].append(p)
+    for r in sorted(rows, key=lambda r: r["pcode"]):
+        names = community_names(r, admin_ar)
+        ll = (float(r["lat"]), float(r["lon"]))
+        near = [
+            (haversine_km(ll, (q["lat"], q["lon"])), q)
+            for n in names
+            for q in by_key.get(name_key(n), [])
+            if "admin4_pcode" not in q
+        ]
+        if not near or min(d for d, _ in near) > MERGE_KM:
+            # "Latmana" and UCDP's "Al Lataminah", 100 m apart: one village spelled twice.
+            near = [
+                (haversine_km(ll, (q["lat"], q["lon"])), q)
+                for n in names
+                for q in by_skeleton.get(skeleton(name_key(n)), [])
+                if "admin4_pcode" not in q
+                and haversine_km(ll, (q["lat"], q["lon"])) <= SKELETON_MERGE_KM
+            ]
+        admin = {**admin_fields(r["admin3_pcode"]), "admin4": names[0], "admin4_pcode": r["pcode"]}
+        if near and min(d for d, _ in near) <= MERGE_KM:
+            merge_community(min(near, key=lambda x: x[0])[1], names, ll, admin)
+            continue
+        kind = "town" if name_key(names[0]) == name_key(admin["admin3"]) else "village"
+        places.append(
+            {
+                "id": f"ocha:{r['pcode']}",
+                "name": names[0],
+                "names": names,
+                "origins": ["ocha"] * len(names),
+                "kind": kind,
+                "lat": round(ll[0], 5),
+                "lon": round(ll[1], 5),
+                **admin,
+                "sources": ["ocha"],
+            }
+        )
+
+
+def merge_community(
+    p: dict[str, Any], names: list[str], ll: tuple[float, float], admin: dict[str, Any]
+) -> None:
+    """Give settlement ``p`` a community's C-code, admin units and spellings. A place known only
+    from UCDP takes OCHA's point too, so that no coordinate rests on UCDP alone."""
+    origins = p.setdefault("origins", ["+".join(p["sources"])] * len(p["names"]))
+    for n in names:
+        if n in p["names"]:
+            i = p["names"].index(n)
+            if "ocha" not in origins[i].split("+"):
+                origins[i] += "+ocha"
+        else:
+            p["names"].append(n)
+            origins.append("ocha")
+    if p["sources"] == ["ucdp"]:
+        p["lat"], p["lon"] = round(ll[0], 5), round(ll[1], 5)
+    p.update(admin)
+    if "ocha" not in p["sources"]:
+        p["sources"] = [*p["sources"], "ocha"]
+
+
+def skeleton(key: str) -> str:
+    from marsad.gazetteer.normalize import skeleton as skeleton_of
+
+    return skeleton_of(key)
+
+
+def name_key(name: str) -> str:
+    """The gazetteer's matching key of a name, with a leading article dropped."""
+    from marsad.gazetteer.normalize import article_key, fold_token, split_name
+
+    toks = [fold_token(t) for t in split_name(name)]
+    while len(toks) > 1 and toks[0] == article_key():
+        toks = toks[1:]
+    return " ".join(toks)
+
+
+# English words at least this frequent (wordfreq's Zipf scale: 3 is once per million words)
+# make a place name that folds like them need context. Low enough to take in given names and
+# surnames that English news prints ("Haddad" is 2.6).
+WORD_ZIPF = 2.5
+_PROMINENT = ("admin1", "admin2", "admin3", "city", "town")
+
+
+def context_keys(places: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """One-word matching keys of place names that are also English words, given names or
+    countries in English text, each with those words ("dal": ["dale", "deal", ...]).
+
+    A word that is itself a prominent place's spelling ("aleppo", "homs", "douma") is no reason
+    for doubt. Needs the ``wordfreq`` package (``pip install -e ".[build-data]"``), only here.
+    """
+    import wordfreq
+
+    from marsad.gazetteer.normalize import fold_token, plain
+
+    prominent = {
+        plain(n) for p in places if p["kind"] in _PROMINENT for n in p["names"] if n.isascii()
+    }
+    words: dict[str, list[str]] = defaultdict(list)
+    for w in wordfreq.top_n_list("en", 100_000):
+        if len(w) >= 3 and w.isascii() and w.isalpha() and w not in prominent:
+            if wordfreq.zipf_frequency(w, "en") < WORD_ZIPF:
+                break
+            words[fold_token(w)].append(w)
+    out: dict[str, list[str]] = {}
+    for p in places:
+        for n in p["names"]:
+            key = name_key(n)
+            if " " not in key and key in words and n.isascii():
+                out[key] = sorted(words[key])
+    return dict(sorted(out.items()))
 
 
 def write(places: list[dict[str, Any]], out: Path) -> None:
@@ -288,10 +463,12 @@ def write(places: list[dict[str, Any]], out: Path) -> None:
         "meta": {
             "region": "SY",
             "bare_name_means_governorate": curated["bare_name_means_governorate"],
+            "context_keys": context_keys(places),
             "attribution": (
                 "Contains data from GeoNames (geonames.org), CC BY 4.0; OCHA Syria COD "
-                "administrative boundaries (HDX); UCDP GED place names, CC BY 4.0 "
-                "(Sundberg & Melander 2013)"
+                "administrative boundaries (HDX); OCHA Syria populated places (communities), "
+                "CC BY 3.0 IGO, via the Syrian Archive's copy (CC BY-SA 4.0: this file keeps "
+                "those terms); UCDP GED place names, CC BY 4.0 (Sundberg & Melander 2013)"
             ),
         }
     }

@@ -240,6 +240,9 @@ class PlaceRef:
     admin3_pcode: str | None = None
     lat: float | None = None
     lon: float | None = None
+    admin4_pcode: str | None = None  # the OCHA community (C-code), for a settlement
+    reason: str | None = None  # why the gazetteer chose this place for the words
+    confidence: float | None = None  # how sure that choice is, 0 to 1
 
 
 # Who says an actor did it (ActorRef.attribution).

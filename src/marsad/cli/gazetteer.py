@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -43,32 +43,62 @@ def import_command(
 @app.command("lookup")
 def lookup_command(
     name: Annotated[str, typer.Argument(help="A place name in any spelling (Latin or Arabic).")],
+    admin1: Annotated[
+        str | None,
+        typer.Option("--admin1", help="Only places in this governorate (name or P-code)."),
+    ] = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Every place a name may mean, best first."""
+    """Every place a name may mean, best first, with its P-codes and why it ranks there."""
     from marsad.gazetteer import default_gazetteer
 
-    places = default_gazetteer().candidates(name)
+    ranked = default_gazetteer().rank_name(name, admin1=admin1)
     if json_output:
-        print_json(
-            [
-                {
-                    "id": p.id,
-                    "name": p.name,
-                    "kind": p.kind,
-                    "admin1": p.admin1,
-                    "lat": p.lat,
-                    "lon": p.lon,
-                }
-                for p in places
-            ]
-        )
+        print_json([_lookup_row(r) for r in ranked])
         return
-    if not places:
-        console.print(f"No place is called {name!r}.")
+    if not ranked:
+        console.print(f"No place is called {name!r}" + (f" in {admin1}." if admin1 else "."))
         raise typer.Exit(1)
-    for p in places:
-        console.print(f"{p.id:28} {p.name} ({p.kind}, {p.admin1 or '-'}) {p.lat}, {p.lon}")
+    from rich.table import Table
+
+    table = Table("rank", "place", "kind", "governorate", "admin3", "admin4", "lat, lon", "why")
+    for k, r in enumerate(ranked, 1):
+        p = r.place
+        table.add_row(
+            str(k),
+            f"{p.name}\n[dim]{p.id}[/dim]",
+            p.kind,
+            f"{p.admin1 or '-'} {p.admin1_pcode or ''}",
+            f"{p.admin3 or '-'} {p.admin3_pcode or ''}",
+            f"{p.admin4 or '-'} {p.admin4_pcode or ''}",
+            f"{p.lat}, {p.lon}",
+            "; ".join(r.reasons),
+        )
+    console.print(table)
+
+
+def _lookup_row(r: Any) -> dict[str, Any]:
+    p = r.place
+    return {
+        "id": p.id,
+        "name": p.name,
+        "kind": p.kind,
+        "admin1": p.admin1,
+        "admin1_pcode": p.admin1_pcode,
+        "admin2_pcode": p.admin2_pcode,
+        "admin3": p.admin3,
+        "admin3_pcode": p.admin3_pcode,
+        "admin4": p.admin4,
+        "admin4_pcode": p.admin4_pcode,
+        "lat": p.lat,
+        "lon": p.lon,
+        "likeness": round(r.likeness, 3),
+        "reasons": list(r.reasons),
+        "names": [
+            {"name": n, "origin": o}
+            for n, o in zip(p.names, p.name_origins or ("",) * len(p.names), strict=True)
+        ],
+    }
 
 
 def register(root: typer.Typer) -> None:

@@ -88,6 +88,7 @@ def ucdp_tables(result: dict[str, Any]) -> list[Table]:
     sel.rows += [[k, str(v)] for k, v in h["selection"].items()]
     sel.rows += [
         ["headlines naming a place", str(h["rows_naming_a_place"])],
+        ["headlines naming a settlement", str(h.get("rows_naming_a_settlement", "-"))],
         ["headlines stating a death toll", str(h["rows_stating_a_toll"])],
     ]
     tables.append(sel)
@@ -105,6 +106,17 @@ def ucdp_tables(result: dict[str, Any]) -> list[Table]:
                 f"{r['right_all']}/{r['rows_all']}",
                 pct(r["of_rows_naming_a_place"]),
                 f"{r['right_named']}/{r['rows_named']}",
+            ]
+        )
+    settled = h["measures"]["place_within_10km"].get("of_rows_naming_a_settlement")
+    if settled is not None:
+        m.rows.append(
+            [
+                "place_within_10km, of headlines naming a settlement",
+                "",
+                "",
+                pct(settled),
+                str(h["rows_naming_a_settlement"]),
             ]
         )
     tables.append(m)
@@ -201,10 +213,21 @@ def summary_line(result: dict[str, Any]) -> str:
         h = result["headlines"]
         ms = h["measures"]
         names = result.get("name_only")
-        name_part = f"name-only within 5 km {pct(name_share_within(names))}; " if names else ""
+        unseen = (names or {}).get("without_ucdp_entries", {}).get("all", {})
+        given = (names or {}).get("without_ucdp_entries_given_governorate", {}).get("all", {})
+        name_part = (
+            f"name-only within 5 km {pct(name_share_within(names))} "
+            f"(without UCDP-derived names {pct(unseen.get('within_5km'))}, and given the "
+            f"governorate {pct(given.get('within_5km'))}); "
+            if names
+            else ""
+        )
         return (
             f"UCDP {name_part}{h['rows']} headlines: place within 10 km "
-            f"{pct(ms['place_within_10km']['of_all_rows'])} of rows, governorate "
+            f"{pct(ms['place_within_10km']['of_all_rows'])} of rows, "
+            f"{pct(ms['place_within_10km']['of_rows_naming_a_place'])} of place-naming rows, "
+            f"{pct(ms['place_within_10km'].get('of_rows_naming_a_settlement'))} of rows naming "
+            "a settlement, governorate "
             f"{pct(ms['governorate_right']['of_rows_naming_a_place'])} of place-naming rows, date "
             f"{pct(ms['date_right']['of_all_rows'])}, toll "
             f"{pct(ms['toll_right']['of_all_rows'])} of toll headlines"

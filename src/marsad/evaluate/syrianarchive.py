@@ -94,7 +94,8 @@ def _reference(r: CsvRow) -> ArchiveRow:
     return ArchiveRow(
         row=r.number,
         url=v.get("url", "").strip() or str(r.number),
-        text=v["description"],
+        # the export escapes HTML ("&#39;", "&quot;"); a report reaches the engine unescaped
+        text=html.unescape(v["description"]),
         governorate=syrianarchive_governorate(v["location"].split(":")[0]),
         violation_type=html.unescape(v["violation_type"]).strip() or SYRIANARCHIVE_NONE,
         weapon_labels=[w for w in labels if w and w.lower() != SYRIANARCHIVE_NONE],

@@ -29,7 +29,7 @@ from marsad.evaluate.metrics import haversine_km, share
 from marsad.evaluate.runner import Extractor, default_extractor, safe_extract
 from marsad.schema import Claim, DocumentMeta, PlaceRef
 
-NAME_COLUMNS = ("where_coordinates", "where_prec", "latitude", "longitude")
+NAME_COLUMNS = ("where_coordinates", "where_prec", "latitude", "longitude", "adm_1")
 HEADLINE_COLUMNS = (
     "source_article",
     "source_headline",
@@ -44,6 +44,7 @@ HEADLINE_COLUMNS = (
 )
 NORTHWEST_ADMIN1 = ("Idlib", "Aleppo", "Hamah")
 PLACE_RADIUS_KM = 10.0
+SETTLEMENT_KINDS = ("city", "town", "village", "neighbourhood")
 NAME_RADII_KM = (5.0, 25.0)
 
 # A stated death toll: a number within four words of a killing word, either order
@@ -109,13 +110,19 @@ def _iso(row: CsvRow, column: str) -> date:
 
 
 def score_names_with(
-    path: str | Path, resolver: NameResolver, precisions: Iterable[int] = (1, 2)
+    path: str | Path,
+    resolver: NameResolver,
+    precisions: Iterable[int] = (1, 2),
+    with_governorate: bool = False,
 ) -> dict[str, Any]:
-    """Share of ``where_coordinates`` names resolved within 5 and 25 km, per where_prec."""
+    """Share of ``where_coordinates`` names resolved within 5 and 25 km, per where_prec.
+
+    ``with_governorate``: the resolver is also told the row's governorate (``adm_1``), as a
+    report usually names it beside a village."""
     warnings = RowWarnings(str(path))
     wanted = set(precisions)
     tallies: dict[str, Counter[str]] = {}
-    cache: dict[str, Located | None] = {}
+    cache: dict[tuple[str, str | None], Located | None] = {}
     for row in read_csv(path, NAME_COLUMNS):
         try:
             prec = _int(row, "where_prec")
@@ -126,9 +133,10 @@ def score_names_with(
         if prec not in wanted:
             continue
         name = row.values["where_coordinates"].strip()
-        if name not in cache:
-            cache[name] = resolver.resolve_name(name)
-        place = cache[name]
+        hint = row.values["adm_1"].strip() if with_governorate else None
+        if (name, hint) not in cache:
+            cache[(name, hint)] = resolver.resolve_name(name, hint or None)
+        place = cache[(name, hint)]
         distance = (
             haversine_km(lat, lon, place.lat, place.lon)
             if place and place.lat is not None and place.lon is not None
@@ -150,7 +158,7 @@ def score_names_with(
     }
     return {
         "method": "marsad.evaluate.ucdp.score_names_with(default_gazetteer())",
-        "distinct_names": len(cache),
+        "distinct_names": len({name for name, _ in cache}),
         "groups": groups,
         "warnings": warnings.to_dict(),
     }
@@ -171,26 +179,46 @@ def score_names(path: str | Path) -> dict[str, Any]:
         # Report the gap instead of failing the headline evaluation with it.
         return {"method": "unavailable", "error": f"no gazetteer: {exc}"}
     result = score_names_with(path, default_gazetteer())
-    result["without_ucdp_entries"] = score_names_with(path, gazetteer_without_ucdp())["groups"]
+    unseen = gazetteer_without_ucdp()
+    result["without_ucdp_entries"] = score_names_with(path, unseen)["groups"]
+    result["without_ucdp_entries_given_governorate"] = score_names_with(
+        path, unseen, with_governorate=True
+    )["groups"]
     return result
 
 
 def gazetteer_without_ucdp() -> Any:
-    """The default gazetteer less every entry that only UCDP GED contributed.
+    """The default gazetteer less everything that only UCDP GED contributed.
 
     The packaged gazetteer takes spellings and points from UCDP GED itself, so name-only
     resolution against the UCDP file is partly circular: a name the file contributed finds the
-    file's own point. Scoring without UCDP-only entries estimates what the same resolver gets on
-    names it has not seen (held-out years, other datasets). Spellings UCDP added to an OCHA or
-    GeoNames entry stay, so this is still a little optimistic.
+    file's own point. Scoring without UCDP-only entries, and without every spelling only UCDP
+    gave (``Place.name_origins``), estimates what the same resolver gets on names it has not
+    seen (held-out years, other datasets).
     """
     from marsad.gazetteer import Gazetteer, default_gazetteer
 
     full = default_gazetteer()
     return Gazetteer(
-        (p for p in full if set(p.sources) != {"ucdp"}),
+        (q for p in full if (q := _without_ucdp_names(p)) is not None),
         bare_governorate=full.bare_governorate,
+        context_keys=full.context_keys,
     )
+
+
+def _without_ucdp_names(place: Any) -> Any:
+    """``place`` with only the names some other source gave, or None when it has none."""
+    from dataclasses import replace
+
+    if set(place.sources) == {"ucdp"}:
+        return None
+    if not place.name_origins:
+        return place
+    kept = [(n, o) for n, o in zip(place.names, place.name_origins, strict=True) if o != "ucdp"]
+    if not kept:
+        return None
+    names, origins = zip(*kept, strict=True)
+    return replace(place, names=names, name_origins=origins)
 
 
 def name_share_within(result: dict[str, Any], radius: str = "5km") -> float | None:
@@ -343,9 +371,14 @@ def summarise(outcomes: list[dict[str, Any]]) -> dict[str, Any]:
             "right_named": right_named,
             "rows_named": len(base_named),
         }
+    settled = [o for o in outcomes if o.get("names_settlement")]
+    table["place_within_10km"]["of_rows_naming_a_settlement"] = share(
+        sum(1 for o in settled if o["place_within_10km"]), len(settled)
+    )
     return {
         "rows": len(outcomes),
         "rows_naming_a_place": len(named),
+        "rows_naming_a_settlement": len(settled),
         "rows_stating_a_toll": len(tolls),
         "measures": table,
     }
@@ -383,11 +416,16 @@ def score_headlines(
         meta = DocumentMeta(published=row.published.isoformat(), source="ucdp")
         claims, error = safe_extract(run, row.headline, meta)
         errors += int(bool(error))
-        if finder is not None:
-            names_place = bool(finder.locate(row.headline))
-        else:
-            names_place = any(c.places for c in claims)
-        outcomes.append(judge_headline(row, claims, names_place))
+        located = (
+            finder.locate(row.headline)
+            if finder is not None
+            else [p for c in claims for p in c.places]
+        )
+        outcome = judge_headline(row, claims, bool(located))
+        # a village, town, city or quarter, not only a governorate or a region of one: the
+        # rows where a place within 10 km of UCDP's point can be expected at all
+        outcome["names_settlement"] = any(p.kind in SETTLEMENT_KINDS for p in located)
+        outcomes.append(outcome)
     return {
         "selection": steps,
         "extraction_errors": errors,

@@ -28,7 +28,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -39,6 +39,8 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from rapidfuzz import fuzz
+
 from marsad.gazetteer.normalize import (
     DATA_DIR,
     article_key,
@@ -47,15 +49,19 @@ from marsad.gazetteer.normalize import (
     matching_rules,
     normalize_name,
     plain,
+    skeleton,
     source_rules,
     split_name,
 )
+from marsad.geo import haversine_km
 from marsad.schema import PlaceRef, Span
 
 # The kinds of place a gazetteer holds: administrative units by level, then settlements.
 PlaceKind = Literal["admin1", "admin2", "admin3", "city", "town", "village", "neighbourhood"]
 # What the words around a mention say it names (see ``_with_context``).
-MentionContext = Literal["governorate", "region", "district", "subdistrict", "city", "near"]
+MentionContext = Literal[
+    "governorate", "region", "district", "subdistrict", "city", "near", "neighbourhood"
+]
 
 DEFAULT_PACK = DATA_DIR / "syria.jsonl.gz"
 MAX_NGRAM = 5
@@ -72,6 +78,8 @@ _POSSESSIVE_RE = re.compile(
     "|".join(re.escape(v) for p in _POSSESSIVES for v in dict.fromkeys((p, p.upper()))) or "(?!)"
 )
 _MAX_TOKEN = 60  # no place name is this long; longer tokens are dropped to keep noise cheap
+# Between a given name and a surname: a space, a line break or a zero-width space ("Adnan\nZakkour")
+_NAME_GAP = re.compile(r"[ \t\u00a0\u200b\-]{0,2}\n?[ \t\u00a0\u200b\-]{0,2}")
 _JOIN_GAP = re.compile(r"[ \t\u00a0\-‐‑–]{1,3}")
 _CONTEXT_GAP = re.compile(
     r"[ \t\u00a0\-‐‑–]{1,3}" + "".join(rf"|{re.escape(p)}\s{{1,2}}" for p in _POSSESSIVES)
@@ -101,17 +109,25 @@ class Place:
     admin2_pcode: str | None = None
     admin3: str | None = None
     admin3_pcode: str | None = None
+    # the OCHA community (admin4) the place is, with its C-code p-code ("C1353")
+    admin4: str | None = None
+    admin4_pcode: str | None = None
     population: int | None = None
     sources: tuple[str, ...] = field(default=())
+    # where each of ``names`` came from ("ocha", "geonames+ucdp"), in the same order
+    name_origins: tuple[str, ...] = field(default=())
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Place:
         names = tuple(str(n) for n in d.get("names") or ())
+        origins = tuple(str(o) for o in d.get("origins") or ())
         name = str(d["name"])
+        if name not in names:
+            names, origins = (name, *names), (origins[0], *origins) if origins else ()
         return cls(
             id=str(d["id"]),
             name=name,
-            names=names if name in names else (name, *names),
+            names=names,
             kind=cast(PlaceKind, str(d["kind"])),
             lat=_opt_float(d.get("lat")),
             lon=_opt_float(d.get("lon")),
@@ -121,8 +137,11 @@ class Place:
             admin2_pcode=d.get("admin2_pcode"),
             admin3=d.get("admin3"),
             admin3_pcode=d.get("admin3_pcode"),
+            admin4=d.get("admin4"),
+            admin4_pcode=d.get("admin4_pcode"),
             population=int(d["population"]) if d.get("population") else None,
             sources=tuple(d.get("sources") or ()),
+            name_origins=origins if len(origins) == len(names) else (),
         )
 
 
@@ -162,6 +181,10 @@ class _Mention:
     span_end: int
     candidates: list[Place]
     context: MentionContext | None
+    # the name is also a common word, a given name or a country (``Gazetteer.context_keys``)
+    risky: bool = False
+    # found by its consonants, not by a spelling that folds alike (``Gazetteer._add_fuzzy``)
+    fuzzy: bool = False
 
 
 class Gazetteer:
@@ -171,7 +194,11 @@ class Gazetteer:
     takes_word_offsets = True
 
     def __init__(
-        self, places: Iterable[Place] = (), *, bare_governorate: Iterable[str] = ()
+        self,
+        places: Iterable[Place] = (),
+        *,
+        bare_governorate: Iterable[str] = (),
+        context_keys: dict[str, Any] | None = None,
     ) -> None:
         rules = matching_rules()
         self._stop = frozenset(str(w).lower() for w in rules.get("stop_single", []))
@@ -193,6 +220,7 @@ class Gazetteer:
             tuple(str(p).lower().split()) for p in rules.get("governorate_prefix_kept", [])
         )
         self._region_before = frozenset(str(w).lower() for w in rules.get("region_before_name", []))
+        self._fuzzy_cues = frozenset(str(w).lower() for w in rules.get("fuzzy_cues", []))
         self._pcode_prefix = str(source_rules()["pcode_id_prefix"])
         self._words = {
             k: frozenset(str(w).lower() for w in rules.get(k, []))
@@ -200,10 +228,12 @@ class Gazetteer:
                 "governorate_words",
                 "countryside_words",
                 "district_words",
+                "neighbourhood_words",
                 "subdistrict_words",
                 "city_words",
                 "feature_words",
                 "org_followers",
+                "org_followers_any_case",
                 "directions",
             )
         }
@@ -218,9 +248,36 @@ class Gazetteer:
             frozenset(p[-1] for p in all_prefixes) if all(all_prefixes) else None
         )
         self.bare_governorate = frozenset(bare_governorate)
+        self._qualifier_before: dict[str, str] = {}
+        self._qualifier_after: dict[str, str] = {}
+        self._qualifier_forms: dict[str, tuple[list[str], list[str]]] = {}
+        for group, forms in (rules.get("qualifiers") or {}).items():
+            before = [fold_token(str(w)) for w in forms.get("before", [])]
+            after = [fold_token(str(w)) for w in forms.get("after", [])]
+            self._qualifier_forms[str(group)] = (before, after)
+            self._qualifier_before.update(dict.fromkeys(before, str(group)))
+            self._qualifier_after.update(dict.fromkeys(after, str(group)))
+        # Matching keys that are also a common word, a given name or a country somewhere (key ->
+        # that word): a mention with such a key needs place context (see ``_needs_context``).
+        self.context_keys: dict[str, Any] = dict(context_keys or {})
+        for w in rules.get("context_words", []):
+            key = fold_token(str(w))
+            self.context_keys[key] = [*self.context_keys.get(key, []), plain(str(w))]
+        # places abroad that reports name beside Syrian ones (key -> True; first token -> length)
+        # Spelled as listed (lower-cased, accents and apostrophes aside), not folded: "Basra" is
+        # abroad, while "Busra" folds like it.
+        self._foreign = frozenset(
+            " ".join(plain(w) for w in split_name(str(n))) for n in rules.get("foreign_names", [])
+        )
+        self._foreign_first: dict[str, int] = {}
+        for key in self._foreign:
+            first, n = key.split(" ")[0], key.count(" ") + 1
+            self._foreign_first[first] = max(self._foreign_first.get(first, 0), n)
         self._places: dict[str, Place] = {}
         self._index: dict[str, list[Place]] = {}
-        self._first: dict[str, int] = {}
+        # skeleton -> (place, its article-less key): resolve_name's fallback (see ``skeleton``)
+        self._skeletons: dict[str, list[tuple[Place, str]]] = {}
+        self._first: dict[str, int] = {fold_token(w): n for w, n in self._foreign_first.items()}
         # One-word mentions: surface -> _single_word's answer (see _find); the same few
         # hundred words recur in every report. Cleared whenever the index changes.
         self._single: dict[str, list[Place] | None] = {}
@@ -241,8 +298,14 @@ class Gazetteer:
             if old is not None:
                 for key in self._keys(old):
                     self._index[key] = [q for q in self._index.get(key, []) if q.id != p.id]
+                    sk = skeleton(key)
+                    self._skeletons[sk] = [
+                        x for x in self._skeletons.get(sk, []) if x[0].id != p.id
+                    ]
             self._places[p.id] = p
             for key in self._keys(p):
+                bare = _without_article(key)
+                self._skeletons.setdefault(skeleton(key), []).append((p, bare))
                 bucket = self._index.setdefault(key, [])
                 if all(q.id != p.id for q in bucket):
                     bucket.append(p)
@@ -261,12 +324,35 @@ class Gazetteer:
             if key in self._drop:
                 continue
             keys.add(key)
+            keys.update(self._qualified(key))
+            if fold_token(toks[0]) != self._article and len(toks) < MAX_NGRAM:
+                # "al-Fou'aa" for "Foah": reports add the article that a source left out.
+                keys.add(f"{self._article} {key}")
             # "Al-Bara" is also written "Bara"; index the article-less form when it is safe.
             if len(toks) > 1 and fold_token(toks[0]) == self._article:
                 rest = toks[1:]
                 if len(rest) > 1 or (plain(rest[0]) not in self._stop and len(rest[0]) >= 4):
                     keys.add(" ".join(fold_token(t) for t in rest))
         return keys
+
+    def _qualified(self, key: str) -> set[str]:
+        """``key`` in every other form of the qualifier it carries ("big arm" -> "arm al
+        kabar", "arm kabar", ...), or nothing when it carries none (see ``qualifiers``)."""
+        toks = key.split(" ")
+        group = None
+        if len(toks) > 1 and toks[0] in self._qualifier_before:
+            group, core = self._qualifier_before[toks[0]], toks[1:]
+        elif len(toks) > 1 and toks[-1] in self._qualifier_after:
+            group, core = self._qualifier_after[toks[-1]], toks[:-1]
+            if len(core) > 1 and core[-1] == self._article:
+                core = core[:-1]
+        if group is None or not core:
+            return set()
+        before, after = self._qualifier_forms[group]
+        out = {" ".join([q, *core]) for q in before}
+        out |= {" ".join([*core, q]) for q in after}
+        out |= {" ".join([*core, self._article, q]) for q in after}
+        return {k for k in out if k.count(" ") < MAX_NGRAM}
 
     # --- look-ups -----------------------------------------------------------------------
 
@@ -320,23 +406,48 @@ class Gazetteer:
         """The most likely place called ``name`` (optionally within governorate ``admin1``).
 
         Tries the whole name, then without a trailing "Governorate/Province/District" word (which
-        then selects that unit), then each part of "A/B" or "A (B)". Settlements beat the admin
-        unit of the same name unless such a word asked for the unit. ``admin1_hint`` is an
-        alias of ``admin1`` for callers written against the evaluation's resolver protocol.
+        then selects that unit), then each part of "A/B" or "A (B)"; when no spelling folds
+        alike, the names with the same consonants (``skeleton``) that are spelled closely enough.
+        Settlements beat the admin unit of the same name unless such a word asked for the unit.
+        ``admin1_hint`` is an alias of ``admin1`` for callers written against the evaluation's
+        resolver protocol.
         """
+        ranked = self.rank_name(name, admin1_hint, admin1=admin1)
+        return ranked[0].place if ranked else None
+
+    def rank_name(
+        self, name: str, admin1_hint: str | None = None, *, admin1: str | None = None
+    ) -> list[Ranked]:
+        """Every candidate for ``name``, best first, each with the reasons for its rank."""
         admin1 = admin1 if admin1 is not None else admin1_hint
-        for variant, want in self._name_variants(name):
-            cands = self._index.get(variant, [])
-            if admin1 is not None:
-                in_a1 = [p for p in cands if self._in_admin1(p, admin1)]
-                cands = in_a1 or ([] if cands and self.resolve_admin1(admin1) else cands)
-            if want == "settlement":
-                cands = [p for p in cands if p.kind in SETTLEMENT_KINDS] or cands
-            elif want is not None:
-                cands = [p for p in cands if p.kind == want] or cands
-            if cands:
-                return max(cands, key=_size_rank)
-        return None
+        for fuzzy in (False, True):
+            for variant, want in self._name_variants(name):
+                found = self._variant_candidates(variant, fuzzy)
+                cands = [p for p, _ in found]
+                if admin1 is not None:
+                    in_a1 = [p for p in cands if self._in_admin1(p, admin1)]
+                    cands = in_a1 or ([] if cands and self.resolve_admin1(admin1) else cands)
+                if want == "settlement":
+                    cands = [p for p in cands if p.kind in SETTLEMENT_KINDS] or cands
+                elif want is not None:
+                    cands = [p for p in cands if p.kind == want] or cands
+                if cands:
+                    likeness = dict((p.id, like) for p, like in found)
+                    return _ranked(name, cands, likeness, admin1, want)
+        return []
+
+    def _variant_candidates(self, key: str, fuzzy: bool) -> list[tuple[Place, float]]:
+        """The places indexed under ``key`` (likeness 1), or with ``fuzzy`` those whose name has
+        the same skeleton and folds within ``_MIN_FUZZY`` of ``key`` (with that likeness)."""
+        if not fuzzy:
+            return [(p, 1.0) for p in self._index.get(key, [])]
+        bare = _without_article(key)
+        out: dict[str, tuple[Place, float]] = {}
+        for p, other in self._skeletons.get(skeleton(key), []):
+            like = fuzz.ratio(bare, other) / 100
+            if like >= _MIN_FUZZY and like > out.get(p.id, (p, 0.0))[1]:
+                out[p.id] = (p, like)
+        return list(out.values())
 
     def _name_variants(self, name: str) -> Iterator[tuple[str, str | None]]:
         toks = split_name(name)
@@ -447,6 +558,11 @@ class Gazetteer:
                 ):
                     break
                 limit += 1
+            foreign = self._foreign_length(t, i, limit)
+            if foreign:
+                # "Saudi Arabia", "Gaziantep": a place abroad, whose words name no Syrian place.
+                next_free = i + foreign
+                continue
             for n in range(limit, 1, -1):
                 cands = self._index.get(" ".join([first_key, *keys[i + 1 : i + n]]))
                 if cands and self._acceptable(t, i, i + n):
@@ -467,19 +583,158 @@ class Gazetteer:
                 continue
             n, cands = hit
             after = i + n
-            if (
-                after < n_tok
-                and join_gap(text, ends[after - 1], starts[after]) is not None
-                and surfaces[after].lower() in self._words["org_followers"]
-                and surfaces[after][:1].isupper()
-            ):
-                # "Hama Media Center", "Aleppo Today", "Idlib Military Council": the place
-                # names an organisation, which is not where anything happened.
-                next_free = after + 1
+            skip = self._not_a_mention(text, t, after) or self._name_goes_on(text, t, i, n, cands)
+            if not skip and self._abroad_after(text, t, after):
+                skip = 1
+            if skip:
+                next_free = after + skip - 1
                 continue
-            found.append(self._with_context(text, t, i, i + n - 1, starts[i] + offset, list(cands)))
+            m = self._with_context(text, t, i, i + n - 1, starts[i] + offset, list(cands))
+            m.risky = bool(self.context_keys) and self._risky(t, i, after, cands)
+            found.append(m)
             next_free = after
+        if self._fuzzy_cues and not arabic_text:
+            found = self._add_fuzzy(text, t, found)
         return found
+
+    def _add_fuzzy(self, text: str, t: _Tokens, found: list[_Mention]) -> list[_Mention]:
+        """``found`` plus the capitalised names right after a place cue ("shelling on
+        Latamneh", "the village of Gaillah") that no spelling folds like but that have the
+        consonants of a place name and are spelled within ``_MIN_FUZZY_TEXT`` of it."""
+        taken = {k for m in found for k in range(m.start, m.end)}
+        added: list[_Mention] = []
+        surfaces, starts, ends = t.surfaces, t.starts, t.ends
+        for k in range(1, len(surfaces)):
+            if (
+                starts[k] in taken
+                or not surfaces[k][:1].isupper()
+                or surfaces[k - 1].lower() not in self._fuzzy_cues
+                or _JOIN_GAP.fullmatch(text, ends[k - 1], starts[k]) is None
+            ):
+                continue
+            n = 1
+            while (
+                n < 3
+                and k + n < len(surfaces)
+                and (surfaces[k + n][:1].isupper() or t.keys[k + n] == self._article)
+                and _JOIN_GAP.fullmatch(text, ends[k + n - 1], starts[k + n]) is not None
+            ):
+                n += 1
+            for size in range(n, 0, -1):
+                m = self._fuzzy_mention(text, t, k, k + size)
+                if m is not None:
+                    added.append(m)
+                    taken.update(range(m.start, m.end))
+                    break
+        return sorted(found + added, key=attrgetter("start")) if added else found
+
+    def _fuzzy_mention(self, text: str, t: _Tokens, a: int, b: int) -> _Mention | None:
+        """A mention of tokens ``a..b-1`` by skeleton (see ``_add_fuzzy``), or None."""
+        words = [plain(w) for w in t.surfaces[a:b]]
+        if t.keys[b - 1] == self._article or any(w in self._stop for w in words[-1:]):
+            return None
+        key = " ".join(t.keys[a:b])
+        bare = _without_article(key)
+        if len(bare) < _MIN_FUZZY_CHARS or self._foreign_length(t, a, b - a):
+            return None
+        cands: dict[str, Place] = {}
+        for p, other in self._skeletons.get(skeleton(key), []):
+            if fuzz.ratio(bare, other) / 100 >= _MIN_FUZZY_TEXT:
+                cands[p.id] = p
+        if not cands:
+            return None
+        m = self._with_context(text, t, a, b - 1, t.starts[a], list(cands.values()))
+        m.fuzzy = True
+        return m
+
+    def _risky(self, t: _Tokens, a: int, b: int, cands: list[Place]) -> bool:
+        """Whether tokens ``a..b-1`` may be a common word, a given name or a country rather than
+        the place: their article-less key is in ``context_keys`` and they are that word, or are
+        not spelled as any candidate's name is."""
+        keys = t.keys[a:b]
+        while len(keys) > 1 and keys[0] == self._article:
+            keys = keys[1:]
+        words = self.context_keys.get(" ".join(keys))
+        if words is None:
+            return False
+        surfaces = [plain(w) for w in t.surfaces[a:b]]
+        if plain(t.surfaces[b - 1]) in words:
+            return True
+        written = " ".join(surfaces)
+        return not any(
+            " ".join(plain(x) for x in split_name(n)) == written for p in cands for n in p.names
+        )
+
+    def _name_goes_on(self, text: str, t: _Tokens, i: int, n: int, cands: list[Place]) -> int:
+        """1 when a one-word village or neighbourhood name is followed by a capitalised word that
+        is neither a place word nor the start of a place name ("Masud Berkel, a teacher"): the
+        two are more likely a person's or an organisation's name than a place; else 0."""
+        after = i + n
+        surfaces = t.surfaces
+        if (
+            n != 1
+            or after >= len(surfaces)
+            or not surfaces[after][:1].isupper()
+            or any(p.kind not in ("village", "neighbourhood") for p in cands)
+            or _NAME_GAP.fullmatch(text, t.ends[i], t.starts[after]) is None
+            or t.keys[after] in self._first
+        ):
+            return 0
+        word = surfaces[after].lower()
+        w = self._words
+        place_words = ("city_words", "feature_words", "countryside_words", "governorate_words")
+        return 0 if any(word in w[k] for k in place_words) or word in w["directions"] else 1
+
+    def _abroad_after(self, text: str, t: _Tokens, after: int) -> bool:
+        """Whether the words after a name put it abroad: "Sinjar in northern Iraq", "Tripoli,
+        Lebanon" (up to three words: "in", a direction, then a country)."""
+        keys, lowers = t.keys, t.surfaces
+        k = after
+        while k < len(keys) and k < after + 3:
+            low = lowers[k].lower()
+            if low in self._words["directions"] or low in ("in", "of"):
+                k += 1
+                continue
+            return self._foreign_length(t, k, 3) > 0
+        return False
+
+    def _foreign_length(self, t: _Tokens, i: int, limit: int) -> int:
+        """How many tokens from ``i`` name a place abroad (0: none)."""
+        first = plain(t.surfaces[i])
+        if first not in self._foreign_first:
+            return 0
+        words = [plain(w) for w in t.surfaces[i : i + min(limit, self._foreign_first[first])]]
+        for n in range(len(words), 0, -1):
+            if " ".join(words[:n]) in self._foreign:
+                return n
+        return 0
+
+    def _not_a_mention(self, text: str, t: _Tokens, after: int) -> int:
+        """Whether the words after a name (token ``after`` on) make it no place mention: 0 when
+        they do not, else how many tokens from ``after`` to pass over (at least 1).
+
+        "Hama Media Center", "Aleppo Today", "Idlib Military Council": the place names an
+        organisation, which is not where anything happened. "Sahl al-Ghab", "Jabal al-Zawiya":
+        the name goes on with an article and a capitalised word, so the match is only the start
+        of a longer name the gazetteer does not know."""
+        surfaces, starts, ends = t.surfaces, t.starts, t.ends
+        if (
+            after >= len(surfaces)
+            or _JOIN_GAP.fullmatch(text, ends[after - 1], starts[after]) is None
+        ):
+            return 0
+        word = surfaces[after]
+        lower = word.lower()
+        if (lower in self._words["org_followers"] and word[:1].isupper()) or lower in self._words[
+            "org_followers_any_case"
+        ]:
+            return 2
+        if t.keys[after] == self._article and after + 1 < len(surfaces):
+            gap = text[ends[after] : starts[after + 1]]
+            # "al-Ghab", "al Ghab", and "al-imam" (a hyphen binds a lower-case word too)
+            if (surfaces[after + 1][:1].isupper() and _JOIN_GAP.fullmatch(gap)) or gap == "-":
+                return 1
+        return 0
 
     def _single_word(self, t: _Tokens, i: int, first_key: str, offset: int) -> list[Place] | None:
         """The places the one word ``i`` names (``first_key``: its key, ``offset``: 1 when an
@@ -512,6 +767,10 @@ class Gazetteer:
         if b - a == 1:
             p = plain(first)
             return len(p) >= 3 and p not in self._stop and first[0].isupper()
+        if any(len(w) <= 3 and w.isupper() for w in surfaces[a + 1 : b]):
+            # "An IS cell", "the US" are acronyms, while a name's later words are capitalised
+            # words ("Al Eis").
+            return False
         # Later words must be capitalised unless they are the article ("Al said" is no place).
         if any(
             t.keys[k] != article and not surfaces[k][0].isupper() and not is_arabic(surfaces[k])
@@ -522,8 +781,14 @@ class Gazetteer:
             return True
         if t.surfaces[a].lower() in self._openers:
             return True
-        # "rural Damascus" (the governorate): lower-case opener, capitalised last word.
-        return surfaces[b - 1][0].isupper() and not is_arabic(surfaces[b - 1])
+        # "rural Damascus" (the governorate): a region word, then a capitalised last word. Any
+        # other lower-case opener is an English word ("in Dar'a" is not Ein Dara, "at Hama" not
+        # Al Hamah).
+        return (
+            plain(first) in self._region_before
+            and surfaces[b - 1][0].isupper()
+            and not is_arabic(surfaces[b - 1])
+        )
 
     def _with_context(
         self, text: str, t: _Tokens, a: int, b: int, start: int, cands: list[Place]
@@ -557,6 +822,9 @@ class Gazetteer:
         if pair or nxt in w["subdistrict_words"]:
             m.context = "subdistrict"
             m.span_end = ends[b + (2 if pair else 1)]
+        elif nxt in w["neighbourhood_words"]:
+            m.context = "neighbourhood"
+            m.span_end = ends[b + 1]
         elif nxt in w["district_words"]:
             m.context = "district"
             m.span_end = ends[b + 1]
@@ -593,7 +861,11 @@ class Gazetteer:
                 if tuple(prev[-len(p) :]) == p:
                     if ctx == "governorate" and p not in self._kept_governorate_prefixes:
                         ctx = "region" if has_admin1 else "near"
-                    if m.context is None or (ctx == "region" and m.context == "governorate"):
+                    if (
+                        m.context is None
+                        or (ctx == "region" and m.context == "governorate")
+                        or (ctx == "near" and m.context == "city")  # "west of Aleppo city"
+                    ):
                         m.context = ctx
                     if ctx != "near":
                         m.span_start = starts[a - len(p)]
@@ -616,40 +888,66 @@ class Gazetteer:
         return m
 
     def _resolve(self, text: str, mentions: list[_Mention]) -> list[PlaceRef]:
-        chosen_kinds = [self._filter(m) for m in mentions]
-        if max(map(len, chosen_kinds), default=0) == 1:
-            # Nothing to disambiguate (the usual case): the governorate tallies are not needed.
-            return [
-                self._ref(text, m, cands[0])
-                for m, cands in zip(mentions, chosen_kinds, strict=True)
-            ]
-        # Governorates implied by unambiguous mentions, for disambiguating the others.
+        """One place per mention, chosen with the text's other places; a risky mention without
+        a place word is kept only beside a place of its governorate."""
+        chosen = self._vouched([self._filter(m) for m in mentions], mentions)
+        # Governorates and points of the mentions that are neither risky nor ambiguous.
         certain: list[tuple[int, str]] = []
-        for m, cands in zip(mentions, chosen_kinds, strict=True):
+        points: list[tuple[int, float, float]] = []
+        for m, cands in zip(mentions, chosen, strict=True):
             a1 = {p.admin1_pcode for p in cands}
-            if len(a1) == 1 and None not in a1:
-                certain.append((m.start, next(iter(a1))))  # type: ignore[arg-type]
+            if not cands or len(a1) != 1 or None in a1:
+                continue
+            certain.append((m.start, next(iter(a1))))  # type: ignore[arg-type]
+            p = cands[0]
+            if len(cands) == 1 and p.kind in SETTLEMENT_KINDS and p.lat is not None:
+                points.append((m.start, p.lat, p.lon or 0.0))
         doc_a1 = Counter(map(itemgetter(1), certain))
+        # Positions are sorted (mentions come in text order), so each mention reads only the
+        # certain mentions and points near it: linear in the number of mentions.
+        cpos = [pos for pos, _ in certain]
+        ppos = [pos for pos, _, _ in points]
         refs: list[PlaceRef] = []
-        for m, cands in zip(mentions, chosen_kinds, strict=True):
-            if len(cands) > 1:
-                near = Counter(
-                    a
-                    for pos, a in certain
-                    if abs(pos - m.start) <= _NEARBY_CHARS and pos != m.start
-                )
-                place = max(
-                    cands,
-                    key=lambda p: (
-                        near.get(p.admin1_pcode or "", 0),
-                        doc_a1.get(p.admin1_pcode or "", 0),
-                        *_size_rank(p),
-                    ),
-                )
-            else:
-                place = cands[0]
-            refs.append(self._ref(text, m, place))
+        for m, cands in zip(mentions, chosen, strict=True):
+            lo, hi = (
+                bisect_left(cpos, m.start - _NEARBY_CHARS),
+                bisect_right(cpos, m.start + _NEARBY_CHARS),
+            )
+            near = Counter(a for pos, a in certain[lo:hi] if pos != m.start)
+            if not cands:
+                continue
+            lo, hi = (
+                bisect_left(ppos, m.start - _CLOSE_CHARS),
+                bisect_right(ppos, m.start + _CLOSE_CHARS),
+            )
+            place, reason, confidence = _choose(text, m, cands, near, doc_a1, points[lo:hi])
+            if m.fuzzy:
+                reason = "no spelling folds alike, the consonants match; " + reason
+                confidence = round(confidence * 0.75, 2)
+            refs.append(self._ref(text, m, place, reason, confidence))
         return refs
+
+    def _vouched(self, chosen: list[list[Place]], mentions: list[_Mention]) -> list[list[Place]]:
+        """``chosen`` with each risky mention's candidates cut to the governorates that some
+        other, not risky, mention within ``_NEARBY_CHARS`` may lie in (none left: no place).
+        A place word ("the village of X", "near X") vouches for a mention by itself."""
+        safe = [
+            (m.start, {p.admin1_pcode for p in cands})
+            for m, cands in zip(mentions, chosen, strict=True)
+            if not m.risky
+        ]
+        if len(safe) == len(mentions):
+            return chosen
+        pos = [x for x, _ in safe]
+        out = []
+        for m, cands in zip(mentions, chosen, strict=True):
+            if m.risky and m.context not in ("city", "near"):
+                lo = bisect_left(pos, m.start - _NEARBY_CHARS)
+                hi = bisect_right(pos, m.start + _NEARBY_CHARS)
+                nearby = set().union(*(a1 for _, a1 in safe[lo:hi]))
+                cands = [p for p in cands if p.admin1_pcode in nearby]
+            out.append(cands)
+        return out
 
     def _filter(self, m: _Mention) -> list[Place]:
         """The candidates of the kind the context asks for (see the module docstring)."""
@@ -663,6 +961,13 @@ class Gazetteer:
         if m.context in ("governorate", "region") and admin1s:
             return admin1s
         order: tuple[str, ...]
+        # "Fardous district", "al-Marjeh neighbourhood": a city's quarter before a namesake
+        # village (a district of a city is no admin2 unit)
+        quarters = [p for p in m.candidates if p.kind == "neighbourhood"]
+        if m.context == "neighbourhood" and quarters:
+            return quarters
+        if m.context == "district" and quarters and "admin2" not in by_kind:
+            return quarters
         if m.context == "district":
             order = ("admin2", "admin3", "settlement", "admin1")
         elif m.context == "subdistrict":
@@ -678,7 +983,7 @@ class Gazetteer:
                 return by_kind[wanted]
         return m.candidates
 
-    def _ref(self, text: str, m: _Mention, p: Place) -> PlaceRef:
+    def _ref(self, text: str, m: _Mention, p: Place, reason: str, confidence: float) -> PlaceRef:
         if m.context == "region" and p.kind == "admin1":
             precision, kind = "region", "region"
             name = text[m.span_start : m.span_end]
@@ -700,9 +1005,66 @@ class Gazetteer:
             admin2_pcode=p.admin2_pcode,
             admin3=p.admin3,
             admin3_pcode=p.admin3_pcode,
+            admin4_pcode=p.admin4_pcode,
             lat=p.lat,
             lon=p.lon,
+            reason=reason,
+            confidence=confidence,
         )
+
+
+def _choose(
+    text: str,
+    m: _Mention,
+    cands: list[Place],
+    near: Counter[str],
+    doc_a1: Counter[str],
+    points: list[tuple[int, float, float]],
+) -> tuple[Place, str, float]:
+    """The candidate that fits the text best, why, and how sure that is (0-1).
+
+    In order: a governorate named within ``_NEARBY_CHARS``, a governorate named anywhere in the
+    text, closeness to the text's other settlements, the spelling as written, then size."""
+    risky = " (a common word or name here, kept beside a place of its governorate)"
+    if len(cands) == 1:
+        p = cands[0]
+        if m.risky and m.context not in ("city", "near"):
+            return p, "the only place of this name" + risky, 0.6
+        return (
+            p,
+            "the only place of this name" + (" (after a place word)" if m.risky else ""),
+            (0.75 if m.risky else 0.9),
+        )
+    written = plain(text[m.start : m.end])
+    others = [(lat, lon) for pos, lat, lon in points if pos != m.start]
+
+    def closeness(p: Place) -> int:
+        if not others or p.lat is None or p.lon is None:
+            return 0
+        d = min(haversine_km(p.lat, p.lon, lat, lon) for lat, lon in others)
+        return -int(d // _CLOSE_KM)
+
+    def key(p: Place) -> tuple[int, ...]:
+        a1 = p.admin1_pcode or ""
+        exact = any(plain(n) == written for n in p.names)
+        return (near.get(a1, 0), doc_a1.get(a1, 0), closeness(p), int(exact), *_size_rank(p))
+
+    ranked = sorted(cands, key=key, reverse=True)
+    best, second = key(ranked[0]), key(ranked[1])
+    n = len(cands)
+    if best[0] > second[0]:
+        return ranked[0], f"of {n} places so named, the one in the governorate named nearby", 0.8
+    if best[1] > second[1]:
+        return ranked[0], f"of {n} places so named, the one in a governorate the text names", 0.7
+    if best[2] > second[2]:
+        return ranked[0], f"of {n} places so named, the nearest to the text's other places", 0.65
+    if best[3] > second[3]:
+        return ranked[0], f"of {n} places so named, the one spelled as written", 0.5
+    return ranked[0], f"of {n} places so named, the largest ({ranked[0].kind})", 0.4
+
+
+_CLOSE_KM = 25.0
+_CLOSE_CHARS = 3000  # the other settlements a mention is compared with lie this close in the text
 
 
 _MIN_LIKENESS = 0.7
@@ -730,6 +1092,73 @@ def _spelled_alike(surface: str, names: tuple[str, ...]) -> bool:
     return False
 
 
+_MIN_FUZZY = 0.75
+# In running text, where a capitalised word after "in" may be anything, a closer likeness and a
+# longer name are asked of a skeleton match.
+_MIN_FUZZY_TEXT = 0.8
+_MIN_FUZZY_CHARS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """One candidate of a name look-up and why it ranks where it does."""
+
+    place: Place
+    likeness: float  # 1.0: a name folds exactly like the query; less: a skeleton match
+    reasons: tuple[str, ...]
+
+
+def _ranked(
+    name: str,
+    cands: list[Place],
+    likeness: dict[str, float],
+    admin1: str | None,
+    want: str | None,
+) -> list[Ranked]:
+    """Candidates best first: closest spelling (folded, then letter for letter), then size."""
+    spelled = plain(name)
+
+    def exact(p: Place) -> bool:
+        return any(plain(n) == spelled for n in p.names)
+
+    order = sorted(
+        cands,
+        key=lambda p: (-round(likeness.get(p.id, 0.0), 2), not exact(p), _neg(_size_rank(p))),
+    )
+    out = []
+    for p in order:
+        like = likeness.get(p.id, 0.0)
+        why = [
+            "spelled as written"
+            if exact(p)
+            else "folds alike"
+            if like >= 1
+            else f"same consonants, {like:.0%} alike"
+        ]
+        if admin1 is not None:
+            why.append(f"in {admin1}")
+        if want is not None:
+            why.append(f"a {want}, as the name's last word asks")
+        why.append(
+            f"{p.kind}"
+            + (f", population {p.population:,}" if p.population else "")
+            + f", {len(p.sources)} source(s)"
+        )
+        out.append(Ranked(p, like, tuple(why)))
+    return out
+
+
+def _neg(t: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(-x for x in t)
+
+
+def _without_article(key: str) -> str:
+    toks = key.split(" ")
+    while len(toks) > 1 and toks[0] == article_key():
+        toks = toks[1:]
+    return "".join(toks)
+
+
 def _size_rank(p: Place) -> tuple[int, int, int]:
     return (_KIND_RANK.get(p.kind, 0), p.population or 0, len(p.sources))
 
@@ -753,7 +1182,11 @@ def load_pack(path: str | Path = DEFAULT_PACK) -> tuple[list[Place], dict[str, A
 
 def load_gazetteer(path: str | Path = DEFAULT_PACK) -> Gazetteer:
     places, meta = load_pack(path)
-    return Gazetteer(places, bare_governorate=meta.get("bare_name_means_governorate", ()))
+    return Gazetteer(
+        places,
+        bare_governorate=meta.get("bare_name_means_governorate", ()),
+        context_keys=meta.get("context_keys") or {},
+    )
 
 
 def with_admin(place: Place, **changes: Any) -> Place:

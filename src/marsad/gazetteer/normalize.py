@@ -144,3 +144,27 @@ def normalize_name(name: str) -> str:
     "معرة النعمان" gives its own folded key, which the gazetteer indexes for the same place.
     """
     return " ".join(fold_token(t) for t in split_name(name))
+
+
+@lru_cache(maxsize=1)
+def _skeleton_rules() -> tuple[tuple[tuple[str, str], ...], str]:
+    rules = matching_rules()
+    folds = tuple((str(a), str(b)) for a, b in rules.get("skeleton_folds", []))
+    return folds, str(rules.get("skeleton_drop", ""))
+
+
+@lru_cache(maxsize=200_000)
+def skeleton(key: str) -> str:
+    """The consonants of a folded name, article and spaces dropped: what two romanisations
+    of one name share when they differ in vowels, glides and word breaks ("Latmana" and
+    "Al Lataminah", "Kafrsajna" and "Kafr Sajnah"). A coarse key, so the gazetteer only uses it
+    to find candidates that are then compared letter by letter."""
+    toks = key.split(" ")
+    while len(toks) > 1 and toks[0] == article_key():
+        toks = toks[1:]
+    s = "".join(toks)
+    folds, drop = _skeleton_rules()
+    for written, folded in folds:
+        s = s.replace(written, folded)
+    s = s.translate(str.maketrans("", "", drop))
+    return _DOUBLES.sub(r"\1", s)
