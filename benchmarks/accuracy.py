@@ -94,8 +94,10 @@ TARGETS: list[tuple[str, str, Getter, float, bool]] = [
     ),
     (
         "ucdp",
-        "UCDP name only, within 5 km",
-        lambda r: name_share_within(r.get("name_only", {})),
+        "UCDP name only, within 5 km, without UCDP-derived names",
+        lambda r: (
+            r.get("name_only", {}).get("without_ucdp_entries", {}).get("all", {}).get("within_5km")
+        ),
         0.93,
         False,
     ),
@@ -111,6 +113,20 @@ TARGETS: list[tuple[str, str, Getter, float, bool]] = [
         "UCDP headline date (of all rows)",
         lambda r: r["headlines"]["measures"]["date_right"]["of_all_rows"],
         0.95,
+        False,
+    ),
+    (
+        "syrianarchive",
+        "Syrian Archive governorate (every record naming one)",
+        lambda r: r["governorate"]["accuracy"],
+        0.93,
+        False,
+    ),
+    (
+        "syrianarchive",
+        "Syrian Archive main place within 10 km (records with coordinates)",
+        lambda r: r["distance"].get("within_10km"),
+        0.87,
         False,
     ),
     ("gold", "Gold claim F1", lambda r: r["claims"]["f1"], 0.91, False),

@@ -14,6 +14,7 @@ from marsad.cli import app
 from marsad.extract import places_in
 from marsad.gazetteer import Gazetteer, default_gazetteer
 from marsad.geo import haversine_km
+from marsad.schema import PLACE_REASONS
 
 
 @pytest.fixture(scope="module")
@@ -89,9 +90,20 @@ def test_words_and_names_that_fold_like_villages_are_not_places(gaz: Gazetteer, 
 
 
 def test_a_risky_name_is_kept_beside_a_place_of_its_governorate(gaz: Gazetteer) -> None:
+    # "Haddad" is a village of Hasakah, and a surname
+    assert gaz.locate("Haddad said the shelling lasted all night.") == []
+    assert gaz.locate("Shelling hit Haddad and Aleppo overnight.")[0].name != "Haddad"
+    near_qamishli = gaz.locate("Shelling hit Haddad, east of Qamishli, overnight.")
+    assert [r.admin1 for r in near_qamishli] == ["Hasakah", "Hasakah"]
+    assert near_qamishli[0].reason and "vouched_by_governorate" in near_qamishli[0].reason
+    (cued,) = gaz.locate("The village of Haddad was shelled.")
+    assert cued.admin1 == "Hasakah" and cued.reason and "after_place_word" in cued.reason
+
+
+def test_a_name_after_a_name_opener_is_part_of_it(gaz: Gazetteer) -> None:
+    assert [r.name for r in gaz.locate("A rocket fell on Bab al-Nairab at dawn.")] == []
     refs = gaz.locate("Shells fell on the towns of al-Fouaa and Kafrayya on Sunday.")
     assert [r.admin1 for r in refs] == ["Idlib", "Idlib"]
-    assert refs[0].reason and "governorate" in refs[0].reason
 
 
 def test_relative_phrases_give_near(gaz: Gazetteer) -> None:
@@ -115,6 +127,7 @@ def test_every_place_says_why_and_how_sure(gaz: Gazetteer) -> None:
     assert len(refs) == 4
     for r in refs:
         assert r.reason and r.confidence is not None and 0 < r.confidence <= 1
+        assert set(r.reason.split("+")) <= set(PLACE_REASONS)
 
 
 def test_places_in_drops_a_surname_that_is_a_village() -> None:

@@ -18,7 +18,7 @@ import pytest
 from marsad.evaluate.invariants import Violation, violations
 from marsad.extract import extract
 from marsad.lang import load_language_pack
-from marsad.schema import Claim, Count, DocumentMeta, Span
+from marsad.schema import Claim, Count, DocumentMeta, PlaceRef, Span
 
 ROOT = Path(__file__).resolve().parents[1]
 # the dev sets, read in place (MARSAD_EVAL_DIR, else the folder beside the checkout)
@@ -71,6 +71,19 @@ def test_the_checker_catches_each_kind_of_breach() -> None:
     )
     rules = sorted(v.rule for v in violations([("planted", text, [bad])], PACK))
     assert rules == ["age", "clock time", "low>high", "span", "year"]
+
+
+def test_the_checker_catches_a_place_inside_a_person() -> None:
+    text = "The activist Yusra al-Hamdan was wounded in Ariha."
+    k = text.index("Hamdan")
+    planted = Claim(
+        scope="incident",
+        event_type="air_strike",
+        evidence=Span(0, len(text), text),
+        places=[PlaceRef("Al Hamdan", "exact", Span(k, k + 6, "Hamdan"))],
+    )
+    rules = [v.rule for v in violations([("planted", text, [planted])], PACK)]
+    assert rules == ["place_in_person"]
 
 
 def test_hostile_sentences_hold() -> None:

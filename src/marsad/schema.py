@@ -241,8 +241,40 @@ class PlaceRef:
     lat: float | None = None
     lon: float | None = None
     admin4_pcode: str | None = None  # the OCHA community (C-code), for a settlement
-    reason: str | None = None  # why the gazetteer chose this place for the words
+    # why the gazetteer chose this place, as codes joined by "+" (PLACE_REASONS)
+    reason: str | None = None
     confidence: float | None = None  # how sure that choice is, 0 to 1
+
+
+# Why the gazetteer chose a place for a mention (PlaceRef.reason, codes joined by "+"): the only
+# place of that name, or of several the one in a governorate named within a few sentences, in a
+# governorate the text names, nearest to the text's other places, spelled as written, or the
+# largest; "consonants": no spelling folds alike and the name was matched by its consonants;
+# "vouched_by_governorate": the name is also a common word or given name, kept because a place
+# of its governorate stands near it; "after_place_word": such a name after "village of", "near".
+PLACE_REASONS: tuple[str, ...] = (
+    "only_candidate",
+    "governorate_nearby",
+    "governorate_in_text",
+    "nearest_to_other_places",
+    "spelled_as_written",
+    "largest",
+    "consonants",
+    "vouched_by_governorate",
+    "after_place_word",
+)
+
+
+# Why a name look-up (Gazetteer.rank_name) ranks a candidate where it does: its spelling as
+# written, a folded spelling alike, or only its consonants alike; within the governorate asked
+# for; of the kind a trailing word asked for ("X district").
+NAME_MATCH_REASONS: tuple[str, ...] = (
+    "spelled_as_written",
+    "folds_alike",
+    "consonants",
+    "in_admin1",
+    "kind_asked",
+)
 
 
 # Who says an actor did it (ActorRef.attribution).

@@ -72,9 +72,29 @@ def lookup_command(
             f"{p.admin3 or '-'} {p.admin3_pcode or ''}",
             f"{p.admin4 or '-'} {p.admin4_pcode or ''}",
             f"{p.lat}, {p.lon}",
-            "; ".join(r.reasons),
+            _why(r),
         )
     console.print(table)
+
+
+_REASON_WORDS = {
+    "spelled_as_written": "spelled as written",
+    "folds_alike": "spelled alike (folded)",
+    "in_admin1": "in the governorate asked for",
+    "kind_asked": "the kind the last word asks for",
+}
+
+
+def _why(r: Any) -> str:
+    p = r.place
+    words = [
+        f"same consonants, {r.likeness:.0%} alike"
+        if code == "consonants"
+        else _REASON_WORDS.get(code, code)
+        for code in r.reasons
+    ]
+    size = p.kind + (f", population {p.population:,}" if p.population else "")
+    return "; ".join([*words, size, f"{len(p.sources)} source(s)"])
 
 
 def _lookup_row(r: Any) -> dict[str, Any]:

@@ -5,7 +5,9 @@
 * no count's figure is a year ("2014 airstrikes"; a round hundred may be a count), a clock
   time ("at 0914", "09:14") or an age ("a 28-year-old activist"): the number written in the
   count's evidence is looked at, in the document's own characters, with the age words of the
-  document's language pack.
+  document's language pack;
+* no place's evidence overlaps a person the engine names in the same text (``persons_in``, and
+  the claim's own persons): "Omar al-Hasan" is no village.
 
 :func:`violations` returns one line per breach, naming the text; an empty list means the
 collection holds.
@@ -42,7 +44,27 @@ def violations(
     for text_id, text, claims in items:
         for claim in claims:
             out += (Violation(text_id, rule, detail) for rule, detail in _claim(text, claim, pack))
+        out += (
+            Violation(text_id, "place_in_person", d) for d in _places_in_persons(text, claims, pack)
+        )
     return out
+
+
+def _places_in_persons(text: str, claims: list[Claim], pack: LanguagePack) -> Iterator[str]:
+    """A line for each place whose evidence overlaps a person the engine names in ``text``."""
+    places = [p for c in claims for p in c.places]
+    if not places:
+        return
+    from marsad.extract import persons_in
+
+    names = [m.evidence for m in persons_in(text, pack=pack)]
+    names += [m.evidence for c in claims for m in c.persons]
+    for p in places:
+        e = p.evidence
+        for n in names:
+            if e.start < n.end and n.start < e.end:
+                yield f"place {e.text!r} ({p.name}) inside person {n.text!r}"
+                break
 
 
 def _claim(text: str, claim: Claim, pack: LanguagePack) -> Iterator[tuple[str, str]]:

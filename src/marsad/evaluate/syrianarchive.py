@@ -271,6 +271,9 @@ def summarise(outcomes: list[dict[str, Any]]) -> dict[str, Any]:
         "no_claim": {"rows": no_claim, "share": share(no_claim, len(outcomes))},
         "no_claim_by_violation_type": _no_claim_by_violation(outcomes),
         "governorate": _accuracy(outcomes, "governorate_right"),
+        "governorate_of_records_naming_a_place": _accuracy(
+            [o for o in outcomes if o.get("text_names_place")], "governorate_right"
+        ),
         "governorate_where_placed": _accuracy(
             [o for o in outcomes if o["predicted_governorate"] != UNKNOWN], "governorate_right"
         ),
@@ -295,6 +298,18 @@ def _failures(o: dict[str, Any]) -> list[str]:
     return kinds
 
 
+def _places_of(text: str) -> list[Any]:
+    try:
+        from marsad.extract import places_in
+    except ImportError:  # an engine from before places_in (a previous release being scored)
+        return []
+
+    try:
+        return places_in(text, DocumentMeta(source="syrianarchive"))
+    except ValueError:  # as extract() raises it (too long, not text): scored as no place
+        return []
+
+
 def score_syrianarchive(
     path: str | Path,
     extractor: Extractor | None = None,
@@ -316,6 +331,9 @@ def score_syrianarchive(
     for row in rows[:limit] if limit else rows:
         claims, error = safe_extract(run, row.text, DocumentMeta(source="syrianarchive"))
         outcome = judge(row, claims, error)
+        # whether the description names any place at all: without one no governorate can be
+        # read, so the share of such records is the ceiling of the governorate measure
+        outcome["text_names_place"] = bool(error == "" and _places_of(row.text))
         outcomes.append(outcome)
         if (kinds := _failures(outcome)) and len(failures) < examples:
             preview = " ".join(row.text.split())[:SNIPPET_PREVIEW]
@@ -343,6 +361,10 @@ def archive_tables(result: dict[str, Any]) -> list[Table]:
         ],
         ["governorate (records naming one)", *_of(result["governorate"])],
         ["governorate, where the engine gives one", *_of(result["governorate_where_placed"])],
+        [
+            "governorate, of records whose text names a place",
+            *_of(result["governorate_of_records_naming_a_place"]),
+        ],
         ["weapon, main claim (records with a mapped label)", *_of(w["main_claim"])],
         ["weapon, any claim", *_of(w["any_claim"])],
         [

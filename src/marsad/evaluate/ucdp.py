@@ -202,7 +202,8 @@ def gazetteer_without_ucdp() -> Any:
     return Gazetteer(
         (q for p in full if (q := _without_ucdp_names(p)) is not None),
         bare_governorate=full.bare_governorate,
-        context_keys=full.context_keys,
+        # (a gazetteer from before v2, scored as the previous release, has neither)
+        **({"context_keys": full.context_keys} if hasattr(full, "context_keys") else {}),
     )
 
 
@@ -212,7 +213,7 @@ def _without_ucdp_names(place: Any) -> Any:
 
     if set(place.sources) == {"ucdp"}:
         return None
-    if not place.name_origins:
+    if not getattr(place, "name_origins", ()):
         return place
     kept = [(n, o) for n, o in zip(place.names, place.name_origins, strict=True) if o != "ucdp"]
     if not kept:

@@ -18,9 +18,23 @@ How ``locate`` works, and why:
   (``bare_name_means_governorate``: Idlib, Daraa, Deir ez-Zor, Quneitra, Rural Damascus) and the
   city of that name otherwise (Aleppo, Homs, Hama, Raqqa, ...). A place that is both a town and the
   sub-district named after it is the town (``exact``).
+* Names that invent nothing: a place abroad (``foreign_names``: "Saudi Arabia", "Erbil") is
+  passed over, and so is a name right before "in northern Iraq"; a name followed by an
+  organisation word ("Idlib Health Directorate", "the Bitar family"), by the article and a
+  further word ("Sahl al-Ghab", a name the gazetteer does not know), or a one-word village
+  followed by another capitalised word ("Masud Berkel") names no place. A name whose key is also
+  an English word, given name or country (``context_keys``, marked at build time) is *risky*:
+  kept after a place word ("the village of X", "near X"), or beside a place that may lie in the
+  same governorate, and dropped otherwise ("The Deal", "Death Toll", "Omar al-Hasan").
+* Spellings that differ in vowels and word breaks: after a place cue ("shelled Latamneh") a
+  capitalised name that no spelling folds like is looked up by its consonants
+  (:func:`~marsad.gazetteer.normalize.skeleton`) and kept when spelled within 80% of a place's
+  name. Qualifiers are indexed in both languages ("Big Orm" = "Orm al-Kubra").
 * When a name belongs to several places (many villages share names) the one in a governorate
   named or otherwise implied nearby wins, then one in a governorate mentioned elsewhere in the
-  text, then the bigger (town over village, larger population, more sources).
+  text, then the one nearest the text's other settlements, then the one spelled as written, then
+  the bigger (town over village, larger population, more sources). Each place says why
+  (``PlaceRef.reason``, codes of ``marsad.schema.PLACE_REASONS``) and how sure (``confidence``).
 """
 
 from __future__ import annotations
@@ -53,7 +67,7 @@ from marsad.gazetteer.normalize import (
     source_rules,
     split_name,
 )
-from marsad.geo import haversine_km
+from marsad.geo import approx_km
 from marsad.schema import PlaceRef, Span
 
 # The kinds of place a gazetteer holds: administrative units by level, then settlements.
@@ -221,6 +235,7 @@ class Gazetteer:
         )
         self._region_before = frozenset(str(w).lower() for w in rules.get("region_before_name", []))
         self._fuzzy_cues = frozenset(str(w).lower() for w in rules.get("fuzzy_cues", []))
+        self._fuzzy_cue_keys = frozenset(fold_token(w) for w in self._fuzzy_cues)
         self._pcode_prefix = str(source_rules()["pcode_id_prefix"])
         self._words = {
             k: frozenset(str(w).lower() for w in rules.get(k, []))
@@ -234,6 +249,7 @@ class Gazetteer:
                 "feature_words",
                 "org_followers",
                 "org_followers_any_case",
+                "abroad_links",
                 "directions",
             )
         }
@@ -278,6 +294,7 @@ class Gazetteer:
         # skeleton -> (place, its article-less key): resolve_name's fallback (see ``skeleton``)
         self._skeletons: dict[str, list[tuple[Place, str]]] = {}
         self._first: dict[str, int] = {fold_token(w): n for w, n in self._foreign_first.items()}
+        self._foreign_folds = frozenset(self._first)
         # One-word mentions: surface -> _single_word's answer (see _find); the same few
         # hundred words recur in every report. Cleared whenever the index changes.
         self._single: dict[str, list[Place] | None] = {}
@@ -558,7 +575,7 @@ class Gazetteer:
                 ):
                     break
                 limit += 1
-            foreign = self._foreign_length(t, i, limit)
+            foreign = self._foreign_length(t, i, limit) if first_key in self._foreign_folds else 0
             if foreign:
                 # "Saudi Arabia", "Gaziantep": a place abroad, whose words name no Syrian place.
                 next_free = i + foreign
@@ -583,6 +600,9 @@ class Gazetteer:
                 continue
             n, cands = hit
             after = i + n
+            if self._after_name_opener(text, t, i):
+                next_free = after
+                continue
             skip = self._not_a_mention(text, t, after) or self._name_goes_on(text, t, i, n, cands)
             if not skip and self._abroad_after(text, t, after):
                 skip = 1
@@ -604,9 +624,14 @@ class Gazetteer:
         taken = {k for m in found for k in range(m.start, m.end)}
         added: list[_Mention] = []
         surfaces, starts, ends = t.surfaces, t.starts, t.ends
-        for k in range(1, len(surfaces)):
+        # the folds of the cue words pick the few candidates out in C; each is then checked
+        after_cue = compress(
+            range(1, len(surfaces)), map(self._fuzzy_cue_keys.__contains__, t.keys)
+        )
+        for k in after_cue:
             if (
-                starts[k] in taken
+                k >= len(surfaces)
+                or starts[k] in taken
                 or not surfaces[k][:1].isupper()
                 or surfaces[k - 1].lower() not in self._fuzzy_cues
                 or _JOIN_GAP.fullmatch(text, ends[k - 1], starts[k]) is None
@@ -649,20 +674,26 @@ class Gazetteer:
 
     def _risky(self, t: _Tokens, a: int, b: int, cands: list[Place]) -> bool:
         """Whether tokens ``a..b-1`` may be a common word, a given name or a country rather than
-        the place: their article-less key is in ``context_keys`` and they are that word, or are
-        not spelled as any candidate's name is."""
+        the place: their article-less key is in ``context_keys`` and the name's last word is
+        such a word as written ("Deal", "Toll", "Saudi"). "Dumaa" or "al-Shaar" fold like
+        English words too, but are written as no English word is."""
         keys = t.keys[a:b]
         while len(keys) > 1 and keys[0] == self._article:
             keys = keys[1:]
         words = self.context_keys.get(" ".join(keys))
-        if words is None:
+        return words is not None and plain(t.surfaces[b - 1]) in words
+
+    def _after_name_opener(self, text: str, t: _Tokens, i: int) -> bool:
+        """Whether a name that opens with the article follows a capitalised word that opens
+        longer names or is a given name ("Bab al-Nairab", "Jabal al-Zawiya", "Omar al-Hasan"):
+        the two are one name the gazetteer does not know, not the place "al-Nairab"."""
+        if i == 0 or t.keys[i] != self._article:
             return False
-        surfaces = [plain(w) for w in t.surfaces[a:b]]
-        if plain(t.surfaces[b - 1]) in words:
-            return True
-        written = " ".join(surfaces)
-        return not any(
-            " ".join(plain(x) for x in split_name(n)) == written for p in cands for n in p.names
+        before = t.surfaces[i - 1]
+        return (
+            before[:1].isupper()
+            and plain(before) in self._stop
+            and _JOIN_GAP.fullmatch(text, t.ends[i - 1], t.starts[i]) is not None
         )
 
     def _name_goes_on(self, text: str, t: _Tokens, i: int, n: int, cands: list[Place]) -> int:
@@ -692,7 +723,7 @@ class Gazetteer:
         k = after
         while k < len(keys) and k < after + 3:
             low = lowers[k].lower()
-            if low in self._words["directions"] or low in ("in", "of"):
+            if low in self._words["directions"] or low in self._words["abroad_links"]:
                 k += 1
                 continue
             return self._foreign_length(t, k, 3) > 0
@@ -922,32 +953,54 @@ class Gazetteer:
             )
             place, reason, confidence = _choose(text, m, cands, near, doc_a1, points[lo:hi])
             if m.fuzzy:
-                reason = "no spelling folds alike, the consonants match; " + reason
+                reason = "+".join(("consonants", reason))
                 confidence = round(confidence * 0.75, 2)
             refs.append(self._ref(text, m, place, reason, confidence))
         return refs
 
     def _vouched(self, chosen: list[list[Place]], mentions: list[_Mention]) -> list[list[Place]]:
-        """``chosen`` with each risky mention's candidates cut to the governorates that some
-        other, not risky, mention within ``_NEARBY_CHARS`` may lie in (none left: no place).
-        A place word ("the village of X", "near X") vouches for a mention by itself."""
+        """``chosen`` with doubtful mentions' candidates cut to the governorates that some other,
+        sure, mention within ``_NEARBY_CHARS`` may lie in.
+
+        A risky mention (``_risky``) needs such a neighbour (none left: no place), unless a
+        place word vouches for it ("the village of X", "near X"). A mention found by its
+        consonants, or named as a quarter or district ("the X neighbourhood"), keeps its
+        candidates when the text names no other place nearby, and loses those that disagree
+        with the places it does name ("Bustan al-Basha neighbourhood in Aleppo" is no village
+        of Latakia)."""
+        doubtful = [self._doubt(m) for m in mentions]
         safe = [
             (m.start, {p.admin1_pcode for p in cands})
-            for m, cands in zip(mentions, chosen, strict=True)
-            if not m.risky
+            for m, cands, d in zip(mentions, chosen, doubtful, strict=True)
+            if d is None
         ]
         if len(safe) == len(mentions):
             return chosen
         pos = [x for x, _ in safe]
         out = []
-        for m, cands in zip(mentions, chosen, strict=True):
-            if m.risky and m.context not in ("city", "near"):
+        for m, cands, d in zip(mentions, chosen, doubtful, strict=True):
+            if d is not None:
                 lo = bisect_left(pos, m.start - _NEARBY_CHARS)
                 hi = bisect_right(pos, m.start + _NEARBY_CHARS)
-                nearby = set().union(*(a1 for _, a1 in safe[lo:hi]))
-                cands = [p for p in cands if p.admin1_pcode in nearby]
+                near = [a1 for x, a1 in safe[lo:hi] if x != m.start]
+                if near or d == "risky":
+                    nearby = set().union(*near)
+                    cands = [p for p in cands if p.admin1_pcode in nearby]
             out.append(cands)
         return out
+
+    @staticmethod
+    def _doubt(m: _Mention) -> str | None:
+        """Why a mention must agree with its neighbours: "risky", "soft", or None."""
+        if m.risky and m.context not in ("city", "near"):
+            return "risky"
+        if (
+            m.fuzzy
+            or m.context == "neighbourhood"
+            or (m.context == "district" and all(p.kind != "admin2" for p in m.candidates))
+        ):
+            return "soft"
+        return None
 
     def _filter(self, m: _Mention) -> list[Place]:
         """The candidates of the kind the context asks for (see the module docstring)."""
@@ -1025,23 +1078,20 @@ def _choose(
 
     In order: a governorate named within ``_NEARBY_CHARS``, a governorate named anywhere in the
     text, closeness to the text's other settlements, the spelling as written, then size."""
-    risky = " (a common word or name here, kept beside a place of its governorate)"
     if len(cands) == 1:
         p = cands[0]
         if m.risky and m.context not in ("city", "near"):
-            return p, "the only place of this name" + risky, 0.6
-        return (
-            p,
-            "the only place of this name" + (" (after a place word)" if m.risky else ""),
-            (0.75 if m.risky else 0.9),
-        )
+            return p, "+".join(("only_candidate", "vouched_by_governorate")), 0.6
+        if m.risky:
+            return p, "+".join(("only_candidate", "after_place_word")), 0.75
+        return p, "only_candidate", 0.9
     written = plain(text[m.start : m.end])
-    others = [(lat, lon) for pos, lat, lon in points if pos != m.start]
+    others = {(lat, lon) for pos, lat, lon in points if pos != m.start}
 
     def closeness(p: Place) -> int:
         if not others or p.lat is None or p.lon is None:
             return 0
-        d = min(haversine_km(p.lat, p.lon, lat, lon) for lat, lon in others)
+        d = min(approx_km(p.lat, p.lon, lat, lon) for lat, lon in others)
         return -int(d // _CLOSE_KM)
 
     def key(p: Place) -> tuple[int, ...]:
@@ -1049,18 +1099,22 @@ def _choose(
         exact = any(plain(n) == written for n in p.names)
         return (near.get(a1, 0), doc_a1.get(a1, 0), closeness(p), int(exact), *_size_rank(p))
 
-    ranked = sorted(cands, key=key, reverse=True)
-    best, second = key(ranked[0]), key(ranked[1])
-    n = len(cands)
-    if best[0] > second[0]:
-        return ranked[0], f"of {n} places so named, the one in the governorate named nearby", 0.8
-    if best[1] > second[1]:
-        return ranked[0], f"of {n} places so named, the one in a governorate the text names", 0.7
-    if best[2] > second[2]:
-        return ranked[0], f"of {n} places so named, the nearest to the text's other places", 0.65
-    if best[3] > second[3]:
-        return ranked[0], f"of {n} places so named, the one spelled as written", 0.5
-    return ranked[0], f"of {n} places so named, the largest ({ranked[0].kind})", 0.4
+    keys = {p.id: key(p) for p in cands}
+    ranked = sorted(cands, key=lambda p: keys[p.id], reverse=True)
+    best, second = keys[ranked[0].id], keys[ranked[1].id]
+    for i, (code, confidence) in enumerate(_CHOICE_REASONS):
+        if best[i] > second[i]:
+            return ranked[0], code, confidence
+    return ranked[0], "largest", 0.4
+
+
+# The reason codes of ``_choose``, in the order of its ranking key, with the confidence each gives.
+_CHOICE_REASONS = (
+    ("governorate_nearby", 0.8),
+    ("governorate_in_text", 0.7),
+    ("nearest_to_other_places", 0.65),
+    ("spelled_as_written", 0.5),
+)
 
 
 _CLOSE_KM = 25.0
@@ -1101,7 +1155,12 @@ _MIN_FUZZY_CHARS = 5
 
 @dataclass(frozen=True, slots=True)
 class Ranked:
-    """One candidate of a name look-up and why it ranks where it does."""
+    """One candidate of a name look-up and why it ranks where it does.
+
+    ``reasons`` are codes, rendered in words by whoever shows them: "spelled_as_written",
+    "folds_alike" or "consonants" (a skeleton match, ``likeness`` below 1), then "in_admin1"
+    (within the governorate asked for) and "kind_asked" (the kind a trailing word asked for);
+    after those, candidates rank by kind, population and number of sources."""
 
     place: Place
     likeness: float  # 1.0: a name folds exactly like the query; less: a skeleton match
@@ -1128,22 +1187,11 @@ def _ranked(
     out = []
     for p in order:
         like = likeness.get(p.id, 0.0)
-        why = [
-            "spelled as written"
-            if exact(p)
-            else "folds alike"
-            if like >= 1
-            else f"same consonants, {like:.0%} alike"
-        ]
+        why = ["spelled_as_written" if exact(p) else "folds_alike" if like >= 1 else "consonants"]
         if admin1 is not None:
-            why.append(f"in {admin1}")
+            why.append("in_admin1")
         if want is not None:
-            why.append(f"a {want}, as the name's last word asks")
-        why.append(
-            f"{p.kind}"
-            + (f", population {p.population:,}" if p.population else "")
-            + f", {len(p.sources)} source(s)"
-        )
+            why.append("kind_asked")
         out.append(Ranked(p, like, tuple(why)))
     return out
 
