@@ -457,6 +457,29 @@ def context_keys(places: list[dict[str, Any]]) -> dict[str, list[str]]:
     return dict(sorted(out.items()))
 
 
+def skeleton_words(places: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """English words (and names English text prints: "Sydney", "Denver") with the consonant
+    skeleton of some place name, by skeleton: a capitalised word matched to a place by its
+    consonants alone is not taken when it is one of these (see ``Gazetteer._fuzzy_mention``)."""
+    import wordfreq
+
+    from marsad.gazetteer.normalize import fold_token, plain
+
+    prominent = {
+        plain(n) for p in places if p["kind"] in _PROMINENT for n in p["names"] if n.isascii()
+    }
+    place_skeletons = {skeleton(name_key(n)) for p in places for n in p["names"] if n.isascii()}
+    out: dict[str, list[str]] = defaultdict(list)
+    for w in wordfreq.top_n_list("en", 100_000):
+        if len(w) >= 5 and w.isascii() and w.isalpha() and w not in prominent:
+            if wordfreq.zipf_frequency(w, "en") < WORD_ZIPF:
+                break
+            sk = skeleton(fold_token(w))
+            if sk in place_skeletons:
+                out[sk].append(w)
+    return {k: sorted(v) for k, v in sorted(out.items())}
+
+
 def write(places: list[dict[str, Any]], out: Path) -> None:
     curated = yaml.safe_load((DATA / "curated.yaml").read_text(encoding="utf-8"))
     meta = {
@@ -464,6 +487,7 @@ def write(places: list[dict[str, Any]], out: Path) -> None:
             "region": "SY",
             "bare_name_means_governorate": curated["bare_name_means_governorate"],
             "context_keys": context_keys(places),
+            "skeleton_words": skeleton_words(places),
             "attribution": (
                 "Contains data from GeoNames (geonames.org), CC BY 4.0; OCHA Syria COD "
                 "administrative boundaries (HDX); OCHA Syria populated places (communities), "

@@ -203,7 +203,11 @@ def gazetteer_without_ucdp() -> Any:
         (q for p in full if (q := _without_ucdp_names(p)) is not None),
         bare_governorate=full.bare_governorate,
         # (a gazetteer from before v2, scored as the previous release, has neither)
-        **({"context_keys": full.context_keys} if hasattr(full, "context_keys") else {}),
+        **(
+            {"context_keys": full.context_keys, "skeleton_words": full.skeleton_words}
+            if hasattr(full, "context_keys")
+            else {}
+        ),
     )
 
 

@@ -213,6 +213,7 @@ class Gazetteer:
         *,
         bare_governorate: Iterable[str] = (),
         context_keys: dict[str, Any] | None = None,
+        skeleton_words: dict[str, list[str]] | None = None,
     ) -> None:
         rules = matching_rules()
         self._stop = frozenset(str(w).lower() for w in rules.get("stop_single", []))
@@ -276,6 +277,8 @@ class Gazetteer:
         # Matching keys that are also a common word, a given name or a country somewhere (key ->
         # that word): a mention with such a key needs place context (see ``_needs_context``).
         self.context_keys: dict[str, Any] = dict(context_keys or {})
+        # skeleton -> English words with it: never matched to a place by consonants alone
+        self.skeleton_words = {k: frozenset(v) for k, v in (skeleton_words or {}).items()}
         for w in rules.get("context_words", []):
             key = fold_token(str(w))
             self.context_keys[key] = [*self.context_keys.get(key, []), plain(str(w))]
@@ -320,9 +323,11 @@ class Gazetteer:
                         x for x in self._skeletons.get(sk, []) if x[0].id != p.id
                     ]
             self._places[p.id] = p
-            for key in self._keys(p):
-                bare = _without_article(key)
-                self._skeletons.setdefault(skeleton(key), []).append((p, bare))
+            keys = self._keys(p)
+            # "al X" and "X" share one article-less form, and so one skeleton entry
+            for bare in {_without_article(k) for k in keys}:
+                self._skeletons.setdefault(skeleton(bare), []).append((p, bare))
+            for key in keys:
                 bucket = self._index.setdefault(key, [])
                 if all(q.id != p.id for q in bucket):
                     bucket.append(p)
@@ -662,8 +667,11 @@ class Gazetteer:
         bare = _without_article(key)
         if len(bare) < _MIN_FUZZY_CHARS or self._foreign_length(t, a, b - a):
             return None
+        sk = skeleton(key)
+        if " ".join(words) in self.skeleton_words.get(sk, ()):
+            return None  # "Sydney" is no Sidnaya
         cands: dict[str, Place] = {}
-        for p, other in self._skeletons.get(skeleton(key), []):
+        for p, other in self._skeletons.get(sk, []):
             if fuzz.ratio(bare, other) / 100 >= _MIN_FUZZY_TEXT:
                 cands[p.id] = p
         if not cands:
@@ -1099,7 +1107,18 @@ def _choose(
         exact = any(plain(n) == written for n in p.names)
         return (near.get(a1, 0), doc_a1.get(a1, 0), closeness(p), int(exact), *_size_rank(p))
 
-    keys = {p.id: key(p) for p in cands}
+    # The governorate tallies settle most choices; the distances are only worked out among
+    # the candidates those leave tied.
+    first = {
+        p.id: (near.get(p.admin1_pcode or "", 0), doc_a1.get(p.admin1_pcode or "", 0))
+        for p in cands
+    }
+    top = max(first.values())
+    tied = [p for p in cands if first[p.id] == top]
+    keys = {
+        p.id: key(p) if len(tied) > 1 and first[p.id] == top else (*first[p.id], 0, 0, 0, 0, 0)
+        for p in cands
+    }
     ranked = sorted(cands, key=lambda p: keys[p.id], reverse=True)
     best, second = keys[ranked[0].id], keys[ranked[1].id]
     for i, (code, confidence) in enumerate(_CHOICE_REASONS):
@@ -1234,6 +1253,7 @@ def load_gazetteer(path: str | Path = DEFAULT_PACK) -> Gazetteer:
         places,
         bare_governorate=meta.get("bare_name_means_governorate", ()),
         context_keys=meta.get("context_keys") or {},
+        skeleton_words=meta.get("skeleton_words") or {},
     )
 
 
