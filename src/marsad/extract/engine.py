@@ -75,14 +75,11 @@ class Engine:
     def extract(
         self, text: str, meta: DocumentMeta | None, locator: PlaceLocator | None
     ) -> list[Claim]:
-        tokens = tokenize(text, self.pack.writing)
-        sentences = split_sentences(tokens, self.pack.grammar.abbreviations)
-        if not sentences:
+        doc = self._document(text, meta)
+        if doc is None:
             return []
-        anchor = parse_iso(meta.published) if meta is not None else None
-        doc = DocState(tokens, meta, sentences, self.matcher.first_nodes(tokens), anchor)
         self.dateline.find(doc)
-        doc.infos = [self._read_sentence(doc, i) for i in range(len(sentences))]
+        doc.infos = [self._read_sentence(doc, i) for i in range(len(doc.sentences))]
         self.dateline.untie(doc)
         if not self.eventful.run(doc):
             return []
@@ -96,15 +93,21 @@ class Engine:
     ) -> list[PlaceRef]:
         """Every place the engine keeps in a text, eventful or not: the locator's places less
         those inside a person's, an actor's or an organisation's name or in page furniture."""
+        doc = self._document(text, meta)
+        if doc is None:
+            return []
+        doc.infos = [self._read_sentence(doc, i) for i in range(len(doc.sentences))]
+        self.places.attach(doc, locator)
+        return [p for info in doc.infos for p in info.places]
+
+    def _document(self, text: str, meta: DocumentMeta | None) -> DocState | None:
+        """The text tokenised and split into sentences, or None when it has none."""
         tokens = tokenize(text, self.pack.writing)
         sentences = split_sentences(tokens, self.pack.grammar.abbreviations)
         if not sentences:
-            return []
+            return None
         anchor = parse_iso(meta.published) if meta is not None else None
-        doc = DocState(tokens, meta, sentences, self.matcher.first_nodes(tokens), anchor)
-        doc.infos = [self._read_sentence(doc, i) for i in range(len(sentences))]
-        self.places.attach(doc, locator)
-        return [p for info in doc.infos for p in info.places]
+        return DocState(tokens, meta, sentences, self.matcher.first_nodes(tokens), anchor)
 
     def _read_sentence(self, doc: DocState, k: int) -> SentenceInfo:
         info = self.triggers.read(doc.tokens, doc.sentences[k], doc.nodes)
