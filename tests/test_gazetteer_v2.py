@@ -146,3 +146,9 @@ def test_lookup_shows_admin4_and_reasons() -> None:
     assert any(r["admin4_pcode"] for r in rows)
     assert all(r["reasons"] for r in rows)
     assert all(r["names"][0]["origin"] for r in rows)
+
+
+def test_lookup_refuses_an_unknown_governorate() -> None:
+    result = CliRunner().invoke(app, ["gazetteer", "lookup", "Mansoura", "--admin1", "Atlantis"])
+    assert result.exit_code == 2
+    assert "Atlantis" in result.output and "Idlib" in result.output

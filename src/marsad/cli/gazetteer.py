@@ -52,7 +52,12 @@ def lookup_command(
     """Every place a name may mean, best first, with its P-codes and why it ranks there."""
     from marsad.gazetteer import default_gazetteer
 
-    ranked = default_gazetteer().rank_name(name, admin1=admin1)
+    gazetteer = default_gazetteer()
+    if admin1 is not None and gazetteer.resolve_admin1(admin1) is None:
+        known = ", ".join(gazetteer.admin1_names())
+        err_console.print(f"[red]error:[/red] no governorate is called {admin1!r}; known: {known}")
+        raise typer.Exit(2)
+    ranked = gazetteer.rank_name(name, admin1=admin1)
     if json_output:
         print_json([_lookup_row(r) for r in ranked])
         return
