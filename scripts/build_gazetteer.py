@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from marsad.evaluate.mapping import UCDP_ADMIN1_PCODE
+from marsad.gazetteer.normalize import fold_token, normalize_name, plain, skeleton, without_article
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "marsad" / "gazetteer" / "data"
@@ -405,20 +406,9 @@ def merge_community(
         p["sources"] = [*p["sources"], "ocha"]
 
 
-def skeleton(key: str) -> str:
-    from marsad.gazetteer.normalize import skeleton as skeleton_of
-
-    return skeleton_of(key)
-
-
 def name_key(name: str) -> str:
     """The gazetteer's matching key of a name, with a leading article dropped."""
-    from marsad.gazetteer.normalize import article_key, fold_token, split_name
-
-    toks = [fold_token(t) for t in split_name(name)]
-    while len(toks) > 1 and toks[0] == article_key():
-        toks = toks[1:]
-    return " ".join(toks)
+    return without_article(normalize_name(name))
 
 
 # English words at least this frequent (wordfreq's Zipf scale: 3 is once per million words)
@@ -436,8 +426,6 @@ def context_keys(places: list[dict[str, Any]]) -> dict[str, list[str]]:
     for doubt. Needs the ``wordfreq`` package (``pip install -e ".[build-data]"``), only here.
     """
     import wordfreq
-
-    from marsad.gazetteer.normalize import fold_token, plain
 
     prominent = {
         plain(n) for p in places if p["kind"] in _PROMINENT for n in p["names"] if n.isascii()
@@ -462,8 +450,6 @@ def skeleton_words(places: list[dict[str, Any]]) -> dict[str, list[str]]:
     skeleton of some place name, by skeleton: a capitalised word matched to a place by its
     consonants alone is not taken when it is one of these (see ``Gazetteer._fuzzy_mention``)."""
     import wordfreq
-
-    from marsad.gazetteer.normalize import fold_token, plain
 
     prominent = {
         plain(n) for p in places if p["kind"] in _PROMINENT for n in p["names"] if n.isascii()

@@ -53,6 +53,13 @@ def _default_locator() -> PlaceLocator | None:
     return locator
 
 
+def _locator(gazetteer: PlaceLocator | None | object) -> PlaceLocator | None:
+    """The locator a caller asked for: the default gazetteer unless told otherwise."""
+    if gazetteer is _NO_LOCATOR:
+        return _default_locator()
+    return gazetteer  # type: ignore[return-value]
+
+
 def extract(
     text: str,
     meta: DocumentMeta | None = None,
@@ -71,10 +78,7 @@ def extract(
     :class:`TextTooLargeError` above :data:`MAX_TEXT_CHARS`; both are ``ValueError``s.
     """
     pack = _checked(text, meta, pack)
-    locator: PlaceLocator | None = (
-        _default_locator() if gazetteer is _NO_LOCATOR else gazetteer  # type: ignore[assignment]
-    )
-    return engine_for(pack).extract(text, meta, locator)
+    return engine_for(pack).extract(text, meta, _locator(gazetteer))
 
 
 def places_in(
@@ -88,10 +92,7 @@ def places_in(
     gazetteer finds, less spans inside a person's, an actor's or an organisation's name and
     page furniture. Claims take their places from these. Raises as :func:`extract` does."""
     pack = _checked(text, meta, pack)
-    locator: PlaceLocator | None = (
-        _default_locator() if gazetteer is _NO_LOCATOR else gazetteer  # type: ignore[assignment]
-    )
-    return engine_for(pack).places_of_text(text, meta, locator)
+    return engine_for(pack).places_of_text(text, meta, _locator(gazetteer))
 
 
 def persons_in(

@@ -66,6 +66,7 @@ from marsad.gazetteer.normalize import (
     skeleton,
     source_rules,
     split_name,
+    without_article,
 )
 from marsad.geo import approx_km
 from marsad.schema import PlaceRef, Span
@@ -325,7 +326,7 @@ class Gazetteer:
             self._places[p.id] = p
             keys = self._keys(p)
             # "al X" and "X" share one article-less form, and so one skeleton entry
-            for bare in {_without_article(k) for k in keys}:
+            for bare in {_bare(k) for k in keys}:
                 self._skeletons.setdefault(skeleton(bare), []).append((p, bare))
             for key in keys:
                 bucket = self._index.setdefault(key, [])
@@ -463,7 +464,7 @@ class Gazetteer:
         the same skeleton and folds within ``_MIN_FUZZY`` of ``key`` (with that likeness)."""
         if not fuzzy:
             return [(p, 1.0) for p in self._index.get(key, [])]
-        bare = _without_article(key)
+        bare = _bare(key)
         out: dict[str, tuple[Place, float]] = {}
         for p, other in self._skeletons.get(skeleton(key), []):
             like = fuzz.ratio(bare, other) / 100
@@ -615,7 +616,7 @@ class Gazetteer:
                 next_free = after + skip - 1
                 continue
             m = self._with_context(text, t, i, i + n - 1, starts[i] + offset, list(cands))
-            m.risky = bool(self.context_keys) and self._risky(t, i, after, cands)
+            m.risky = bool(self.context_keys) and self._risky(t, i, after)
             found.append(m)
             next_free = after
         if self._fuzzy_cues and not arabic_text:
@@ -664,7 +665,7 @@ class Gazetteer:
         if t.keys[b - 1] == self._article or any(w in self._stop for w in words[-1:]):
             return None
         key = " ".join(t.keys[a:b])
-        bare = _without_article(key)
+        bare = _bare(key)
         if len(bare) < _MIN_FUZZY_CHARS or self._foreign_length(t, a, b - a):
             return None
         sk = skeleton(key)
@@ -680,15 +681,12 @@ class Gazetteer:
         m.fuzzy = True
         return m
 
-    def _risky(self, t: _Tokens, a: int, b: int, cands: list[Place]) -> bool:
+    def _risky(self, t: _Tokens, a: int, b: int) -> bool:
         """Whether tokens ``a..b-1`` may be a common word, a given name or a country rather than
         the place: their article-less key is in ``context_keys`` and the name's last word is
         such a word as written ("Deal", "Toll", "Saudi"). "Dumaa" or "al-Shaar" fold like
         English words too, but are written as no English word is."""
-        keys = t.keys[a:b]
-        while len(keys) > 1 and keys[0] == self._article:
-            keys = keys[1:]
-        words = self.context_keys.get(" ".join(keys))
+        words = self.context_keys.get(without_article(" ".join(t.keys[a:b])))
         return words is not None and plain(t.surfaces[b - 1]) in words
 
     def _after_name_opener(self, text: str, t: _Tokens, i: int) -> bool:
@@ -727,10 +725,9 @@ class Gazetteer:
     def _abroad_after(self, text: str, t: _Tokens, after: int) -> bool:
         """Whether the words after a name put it abroad: "Sinjar in northern Iraq", "Tripoli,
         Lebanon" (up to three words: "in", a direction, then a country)."""
-        keys, lowers = t.keys, t.surfaces
         k = after
-        while k < len(keys) and k < after + 3:
-            low = lowers[k].lower()
+        while k < len(t.surfaces) and k < after + 3:
+            low = t.surfaces[k].lower()
             if low in self._words["directions"] or low in self._words["abroad_links"]:
                 k += 1
                 continue
@@ -1215,15 +1212,13 @@ def _ranked(
     return out
 
 
+def _bare(key: str) -> str:
+    """The article-less key with its spaces dropped: what skeleton matches compare."""
+    return without_article(key).replace(" ", "")
+
+
 def _neg(t: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(-x for x in t)
-
-
-def _without_article(key: str) -> str:
-    toks = key.split(" ")
-    while len(toks) > 1 and toks[0] == article_key():
-        toks = toks[1:]
-    return "".join(toks)
 
 
 def _size_rank(p: Place) -> tuple[int, int, int]:

@@ -146,6 +146,14 @@ def normalize_name(name: str) -> str:
     return " ".join(fold_token(t) for t in split_name(name))
 
 
+def without_article(key: str) -> str:
+    """A folded key less its leading articles ("al bab" -> "bab"); a lone article stays."""
+    toks = key.split(" ")
+    while len(toks) > 1 and toks[0] == article_key():
+        toks = toks[1:]
+    return " ".join(toks)
+
+
 @lru_cache(maxsize=1)
 def _skeleton_rules() -> tuple[tuple[tuple[str, str], ...], str]:
     rules = matching_rules()
@@ -159,10 +167,7 @@ def skeleton(key: str) -> str:
     of one name share when they differ in vowels, glides and word breaks ("Latmana" and
     "Al Lataminah", "Kafrsajna" and "Kafr Sajnah"). A coarse key, so the gazetteer only uses it
     to find candidates that are then compared letter by letter."""
-    toks = key.split(" ")
-    while len(toks) > 1 and toks[0] == article_key():
-        toks = toks[1:]
-    s = "".join(toks)
+    s = without_article(key).replace(" ", "")
     folds, drop = _skeleton_rules()
     for written, folded in folds:
         s = s.replace(written, folded)
