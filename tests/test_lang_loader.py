@@ -107,9 +107,15 @@ def test_a_new_field_needs_only_its_type_and_its_key() -> None:
         _section(_Section, {**data, "table": {"half": "two"}}, "test.yaml")
 
 
-def test_a_partial_folder_is_still_no_pack() -> None:
-    with pytest.raises(LanguagePackError, match="no language pack for 'ar'"):
-        load_language_pack("ar")
+def test_a_partial_folder_is_still_no_pack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a folder with only some of the pack files (person cues, say) is no pack yet
+    import marsad.lang as lang
+
+    (tmp_path / "qq").mkdir()
+    (tmp_path / "qq" / "persons.yaml").write_text("format: cued_persons/1\n", encoding="utf-8")
+    monkeypatch.setattr(lang, "LANG_DIR", tmp_path)
+    with pytest.raises(LanguagePackError, match="no language pack for 'qq'"):
+        load_language_pack("qq")
 
 
 def test_the_english_pack_declares_its_writing_system() -> None:

@@ -100,6 +100,8 @@ class CountReader:
         self.aux = pack.auxiliaries
         grammar = pack.grammar
         self.articles = grammar.articles
+        self.bare_singular = grammar.bare_singular_is_one
+        self.duals = grammar.dual_nouns
         self.possessives = grammar.possessives
         self.of_words = grammar.of_words
         self.coordinators = grammar.coordinators
@@ -489,7 +491,8 @@ class CountReader:
             if kinds[p] == JOINER:
                 p += 1
                 continue
-            if kinds[p] != WORD or p in mention_starts:
+            # (a victim named alone in the singular is a mention of no width before its noun)
+            if kinds[p] != WORD or (p in mention_starts and p != n.start):
                 break
             if p in facility_start and p not in noun_start and p not in group_start:
                 # "7 camps for displaced people": the number counts the camps, which in a
@@ -650,12 +653,16 @@ class CountReader:
                 art = self._one_victim(tokens, g, art, start, stops, kin_starts)
                 if art is None:
                     continue
+            phrase = " ".join(keys[g.start : g.end])
             if art not in number_starts and (
-                g.value != "all" or " ".join(keys[g.start : g.end]) in self.pack.single_victims
+                g.value != "all" or phrase in self.pack.single_victims or phrase in self.duals
             ):
                 # (the age, if any, stays inside: the noun after the figure is the group)
                 stop = g.start if art != g.start - 1 else art + 1
-                mentions.append(NumberMention(art, stop, art, 1, 1, 1, "exact", word_form=True))
+                one = 2 if phrase in self.duals else 1
+                mentions.append(
+                    NumberMention(art, stop, art, one, one, one, "exact", word_form=True)
+                )
                 if g.end + 1 < end and keys[g.end] in self.age_words and g.end + 1 in number_firsts:
                     ages.add(g.end + 1)  # "a boy of 12": his age
         if ages:
@@ -676,6 +683,8 @@ class CountReader:
         victim named in the singular ("a regime fighter", "an IS fighter")."""
         keys, kinds = tokens.keys, tokens.kinds
         phrase = " ".join(keys[g.start : g.end])
+        if phrase in self.duals or (self.bare_singular and phrase in self.pack.single_victims):
+            return g.start
         if keys[before] in self.possessives:
             if phrase not in self.rules.kin_words:
                 return None  # "their children" is no count of one

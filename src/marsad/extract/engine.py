@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from marsad.extract.counts import CountReader
 from marsad.extract.dates import DateReader, parse_iso
-from marsad.extract.lexicon import PhraseMatcher, build_matcher
+from marsad.extract.lexicon import PhraseMatcher, build_matcher, clitic_vocabulary, keyed_pack
 from marsad.extract.persons import PersonFound, PersonReader
 from marsad.extract.stages.actors import Actors
 from marsad.extract.stages.assembly import Assembly
@@ -40,8 +40,9 @@ class Engine:
     """The engine for one language pack (compiled once, reused for every document)."""
 
     def __init__(self, pack: LanguagePack) -> None:
-        self.pack = pack
+        self.pack = pack = keyed_pack(pack)
         self.matcher: PhraseMatcher = build_matcher(pack)
+        self.known = clitic_vocabulary(pack)
         # the readers of dates, counts and names, which the stages share
         self.dates = dates = DateReader(pack)
         self.counts = counts = CountReader(pack)
@@ -102,7 +103,7 @@ class Engine:
 
     def _document(self, text: str, meta: DocumentMeta | None) -> DocState | None:
         """The text tokenised and split into sentences, or None when it has none."""
-        tokens = tokenize(text, self.pack.writing)
+        tokens = tokenize(text, self.pack.writing, self.known)
         sentences = split_sentences(tokens, self.pack.grammar.abbreviations)
         if not sentences:
             return None

@@ -8,12 +8,13 @@ trigger), which is what lets one phrase carry several facts without listing ever
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress
 from typing import Any
 
-from marsad.extract.text import JOINER, Tokens, tokenize
+from marsad.extract.text import JOINER, WORD, Tokens, tokenize
 from marsad.lang import LanguagePack, WritingSystem
 
 # The key under which a trie node keeps what ends there. Token keys are never empty, so this one
@@ -231,6 +232,90 @@ class PhraseMatcher:
             pairs = tuple((kind, tuple(values)) for kind, values in payload.items())
             node[_TERMINAL] = (pairs, not node)
         self._frozen = True
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string inside a pack value (a section, a table, a list of phrases, a word set)."""
+    if isinstance(value, str):
+        return [value]
+    if dataclasses.is_dataclass(value):
+        return [s for f in dataclasses.fields(value) for s in _strings(getattr(value, f.name))]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(value, tuple | list | frozenset | set):
+        return [s for item in value for s in _strings(item)]
+    return []
+
+
+@lru_cache(maxsize=8)
+def pack_vocabulary(pack: LanguagePack) -> frozenset[str]:
+    """The key of every word the pack lists, in any file: a word written with clitics in front
+    is split off them only when what is left is one of these (see text.tokenize)."""
+    writing = pack.writing
+    keys: set[str] = set()
+    for field in dataclasses.fields(pack):
+        if field.name in ("code", "writing", "extra"):
+            continue
+        for string in _strings(getattr(pack, field.name)):
+            toks = tokenize(string, writing)
+            keys.update(k for k, kind in zip(toks.keys, toks.kinds, strict=True) if kind == WORD)
+    return frozenset(keys)
+
+
+# The pack fields read as written: the phrases build_matcher tokenises like text, and the place
+# words matched against the text itself; every other word the engine compares with token keys.
+RAW_FIELDS = frozenset(
+    {
+        "event_triggers", "excessive_force_cues", "intervention_cues", "hypothetical_cues",
+        "call_to_action_cues", "background_cues", "war_total_cues", "negation_cues",
+        "aggregate_cues", "running_total_cues", "report_cues", "crowd_cues", "subset_cues",
+        "including_cues", "actors", "weapons", "facilities", "organisations", "casualty_words",
+        "count_nouns", "victim_groups", "qualifiers", "vague_quantities", "months", "weekdays",
+        "relative_days", "month_parts", "speech_verbs", "role_cues", "senses", "places",
+    }
+)  # fmt: skip
+
+
+@lru_cache(maxsize=8)
+def keyed_pack(pack: LanguagePack) -> LanguagePack:
+    """``pack`` with every word the engine compares with token keys directly written as its
+    key: in a script whose keys are normalised (lang/ar: folded letters, no article), the data
+    may then spell words as people write them. The phrases build_matcher reads stay as written
+    (it tokenises them itself). A pack whose keys are only lower case is returned as it is."""
+    writing = pack.writing
+    if not writing.normalises_keys:
+        return pack
+    changes = {
+        f.name: _keyed(getattr(pack, f.name), writing)
+        for f in dataclasses.fields(pack)
+        if f.name not in RAW_FIELDS and f.name not in ("code", "writing", "extra")
+    }
+    return dataclasses.replace(pack, **changes)
+
+
+def _keyed(value: Any, writing: WritingSystem) -> Any:
+    if isinstance(value, str):
+        if value.isascii():
+            return value  # identifiers and ASCII words are keys already
+        toks = tokenize(value, writing)
+        return " ".join(k for k, kind in zip(toks.keys, toks.kinds, strict=True) if kind != JOINER)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(
+            value,
+            **{f.name: _keyed(getattr(value, f.name), writing) for f in dataclasses.fields(value)},
+        )
+    if isinstance(value, dict):
+        return {_keyed(k, writing): _keyed(v, writing) for k, v in value.items()}
+    if isinstance(value, frozenset):
+        return frozenset(_keyed(v, writing) for v in value)
+    if isinstance(value, tuple):
+        return tuple(_keyed(v, writing) for v in value)
+    return value
+
+
+def clitic_vocabulary(pack: LanguagePack) -> frozenset[str] | None:
+    """What ``tokenize`` needs as ``known`` for this pack: None where no clitics attach."""
+    return pack_vocabulary(pack) if pack.writing.preposition_clitics else None
 
 
 def _add_all(m: PhraseMatcher, phrases: tuple[str, ...], kind: str, value: Any) -> None:

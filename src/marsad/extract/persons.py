@@ -22,9 +22,11 @@ records them, never publishes them.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import compress
 
+from marsad.extract.cued_persons import cued_reader
 from marsad.extract.lexicon import (
     ACTOR,
     CASUALTY,
@@ -118,13 +120,19 @@ class _Sentence:
                 self.blocked.discard(m.start)
 
 
+def _token_range(tokens: Tokens, a: int, b: int) -> tuple[int, int]:
+    """The tokens [first, last) that characters [a, b) cover."""
+    return bisect_right(tokens.ends, a), bisect_left(tokens.starts, b)
+
+
 class PersonReader:
     def __init__(self, pack: LanguagePack) -> None:
         cues = pack.person_cues
         self.cues = cues
         # names are found by their capitals: a script without them has its persons found by
-        # the cue reader (cued_persons) instead
+        # the cue reader of its language (cued_persons, lang/<code>/persons.yaml) instead
         self.cased = pack.writing.letter_case
+        self.cued = None if self.cased else cued_reader(pack.code)
         self.particles = pack.name_particles
         self.not_names = pack.not_names
         self.relative_pronouns = pack.grammar.relative_pronouns
@@ -142,7 +150,7 @@ class PersonReader:
         self, tokens: Tokens, start: int, end: int, matches: dict[str, list[Match]]
     ) -> list[PersonFound]:
         if not self.cased:
-            return []
+            return self._cued(tokens, start, end)
         text, keys, kinds, starts = tokens.text, tokens.keys, tokens.kinds, tokens.starts
         candidates = self._candidates(tokens, start, end, matches)
         if not candidates:
@@ -183,6 +191,18 @@ class PersonReader:
             out.append(self._found(tokens, i, run_end, cue))
             next_free = self._list_after(tokens, sent, run_end, cue, out)
         return out
+
+    def _cued(self, tokens: Tokens, start: int, end: int) -> list[PersonFound]:
+        """The persons the cue reader finds in tokens [start, end), with their token ranges."""
+        if self.cued is None or start >= end:
+            return []
+        offset = tokens.starts[start]
+        found: list[PersonFound] = []
+        for p in self.cued.read(tokens.text[offset : tokens.ends[end - 1]]):
+            a, b = p.evidence.start + offset, p.evidence.end + offset
+            first, last = _token_range(tokens, a, b)
+            found.append(PersonFound(first, max(last, first + 1), p.name, p.role, a, b))
+        return found
 
     def _candidates(
         self, tokens: Tokens, start: int, end: int, matches: dict[str, list[Match]]

@@ -11,7 +11,9 @@ capitals mean anything come from the pack's writing system (``lang/<code>/writin
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,17 +32,33 @@ JOINER = 5
 
 # Ordered by frequency: ASCII words first (the guard hands words with other letters to the
 # general branch), then any-script words, then everything starting with a digit (dates, figures).
+# ``{word}`` is the any-script word: letters, and the marks a writing system writes inside words
+# (see _word_pattern).
 _TOKEN_PATTERN = (
     r"[a-z]+(?:['’][a-z]+)*(?![^\W\d_])"
-    r"|[^\W\d_]+(?:['’][^\W\d_]+)*"
-    r"|\d(?:\d{3}-\d{1,2}-\d{1,2}(?!\d)"  # 2023-10-05
-    r"|\d?/\d{1,2}/\d{2,4}(?!\d)"  # 5/10/2023
-    r"|\d{0,14}(?:[.,]\d{1,3}(?!\d))*)"  # 25,000 or 3.5 (at most 15 digits a run)
+    r"|{word}(?:['’]{word})*"
+    r"|\d(?:\d{{3}}-\d{{1,2}}-\d{{1,2}}(?!\d)"  # 2023-10-05
+    r"|\d?/\d{{1,2}}/\d{{2,4}}(?!\d)"  # 5/10/2023
+    r"|\d{{0,14}}(?:[.,]\d{{1,3}}(?!\d))*)"  # 25,000 or 3.5 (at most 15 digits a run)
     r"|[^\w\s]"  # any other visible character
 )
-# Splitting on one capturing group gives [gap, token, gap, token, ..., gap] in C; offsets then
-# come from running sums of the pieces' lengths, so no Python code runs per token.
-_SPLIT_RE = re.compile("(" + _TOKEN_PATTERN + ")")
+
+
+def _word_pattern(marks: str) -> str:
+    """A word of any script: a letter, then letters and the script's in-word marks (vowel
+    signs are no letters to a regex, and would otherwise cut a word in pieces)."""
+    if not marks:
+        return r"[^\W\d_]+"
+    return rf"[^\W\d_](?:[^\W\d_]|[{marks}])*"
+
+
+@lru_cache(maxsize=8)
+def _split_re(marks: str) -> re.Pattern[str]:
+    # Splitting on one capturing group gives [gap, token, gap, token, ..., gap] in C; offsets
+    # then come from running sums of the pieces' lengths, so no Python code runs per token.
+    return re.compile("(" + _TOKEN_PATTERN.format(word=_word_pattern(marks)) + ")")
+
+
 _APOSTROPHES = str.maketrans("", "", "'’‘`.")
 _HYPHENS = frozenset("-‐‑")
 _PUNCT_KINDS: dict[str, int] = {c: PUNCT for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~"}
@@ -56,6 +74,42 @@ class _Script:
     digits: frozenset[str]
     clitic_suffixes: tuple[str, ...]
     cased: bool
+    split_re: re.Pattern[str]
+    # key normalisation of words with letters outside ASCII (None: keys are lower case only)
+    normal: _Normaliser | None
+    digit_values: dict[int, int]  # non-ASCII digits to ASCII ones, for number keys
+
+
+@dataclass(frozen=True, slots=True)
+class _Normaliser:
+    """A word's key from the writing system's rules: normal form, marks out, letters folded,
+    the attached article dropped."""
+
+    compose: bool  # compatibility forms composed (NFKC)
+    marks: re.Pattern[str] | None
+    folds: dict[int, str]
+    article: str
+    article_kept_in: frozenset[str]
+
+    def plain(self, word: str) -> str:
+        """``word`` in its normal form, marks out and letters folded (the article kept)."""
+        if self.compose:
+            word = unicodedata.normalize("NFKC", word)
+        if self.marks is not None:
+            word = self.marks.sub("", word)
+        return word.translate(self.folds)
+
+    def key(self, word: str) -> str:
+        word = self.plain(word)
+        article = self.article
+        if (
+            article
+            and word.startswith(article)
+            and len(word) >= len(article) + 2
+            and word not in self.article_kept_in
+        ):
+            word = word[len(article) :]
+        return word
 
 
 @lru_cache(maxsize=8)
@@ -63,7 +117,30 @@ def _script(writing: WritingSystem) -> _Script:
     table = {c: NUM for c in writing.digits}
     table.update(_PUNCT_KINDS)
     table.update({c: WORD for c in _ASCII_LETTERS})
-    return _Script(table, frozenset(writing.digits), writing.clitic_suffixes, writing.letter_case)
+    normal = None
+    if writing.normalises_keys:
+        normal = _Normaliser(
+            writing.compatibility_forms,
+            re.compile(f"[{writing.marks}]") if writing.marks else None,
+            str.maketrans(dict(writing.folds)),
+            writing.attached_article,
+            frozenset(),
+        )
+        normal = dataclasses.replace(
+            normal, article_kept_in=frozenset(map(normal.plain, writing.article_kept_in))
+        )
+    digit_values = {
+        ord(c): ord("0") + unicodedata.decimal(c) for c in writing.digits if not c.isascii()
+    }
+    return _Script(
+        table,
+        frozenset(writing.digits),
+        writing.clitic_suffixes,
+        writing.letter_case,
+        _split_re(writing.marks),
+        normal,
+        digit_values,
+    )
 
 
 def _kind_of(first: str, digits: frozenset[str]) -> int:
@@ -110,13 +187,20 @@ def word_key(word: str, clitic_suffixes: tuple[str, ...] = ()) -> str:
     return low.translate(_APOSTROPHES)
 
 
-def tokenize(text: str, writing: WritingSystem | None = None) -> Tokens:
-    """The tokens of ``text`` in ``writing`` (default: that of the default language pack)."""
-    script = _script(load_language_pack().writing if writing is None else writing)
+def tokenize(
+    text: str, writing: WritingSystem | None = None, known: frozenset[str] | None = None
+) -> Tokens:
+    """The tokens of ``text`` in ``writing`` (default: that of the default language pack).
+
+    With ``known`` (the keys of every word the pack lists), a word written with clitics in
+    front ("and", "with the") that is not itself known is split into its clitics and the word,
+    each a token (see :func:`_split_clitics`)."""
+    writing = load_language_pack().writing if writing is None else writing
+    script = _script(writing)
     lower = text.lower()
     if len(lower) != len(text):  # a few scripts change length when lower-cased
         lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    parts = _SPLIT_RE.split(lower)
+    parts = script.split_re.split(lower)
     keys = parts[1::2]
     offsets = list(accumulate(map(len, parts)))
     ends = offsets[1::2]
@@ -134,6 +218,8 @@ def tokenize(text: str, writing: WritingSystem | None = None) -> Tokens:
             for i in compress(range(n), map(contains, keys, repeat(quote))):
                 if len(keys[i]) > 1:
                     keys[i] = word_key(keys[i], script.clitic_suffixes)
+    if script.normal is not None:
+        _normalise_keys(keys, kinds, script)
     for i in compress(range(n), map(eq, kinds, repeat(NUM))):
         key = keys[i]
         if "-" in key:
@@ -164,7 +250,89 @@ def tokenize(text: str, writing: WritingSystem | None = None) -> Tokens:
         )
         if last - first >= 3 and not glued_letter_after:
             _merge(tokens, starts[first], ends[last], "".join(keys[first : last + 1 : 2]))
+    if known is not None and script.normal is not None and writing.preposition_clitics:
+        _split_clitics(tokens, writing, script.normal, known)
     return tokens
+
+
+def _split_clitics(
+    tokens: Tokens, writing: WritingSystem, normal: _Normaliser, known: frozenset[str]
+) -> None:
+    """Split the clitics off the front of words the pack does not know, where what is left is
+    a word it knows ("wa" + "qutila", "bi" + "al-gharat") or, known or not, a word with the
+    article ("wa" + "al-..."): one token for each clitic, one for the word."""
+    keys, starts, ends, kinds, text = (
+        tokens.keys,
+        tokens.starts,
+        tokens.ends,
+        tokens.kinds,
+        tokens.text,
+    )
+    out: list[tuple[int, list[tuple[int, int, str]]]] = []
+    for i in compress(range(len(keys)), map(is_, map(str.isascii, keys), repeat(False))):
+        if kinds[i] != WORD or keys[i] in known:
+            continue
+        pieces = _clitic_pieces(text[starts[i] : ends[i]], writing, normal, known)
+        if pieces:
+            out.append((i, [(starts[i] + a, starts[i] + b, k) for a, b, k in pieces]))
+    for i, pieces in reversed(out):
+        keys[i : i + 1] = [k for _, _, k in pieces]
+        starts[i : i + 1] = [a for a, _, _ in pieces]
+        ends[i : i + 1] = [b for _, b, _ in pieces]
+        kinds[i : i + 1] = [WORD] * len(pieces)
+
+
+def _clitic_pieces(
+    word: str, writing: WritingSystem, normal: _Normaliser, known: frozenset[str]
+) -> list[tuple[int, int, str]] | None:
+    """(start, end, key) of each clitic and of the word left, or None when ``word`` is better
+    left whole. Shorter clitic runs are tried first, so a word is split no more than needed."""
+    plain = normal.plain(word)
+    article = normal.article
+    fallback = None
+    for first in ("", *writing.conjunction_clitics):
+        for second in ("", *writing.preposition_clitics):
+            lead = first + second
+            if not lead or not plain.startswith(lead) or len(plain) - len(lead) < 2:
+                continue
+            rest = plain[len(lead) :]
+            # (key, whether the word left has the article)
+            options = [(normal.key(rest), bool(article) and rest.startswith(article))]
+            if second in writing.article_elided_after and article and rest[:1] == article[1:2]:
+                options.insert(0, (normal.key(article[:1] + rest), True))
+            for key, has_article in options:
+                if key in known:
+                    return _cut(word, lead, key, normal)
+                if fallback is None and has_article and len(key) >= 3:
+                    fallback = _cut(word, lead, key, normal)
+    return fallback
+
+
+def _cut(word: str, lead: str, key: str, normal: _Normaliser) -> list[tuple[int, int, str]]:
+    """The pieces of ``word``: one per letter of ``lead`` (with the marks written on it), then
+    the rest under ``key``."""
+    pieces: list[tuple[int, int, str]] = []
+    at = 0
+    for letter in lead:
+        end = at + 1
+        while end < len(word) and not normal.plain(word[end]):
+            end += 1
+        pieces.append((at, end, letter))
+        at = end
+    pieces.append((at, len(word), key))
+    return pieces
+
+
+def _normalise_keys(keys: list[str], kinds: list[int], script: _Script) -> None:
+    """Keys of words outside ASCII by the script's rules; number keys in ASCII digits."""
+    normal = script.normal
+    assert normal is not None
+    values = script.digit_values
+    for i in compress(range(len(keys)), map(is_, map(str.isascii, keys), repeat(False))):
+        if kinds[i] == WORD:
+            keys[i] = normal.key(keys[i])
+        elif kinds[i] == NUM and values:
+            keys[i] = keys[i].translate(values)
 
 
 def _letter_dot(keys: list[str], starts: list[int], ends: list[int], i: int) -> bool:

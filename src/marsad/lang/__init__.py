@@ -62,7 +62,8 @@ class Actor:
     aliases: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False: hashed by identity (it holds a dict), so per-script tables can be cached.
+@dataclass(frozen=True, slots=True, eq=False)
 class WritingSystem:
     """How the language is written (see ``writing.yaml``): what the engine may read from the
     letters themselves rather than from the words."""
@@ -74,6 +75,27 @@ class WritingSystem:
     digits: str = "0123456789"
     # Clitics written attached to the end of a word and dropped from its lookup key.
     clitic_suffixes: tuple[str, ...] = ()
+    # How a word's lookup key is normalised beyond lower case (see lang/ar/writing.yaml):
+    # compatibility forms composed (presentation forms to letters, Unicode's NFKC), marks
+    # dropped, letter forms folded. Evidence spans keep the characters as written.
+    compatibility_forms: bool = False
+    marks: str = ""
+    folds: dict[str, str] = field(default_factory=dict)
+    # An article written attached to the front of a word, dropped from its key.
+    attached_article: str = ""
+    # words whose article is part of the word ("today" is "the day")
+    article_kept_in: frozenset[str] = frozenset()
+    # Clitics written attached to the front of a word ("and", "with", "to"): a word the pack
+    # does not know is split into the clitics and a word it knows, each a token of its own.
+    conjunction_clitics: tuple[str, ...] = ()
+    preposition_clitics: tuple[str, ...] = ()
+    # prepositions before which the attached article loses its first letter ("li" + "al")
+    article_elided_after: tuple[str, ...] = ()
+
+    @property
+    def normalises_keys(self) -> bool:
+        """Whether word keys are more than lower case (a normal form, marks, folds, article)."""
+        return bool(self.compatibility_forms or self.marks or self.folds or self.attached_article)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +129,10 @@ class Grammar:
     bare_count_followers: frozenset[str]
     relative_pronouns: frozenset[str]
     abbreviations: frozenset[str]
+    # no indefinite article: a victim named in the singular alone is one ("قتل طفل")
+    bare_singular_is_one: bool = False
+    # nouns written in the dual ("طفلان", two children): a count of two
+    dual_nouns: frozenset[str] = frozenset()
     age_words: frozenset[str] = frozenset()  # "a boy of 12", "a man aged 45": an age, not a count
     # "a 28-year-old activist", "aged 28": a number before a suffix or after a prefix is an age
     age_suffixes: tuple[tuple[str, ...], ...] = ()

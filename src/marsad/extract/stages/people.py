@@ -7,7 +7,7 @@ other event, and of the document's title. A place name inside a personal name ("
 
 from __future__ import annotations
 
-from marsad.extract.lexicon import PhraseMatcher
+from marsad.extract.lexicon import PhraseMatcher, clitic_vocabulary
 from marsad.extract.persons import PersonFound, PersonReader
 from marsad.extract.stages.common import is_headline
 from marsad.extract.state import ClaimDraft, DocState, SentenceInfo
@@ -65,7 +65,7 @@ class People:
     def persons_of_text(self, text: str) -> list[PersonFound]:
         """Every named person the rules find in a text, with offsets into it: for a title the
         engine gets only as metadata, or any text read apart from a document's claims."""
-        tokens = tokenize(text, self.pack.writing)
+        tokens = tokenize(text, self.pack.writing, clitic_vocabulary(self.pack))
         out: list[PersonFound] = []
         nodes = self.matcher.first_nodes(tokens)
         for sent in split_sentences(tokens, self.pack.grammar.abbreviations):

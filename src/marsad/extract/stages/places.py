@@ -14,7 +14,7 @@ from bisect import bisect_right
 from itertools import compress
 from typing import Protocol
 
-from marsad.extract.lexicon import ACTOR, ORG
+from marsad.extract.lexicon import ACTOR, MONTH, ORG, WEEKDAY
 from marsad.extract.stages.boilerplate import in_furniture
 from marsad.extract.stages.common import AREA_PRECISIONS, place_key
 from marsad.extract.stages.people import People
@@ -127,16 +127,16 @@ class _PlaceRules:
             if words.landmark_articles
             else ""
         )
+        # a language may put the place right after the direction ("شمال حماة"): no link word
+        link = rf"(?:{_alternatives(words.landmark_links)})\s+" if words.landmark_links else ""
         self.landmark_before = re.compile(
-            rf"\b(?:{_alternatives(words.landmark_directions)})\s+"
-            rf"(?:{_alternatives(words.landmark_links)})\s+{article}$",
+            rf"\b(?:{_alternatives(words.landmark_directions)})\s+{link}{article}$",
             re.IGNORECASE,
         )
-        # the phrase can only end in a link or an article word: a look at the last characters
-        # spares the regex scan for nearly every place
-        self.last_words = tuple(
-            w.lower() for w in (*words.landmark_links, *words.landmark_articles)
-        )
+        # the phrase can only end in a link or an article word (or a direction, when there
+        # are no links): a look at the last characters spares the regex scan for most places
+        enders = words.landmark_links or words.landmark_directions
+        self.last_words = tuple(w.lower() for w in (*enders, *words.landmark_articles))
         self.last_width = max(map(len, self.last_words), default=0)
 
     def drop_qualifiers(self, text: str, places: list[PlaceRef]) -> list[PlaceRef]:
@@ -212,7 +212,8 @@ def _drop_enclosing_areas(places: list[PlaceRef]) -> list[PlaceRef]:
 
 
 def _inside_name(tokens: Tokens, info: SentenceInfo, place: PlaceRef) -> bool:
-    """Whether a place mention is part of an actor's or an organisation's name.
+    """Whether a place mention is part of an actor's or an organisation's name, or is a date
+    word.
 
     "Sham" in "Hayat Tahrir al-Sham", "Damascus" in an outlet called after the city, "Aleppo" in
     "Aleppo Media Center" name the group, not where the event happened.
@@ -223,6 +224,12 @@ def _inside_name(tokens: Tokens, info: SentenceInfo, place: PlaceRef) -> bool:
             inside = start <= place.evidence.start and place.evidence.end <= end
             # a name that is only the place ("Damascus" for the government) leaves it a place
             if inside and (start, end) != (place.evidence.start, place.evidence.end):
+                return True
+    # a month or a weekday spelled like a village ("آذار") is the date
+    for key in (MONTH, WEEKDAY):
+        for m in info.matches.get(key, ()):
+            start, end = tokens.starts[m.start], tokens.ends[m.end - 1]
+            if start <= place.evidence.start and place.evidence.end <= end:
                 return True
     return False
 
