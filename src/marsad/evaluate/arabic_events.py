@@ -273,7 +273,8 @@ def example_lines(examples: list[dict[str, Any]]) -> list[str]:
 def arabic_events_summary(result: dict[str, Any]) -> str:
     parts = [
         f"{name} F1 {pct(s['f1'])} (P {pct(s['precision'])}, R {pct(s['recall'])}, "
-        f"{s['rows_scored']} sentences, {s['no_language_pack']['rows']} without a language pack)"
+        f"{s['rows_scored']} yes/no sentences; {s['no_language_pack']['rows']} of {s['rows']} "
+        "without a language pack)"
         for name, s in result["sets"].items()
     ]
     return "Arabic event sentences: " + "; ".join(parts)
