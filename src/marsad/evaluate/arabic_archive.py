@@ -125,7 +125,8 @@ def date_right(row: ArchiveRow, main: Claim | None) -> bool | None:
 def _outcome(
     reference: ArchiveRow, language: str, claims: list[Claim], error: str
 ) -> dict[str, Any]:
-    outcome = judge(reference, claims, error)
+    # a missing pack is counted apart (``no_language_pack``), not as an engine failure
+    outcome = judge(reference, claims, "" if no_pack(error) else error)
     distance = outcome["distance_km"]
     outcome.update(
         language=language,

@@ -150,7 +150,8 @@ def _outcome(row: JudgedSentence, name: str, claims: list[Claim], error: str) ->
         "event_types": sorted({c.event_type for c in claims}),
         "n_claims": len(claims),
         "no_language_pack": no_pack(error),
-        "error": error,
+        # a missing pack is counted apart, not as an engine failure
+        "error": "" if no_pack(error) else error,
     }
 
 
