@@ -23,6 +23,7 @@ import re
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +140,13 @@ TARGETS: list[tuple[str, str, Getter, float, bool]] = [
     ("gold", "Gold claim F1", lambda r: r["claims"]["f1"], 0.91, False),
 ]
 
+
+def agreement_of_pairs(result: dict[str, Any], measure: str) -> float | None:
+    """The share of investigation pairs whose two versions agree on ``measure``."""
+    value: float | None = result["agreement"][measure]["of_pairs"]
+    return value
+
+
 # The Arabic language pack issue's dev targets.
 ARABIC_TARGETS: list[tuple[str, str, Getter, float, bool]] = [
     (
@@ -181,7 +189,7 @@ ARABIC_TARGETS += [
     (
         "investigations",
         f"Investigations, Arabic and English agree on {name}",
-        lambda r, m=measure: r["agreement"][m]["of_pairs"],
+        partial(agreement_of_pairs, measure=measure),
         0.80,
         False,
     )
@@ -406,7 +414,7 @@ def arabic_jobs(eval_dir: Path) -> dict[str, Callable[[], dict[str, Any]]]:
         if missing:
             print(f"note: {', '.join(missing)} not in {eval_dir}", file=sys.stderr)
         if files:
-            jobs[name] = lambda score=scorers[name], found=files: score(found)
+            jobs[name] = partial(scorers[name], files)
     return jobs
 
 
