@@ -6,7 +6,11 @@ Usage::
         [--out docs/accuracy.md] [--json-dir DIR]
 
 Scores FA-KES (``fakes_dev.csv``), UCDP GED (``ucdp_ged_syria_2016_2017.csv``) and, when the file
-exists, the gold set. The generated file keeps the hand-written error analysis found between the
+exists, the gold set; the Arabic sets (``syrianarchive_incidents_ar_en.jsonl``, the
+``arabic_event_gsr_*_gsr.csv`` pair, ``syrianarchive_investigations_ar_en.jsonl``) are scored when
+their files are in the folder and skipped with a note otherwise.
+
+The generated file keeps the hand-written error analysis found between the
 ``analysis:start``/``analysis:end`` markers of the previous version, so figures can be refreshed
 without losing it.
 """
@@ -19,13 +23,17 @@ import re
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from marsad.evaluate.analysis import fakes_errors, gold_errors, ucdp_errors
+from marsad.evaluate.arabic_archive import score_arabic_archive
+from marsad.evaluate.arabic_events import score_arabic_events
 from marsad.evaluate.case import score_case
 from marsad.evaluate.fakes import score_fakes
 from marsad.evaluate.gold import score_gold
+from marsad.evaluate.investigations import score_investigations
 from marsad.evaluate.mapping import mapping_markdown
 from marsad.evaluate.report import markdown, pct, summary_line, tables_for
 from marsad.evaluate.syrianarchive import score_syrianarchive
@@ -133,6 +141,72 @@ TARGETS: list[tuple[str, str, Getter, float, bool]] = [
 ]
 
 
+def agreement_of_pairs(result: dict[str, Any], measure: str) -> float | None:
+    """The share of investigation pairs whose two versions agree on ``measure``."""
+    value: float | None = result["agreement"][measure]["of_pairs"]
+    return value
+
+
+# The Arabic language pack issue's dev targets.
+ARABIC_TARGETS: list[tuple[str, str, Getter, float, bool]] = [
+    (
+        "syrianarchive_ar",
+        "Syrian Archive Arabic summaries, main place within 10 km",
+        lambda r: r["languages"]["ar"]["place_within_10km"]["accuracy"],
+        0.85,
+        False,
+    ),
+    (
+        "syrianarchive_ar",
+        "Syrian Archive Arabic summaries, date in the main claim's range",
+        lambda r: r["languages"]["ar"]["date_right"]["accuracy"],
+        0.90,
+        False,
+    ),
+    (
+        "syrianarchive_ar",
+        "Syrian Archive Arabic summaries, weapon (main claim)",
+        lambda r: r["languages"]["ar"]["weapons"]["main_claim"]["accuracy"],
+        0.85,
+        False,
+    ),
+    (
+        "arabic_events",
+        "Arabic sentences, assault F1",
+        lambda r: r["sets"].get("assault", {}).get("f1"),
+        0.80,
+        False,
+    ),
+    (
+        "arabic_events",
+        "Arabic sentences, protest F1",
+        lambda r: r["sets"].get("protest", {}).get("f1"),
+        0.80,
+        False,
+    ),
+]
+ARABIC_TARGETS += [
+    (
+        "investigations",
+        f"Investigations, Arabic and English agree on {name}",
+        partial(agreement_of_pairs, measure=measure),
+        0.80,
+        False,
+    )
+    for measure, name in (
+        ("event_type", "the event type"),
+        ("place", "the place"),
+        ("toll", "the toll"),
+    )
+]
+TARGETS += ARABIC_TARGETS
+ARABIC_FILES = {
+    "syrianarchive_ar": ("syrianarchive_incidents_ar_en.jsonl",),
+    "arabic_events": ("arabic_event_gsr_assault_gsr.csv", "arabic_event_gsr_protest_gsr.csv"),
+    "investigations": ("syrianarchive_investigations_ar_en.jsonl",),
+}
+
+
 def kept_analysis(out: Path) -> str:
     """The hand-written section of the previous ``docs/accuracy.md``, if any."""
     if not out.exists():
@@ -229,6 +303,11 @@ def build(
         "marsad eval case /work/shared/eval/case2021_task2_dev.tsv --json-out case.json",
         "marsad eval syrianarchive /work/shared/eval/syrianarchive_2017_dev.csv "
         "--json-out syrianarchive.json",
+        "marsad eval syrianarchive-ar /work/shared/eval/syrianarchive_incidents_ar_en.jsonl "
+        "--json-out syrianarchive_ar.json",
+        "marsad eval arabic-events /work/shared/eval --json-out arabic_events.json",
+        "marsad eval investigations /work/shared/eval/syrianarchive_investigations_ar_en.jsonl "
+        "--json-out investigations.json",
         "```",
         "",
         "## Summary",
@@ -289,6 +368,9 @@ def build(
     for key, title in (
         ("case", "CASE 2021 Task 2"),
         ("syrianarchive", "Syrian Archive 2017"),
+        ("syrianarchive_ar", "Syrian Archive, Arabic and English summaries"),
+        ("arabic_events", "Arabic assault and protest sentences"),
+        ("investigations", "Syrian Archive investigations, Arabic against English"),
         ("fakes", "FA-KES"),
         ("ucdp", "UCDP GED"),
         ("gold", "Gold set"),
@@ -318,6 +400,24 @@ def build(
     return "\n".join(md)
 
 
+def arabic_jobs(eval_dir: Path) -> dict[str, Callable[[], dict[str, Any]]]:
+    """The Arabic sets whose files are in ``eval_dir``; a missing one is named and skipped."""
+    scorers: dict[str, Callable[[list[Path]], dict[str, Any]]] = {
+        "syrianarchive_ar": lambda files: score_arabic_archive(files[0]),
+        "arabic_events": lambda files: score_arabic_events(files),
+        "investigations": lambda files: score_investigations(files[0]),
+    }
+    jobs: dict[str, Callable[[], dict[str, Any]]] = {}
+    for name, names in ARABIC_FILES.items():
+        files = [eval_dir / n for n in names if (eval_dir / n).exists()]
+        missing = [n for n in names if not (eval_dir / n).exists()]
+        if missing:
+            print(f"note: {', '.join(missing)} not in {eval_dir}", file=sys.stderr)
+        if files:
+            jobs[name] = partial(scorers[name], files)
+    return jobs
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("eval_dir", type=Path, help="folder with fakes_dev.csv and the UCDP file")
@@ -339,6 +439,7 @@ def main(argv: list[str] | None = None) -> int:
         "case": lambda: score_case(args.eval_dir / "case2021_task2_dev.tsv"),
         "syrianarchive": lambda: score_syrianarchive(args.eval_dir / "syrianarchive_2017_dev.csv"),
     }
+    jobs.update(arabic_jobs(args.eval_dir))
     if args.gold.exists():
         jobs["gold"] = lambda: score_gold(args.gold)
     else:

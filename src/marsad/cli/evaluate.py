@@ -1,6 +1,7 @@
 """``marsad eval fakes|ucdp|gold|grouping|persons|case|syrianarchive PATH``: accuracy against
 FA-KES, UCDP GED, the gold set, incident grouping on UCDP GED headlines, person detection, CASE 2021
-Task 2 event classes and Syrian Archive incident records.
+Task 2 event classes and Syrian Archive incident records; ``syrianarchive-ar``, ``arabic-events``
+and ``investigations`` score the Arabic sets (a language without a pack yet scores "no claim").
 
 Each command prints Rich tables and a final one-line summary, and ``--json-out FILE`` writes the
 full result (per-article outcomes included) as JSON. An unusable file (missing, not UTF-8, a
@@ -231,3 +232,86 @@ def syrianarchive(
         console.print(archive_summary(result))
 
     _run(lambda: score_syrianarchive(path, limit=limit, examples=examples), json_out, show)
+
+
+@app.command("syrianarchive-ar")
+def syrianarchive_ar(
+    path: Annotated[
+        Path,
+        typer.Argument(help="Syrian Archive JSON Lines file with Arabic and English summaries."),
+    ],
+    json_out: JsonOutOrJson = None,
+    limit: Limit = None,
+    examples: Examples = 5,
+) -> None:
+    """Governorate, place within 10 km, date and weapon on Arabic summaries, beside English."""
+    from marsad.evaluate.arabic_archive import (
+        arabic_archive_summary,
+        arabic_archive_tables,
+        example_lines,
+        score_arabic_archive,
+    )
+
+    def show(result: dict[str, Any]) -> None:
+        _print_tables(arabic_archive_tables(result))
+        _print_examples(example_lines(result["examples"]))
+        _print_warnings(result["warnings"])
+        console.print(arabic_archive_summary(result))
+
+    _run(lambda: score_arabic_archive(path, limit=limit, examples=examples), json_out, show)
+
+
+@app.command("arabic-events")
+def arabic_events(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Assault and protest CSV files (event_type, id, label, text), or a folder "
+            "holding them."
+        ),
+    ],
+    json_out: JsonOutOrJson = None,
+    limit: Limit = None,
+    examples: Examples = 5,
+) -> None:
+    """Assault and protest detection on Arabic sentences: precision, recall and F1 per set."""
+    from marsad.evaluate.arabic_events import (
+        arabic_events_summary,
+        arabic_events_tables,
+        example_lines,
+        score_arabic_events,
+    )
+
+    def show(result: dict[str, Any]) -> None:
+        _print_tables(arabic_events_tables(result))
+        _print_examples(example_lines(result["examples"]))
+        _print_warnings(result["warnings"])
+        console.print(arabic_events_summary(result))
+
+    _run(lambda: score_arabic_events(paths, limit=limit, examples=examples), json_out, show)
+
+
+@app.command()
+def investigations(
+    path: Annotated[
+        Path, typer.Argument(help="JSON Lines file of investigations (text_ar, text_en).")
+    ],
+    json_out: JsonOutOrJson = None,
+    limit: Limit = None,
+    examples: Examples = 5,
+) -> None:
+    """Whether the Arabic and English versions give the same event type, place and toll."""
+    from marsad.evaluate.investigations import (
+        example_lines,
+        investigations_summary,
+        investigations_tables,
+        score_investigations,
+    )
+
+    def show(result: dict[str, Any]) -> None:
+        _print_tables(investigations_tables(result))
+        _print_examples(example_lines(result["examples"]))
+        _print_warnings(result["warnings"])
+        console.print(investigations_summary(result))
+
+    _run(lambda: score_investigations(path, limit=limit, examples=examples), json_out, show)

@@ -173,8 +173,46 @@ def _prf(r: dict[str, Any]) -> list[str]:
     ]
 
 
+def _arabic_tables(result: dict[str, Any]) -> list[Table] | None:
+    """The tables of an Arabic set's result (None for the other datasets)."""
+    kind = result["dataset"]
+    if kind == "syrianarchive_ar":
+        from marsad.evaluate.arabic_archive import arabic_archive_tables
+
+        return arabic_archive_tables(result)
+    if kind == "arabic_events":
+        from marsad.evaluate.arabic_events import arabic_events_tables
+
+        return arabic_events_tables(result)
+    if kind == "investigations":
+        from marsad.evaluate.investigations import investigations_tables
+
+        return investigations_tables(result)
+    return None
+
+
+def _arabic_summary(result: dict[str, Any]) -> str | None:
+    """The summary line of an Arabic set's result (None for the other datasets)."""
+    kind = result["dataset"]
+    if kind == "syrianarchive_ar":
+        from marsad.evaluate.arabic_archive import arabic_archive_summary
+
+        return arabic_archive_summary(result)
+    if kind == "arabic_events":
+        from marsad.evaluate.arabic_events import arabic_events_summary
+
+        return arabic_events_summary(result)
+    if kind == "investigations":
+        from marsad.evaluate.investigations import investigations_summary
+
+        return investigations_summary(result)
+    return None
+
+
 def tables_for(result: dict[str, Any]) -> list[Table]:
     kind = result["dataset"]
+    if (arabic := _arabic_tables(result)) is not None:
+        return arabic
     if kind == "case2021":
         from marsad.evaluate.case import case_tables
 
@@ -190,6 +228,8 @@ def tables_for(result: dict[str, Any]) -> list[Table]:
 def summary_line(result: dict[str, Any]) -> str:
     """The one-line summary each command ends with."""
     kind = result["dataset"]
+    if (arabic := _arabic_summary(result)) is not None:
+        return arabic
     if kind == "case2021":
         from marsad.evaluate.case import case_summary
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from marsad.evaluate.files import RowWarnings
 from marsad.evaluate.incident import DEFAULT_RULE
+from marsad.lang import LanguagePackError
 from marsad.schema import Claim, DocumentMeta
 
 Extractor = Callable[[str, DocumentMeta], list[Claim]]
@@ -29,6 +30,29 @@ def safe_extract(extractor: Extractor, text: str, meta: DocumentMeta) -> tuple[l
         return extractor(text, meta), ""
     except Exception as exc:  # noqa: BLE001 - any engine failure is recorded and scored as a miss
         return [], f"{type(exc).__name__}: {exc}"
+
+
+# What ``extract_or_no_pack`` records as the error of a document whose language has no usable
+# pack; the Arabic evaluators count these rows apart from engine failures.
+NO_PACK = "no language pack"
+
+
+def extract_or_no_pack(
+    extractor: Extractor, text: str, meta: DocumentMeta
+) -> tuple[list[Claim], str]:
+    """As :func:`safe_extract`, but a missing or unusable language pack gives the error
+    ``NO_PACK: ...``, so an evaluation of a language still being written runs and says why."""
+    try:
+        return extractor(text, meta), ""
+    except LanguagePackError as exc:
+        return [], f"{NO_PACK}: {exc}"
+    except Exception as exc:  # noqa: BLE001 - any engine failure is recorded and scored as a miss
+        return [], f"{type(exc).__name__}: {exc}"
+
+
+def no_pack(error: str) -> bool:
+    """True when the error is ``extract_or_no_pack``'s for a missing language pack."""
+    return error.startswith(NO_PACK)
 
 
 def scored_result(
