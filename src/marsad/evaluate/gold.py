@@ -32,6 +32,7 @@ from typing import Any
 from marsad.evaluate.files import EvalFileError, RowWarnings, read_jsonl
 from marsad.evaluate.metrics import PRF, multiset_overlap
 from marsad.evaluate.runner import Extractor, default_extractor, safe_extract
+from marsad.ingest.language import detect_language
 from marsad.schema import Claim, DocumentMeta, PlaceRef, Span, claim_from_dict
 
 TYPE_BONUS = 0.25
@@ -293,7 +294,12 @@ def score_gold(path: str | Path, extractor: Extractor | None = None) -> dict[str
     documents: list[dict[str, Any]] = []
     errors = 0
     for doc in docs:
-        claims, error = safe_extract(run, doc.text, DocumentMeta(published=doc.published))
+        # the language as ingest would record it: the gold set holds Arabic and English reports
+        language = detect_language(doc.text)
+        meta = DocumentMeta(
+            published=doc.published, language=None if language == "und" else language
+        )
+        claims, error = safe_extract(run, doc.text, meta)
         errors += int(bool(error))
         disagreements = score.add(doc.style, claims, doc.claims)
         documents.append(
