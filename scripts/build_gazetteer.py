@@ -31,7 +31,14 @@ from typing import Any
 import yaml
 
 from marsad.evaluate.mapping import UCDP_ADMIN1_PCODE
-from marsad.gazetteer.normalize import fold_token, normalize_name, plain, skeleton, without_article
+from marsad.gazetteer.normalize import (
+    fold_token,
+    is_arabic,
+    normalize_name,
+    plain,
+    skeleton,
+    without_article,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "marsad" / "gazetteer" / "data"
@@ -466,6 +473,31 @@ def skeleton_words(places: list[dict[str, Any]]) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in sorted(out.items())}
 
 
+# Arabic words at least this frequent make a one-word village or quarter name spelled like them
+# need a place word before it ("بإسقاط النظام" is no village Eskat; "قرية إسقاط" is).
+ARABIC_WORD_ZIPF = 3.6
+
+
+def arabic_word_keys(places: list[dict[str, Any]]) -> list[str]:
+    """Matching keys of one-word Arabic names of places below town rank that are common Arabic
+    words ("جروح", wounds; "إسقاط", toppling)."""
+    import wordfreq
+
+    prominent = {
+        fold_token(n) for p in places if p["kind"] in _PROMINENT for n in p["names"] if is_arabic(n)
+    }
+    out: set[str] = set()
+    for p in places:
+        if p["kind"] in _PROMINENT:
+            continue
+        for n in p["names"]:
+            if is_arabic(n) and " " not in n.strip():
+                key = fold_token(n.strip())
+                if key not in prominent and wordfreq.zipf_frequency(n, "ar") >= ARABIC_WORD_ZIPF:
+                    out.add(key)
+    return sorted(out)
+
+
 def write(places: list[dict[str, Any]], out: Path) -> None:
     curated = yaml.safe_load((DATA / "curated.yaml").read_text(encoding="utf-8"))
     meta = {
@@ -474,6 +506,7 @@ def write(places: list[dict[str, Any]], out: Path) -> None:
             "bare_name_means_governorate": curated["bare_name_means_governorate"],
             "context_keys": context_keys(places),
             "skeleton_words": skeleton_words(places),
+            "arabic_word_keys": arabic_word_keys(places),
             "attribution": (
                 "Contains data from GeoNames (geonames.org), CC BY 4.0; OCHA Syria COD "
                 "administrative boundaries (HDX); OCHA Syria populated places (communities), "

@@ -110,6 +110,7 @@ def extract_command(
     """Show the claims the engine reads in text files, without storing anything."""
     from marsad.extract import ExtractionError, extract
     from marsad.extract.dates import parse_iso
+    from marsad.lang import LanguagePackError
 
     out = Console()
     err = Console(stderr=True)
@@ -128,7 +129,8 @@ def extract_command(
         for doc in docs:
             try:
                 claims = extract(doc.text, _meta(doc, published))
-            except ExtractionError as exc:
+            except (ExtractionError, LanguagePackError) as exc:
+                # the other files are still read
                 failed += 1
                 err.print(f"[red]error:[/red] {path}: {exc}")
                 continue

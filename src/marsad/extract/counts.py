@@ -35,6 +35,7 @@ from marsad.extract.lexicon import (
     CUE_SUBSET,
     FACILITY,
     GROUP,
+    ORG,
     Match,
 )
 from marsad.extract.numbers import NumberMention, NumberReader
@@ -650,7 +651,7 @@ class CountReader:
                     stops = number_starts.union(
                         *({m.start for m in matches.get(k, ())} for k in _STOP_KINDS)
                     )
-                art = self._one_victim(tokens, g, art, start, stops, kin_starts)
+                art = self._one_victim(tokens, g, art, start, stops, kin_starts, matches)
                 if art is None:
                     continue
             phrase = " ".join(keys[g.start : g.end])
@@ -677,6 +678,7 @@ class CountReader:
         start: int,
         stops: set[int],
         kin_starts: set[int],
+        matches: dict[str, list[Match]],
     ) -> int | None:
         """The token that makes group match ``g`` one victim when no article stands right before
         it: a possessive before a relative ("his son"), or an article a few words before a
@@ -684,7 +686,9 @@ class CountReader:
         keys, kinds = tokens.keys, tokens.kinds
         phrase = " ".join(keys[g.start : g.end])
         if phrase in self.duals or (self.bare_singular and phrase in self.pack.single_victims):
-            return g.start
+            # not a word of a name ("المدني" in "الدفاع المدني", the civil defence)
+            named = any(m.start <= g.start and g.end <= m.end for m in matches.get(ORG, ()))
+            return None if named else g.start
         if keys[before] in self.possessives:
             if phrase not in self.rules.kin_words:
                 return None  # "their children" is no count of one

@@ -215,6 +215,7 @@ class Gazetteer:
         bare_governorate: Iterable[str] = (),
         context_keys: dict[str, Any] | None = None,
         skeleton_words: dict[str, list[str]] | None = None,
+        arabic_word_keys: Iterable[str] = (),
     ) -> None:
         rules = matching_rules()
         self._stop = frozenset(str(w).lower() for w in rules.get("stop_single", []))
@@ -280,6 +281,11 @@ class Gazetteer:
         self.context_keys: dict[str, Any] = dict(context_keys or {})
         # skeleton -> English words with it: never matched to a place by consonants alone
         self.skeleton_words = {k: frozenset(v) for k, v in (skeleton_words or {}).items()}
+        # one-word Arabic names that are common words: risky unless a place word stands before
+        self.arabic_word_keys = frozenset(arabic_word_keys)
+        self._arabic_place_cues = frozenset(
+            fold_token(str(w)) for w in rules.get("arabic_place_cues", [])
+        )
         for w in rules.get("context_words", []):
             key = fold_token(str(w))
             self.context_keys[key] = [*self.context_keys.get(key, []), plain(str(w))]
@@ -617,6 +623,8 @@ class Gazetteer:
                 continue
             m = self._with_context(text, t, i, i + n - 1, starts[i] + offset, list(cands))
             m.risky = bool(self.context_keys) and self._risky(t, i, after)
+            if arabic_text and n == 1 and first_key in self.arabic_word_keys:
+                m.risky = m.risky or not self._after_arabic_cue(t, i)
             found.append(m)
             next_free = after
         if self._fuzzy_cues and not arabic_text:
@@ -688,6 +696,14 @@ class Gazetteer:
         English words too, but are written as no English word is."""
         words = self.context_keys.get(without_article(" ".join(t.keys[a:b])))
         return words is not None and plain(t.surfaces[b - 1]) in words
+
+    def _after_arabic_cue(self, t: _Tokens, i: int) -> bool:
+        """Whether an Arabic place word ("قرية", "بلدة", with a clitic or not) precedes token i."""
+        if i == 0:
+            return False
+        before = t.keys[i - 1]
+        cues = self._arabic_place_cues
+        return before in cues or (before[:1] in self._arabic_clitics and before[1:] in cues)
 
     def _after_name_opener(self, text: str, t: _Tokens, i: int) -> bool:
         """Whether a name that opens with the article follows a capitalised word that opens
@@ -1249,6 +1265,7 @@ def load_gazetteer(path: str | Path = DEFAULT_PACK) -> Gazetteer:
         bare_governorate=meta.get("bare_name_means_governorate", ()),
         context_keys=meta.get("context_keys") or {},
         skeleton_words=meta.get("skeleton_words") or {},
+        arabic_word_keys=meta.get("arabic_word_keys") or (),
     )
 
 

@@ -593,6 +593,15 @@ def load_pack_from(directory: Path, code: str) -> LanguagePack:
     return LanguagePack(**kwargs)
 
 
+def available_packs() -> list[str]:
+    """The codes of the packaged languages (folders with every pack file)."""
+    return sorted(
+        d.name
+        for d in LANG_DIR.iterdir()
+        if d.is_dir() and all((d / f"{f}.yaml").is_file() for f in PACK_FILES)
+    )
+
+
 @lru_cache(maxsize=8)
 def load_language_pack(code: str = "en") -> LanguagePack:
     """The packaged pack for ``code`` (``"en"``), loaded once and cached."""
@@ -600,5 +609,8 @@ def load_language_pack(code: str = "en") -> LanguagePack:
     # a folder may hold some data of a language before its pack is whole (lang/ar holds only
     # the person cues the protection layer reads): a pack is a folder with every pack file
     if not code.isalpha() or not all((directory / f"{f}.yaml").is_file() for f in PACK_FILES):
-        raise LanguagePackError(f"no language pack for {code!r}")
+        raise LanguagePackError(
+            f"no language pack for {code!r} (the engine reads: {', '.join(available_packs())}); "
+            "if the language is wrong, set 'language:' in the file's front matter"
+        )
     return load_pack_from(directory, code)
