@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from marsad.gazetteer.names import names_in_script
 from marsad.protect.disclosure import REVIEWED_STATES, Disclosure
 from marsad.protect.links import safe_link
-from marsad.publish.charts import MapPoint, daily_timeline, incident_map
+from marsad.publish.charts import MapLabel, MapPoint, daily_timeline, incident_map, map_labels
 from marsad.publish.common import source_names
 from marsad.publish.export import (
     filter_description,
@@ -30,6 +31,7 @@ from marsad.publish.export import (
     unreviewed_left_out,
 )
 from marsad.publish.figures import METHOD, PROHIBITED_WEAPONS, Totals, reported_count_words
+from marsad.publish.labels import admin1_name, label, place_name
 from marsad.publish.markdown import md_code, md_text, md_url
 from marsad.store.views import AggregateView, IncidentFilter, IncidentView
 
@@ -62,19 +64,6 @@ def strings(lang: str) -> dict[str, str]:
     return {**table["en"], **table[lang], "lang": lang}
 
 
-@lru_cache(maxsize=1)
-def _all_terms() -> dict[str, dict[str, str]]:
-    text = resources.files("marsad.publish").joinpath("data/terms.json").read_text("utf-8")
-    data: dict[str, dict[str, str]] = json.loads(text)
-    return data
-
-
-def term(code: str, lang: str) -> str:
-    """A vocabulary code (event type, weapon, facility, grade) in the reader's language."""
-    terms = _all_terms()
-    return terms.get(lang, {}).get(code) or terms["en"].get(code) or code.replace("_", " ")
-
-
 @dataclass
 class HeadlineFigure:
     label: str
@@ -93,8 +82,14 @@ class Brief:
     headline: list[HeadlineFigure]
     facilities: list[tuple[str, str]]
     prohibited: list[tuple[str, int]]
-    map_svg: str
+    map_svg: str  # names drawn inside: for files a browser opens (the Markdown edition's)
     timeline_svg: str
+    # what the HTML and PDF editions show: SVG without text in a script that needs shaping,
+    # its names and legend set over and under it as HTML (see _charts)
+    map_page_svg: str
+    map_labels: list[MapLabel]
+    timeline_page_svg: str
+    timeline_legend: list[str]
     rows: list[dict[str, Any]]
     incident_count: int
     reported: list[dict[str, Any]]
@@ -135,7 +130,7 @@ def _aggregate_in_area(agg: AggregateView, area: str | None) -> bool:
     )
 
 
-def _table_row(view: IncidentView, words: dict[str, str], redact: Disclosure) -> dict[str, Any]:
+def _table_row(view: IncidentView, lang: str, redact: Disclosure) -> dict[str, Any]:
     def cell(name: str) -> str:
         f = view.figure(name)
         if f.low is None:
@@ -144,13 +139,14 @@ def _table_row(view: IncidentView, words: dict[str, str], redact: Disclosure) ->
             return f"≥{f.low}"
         return str(f.low) if f.high == f.low else f"{f.low}–{f.high}"
 
+    where = (place_name(view, lang), admin1_name(view, lang))
     return {
         "date": view.date_start.isoformat() if view.date_start else "",
-        "place": redact(", ".join(p for p in (view.place_name, view.admin1) if p)),
-        "type": term(view.event_type, words["lang"]),
+        "place": redact(", ".join(p for p in where if p)),
+        "type": label("event_type", view.event_type, lang),
         "killed": cell("killed"),
         "injured": cell("injured"),
-        "grade": term(view.grade, words["lang"]),
+        "grade": label("grade", view.grade, lang),
         "sources": [
             {"name": redact(s.source or s.dataset or s.title or ""), "url": s.url}
             for s in view.sources
@@ -188,14 +184,14 @@ def build_brief(
         unreviewed += view.review_status not in REVIEWED_STATES
         killed = view.figure("killed").low or 0
         if view.lat is not None and view.lon is not None:
-            label = f"{view.date_start or ''} {view.place_name or ''}: {killed}"
-            points.append(MapPoint(view.lon, view.lat, killed, redact(label)))
+            tip = f"{view.date_start or ''} {place_name(view, lang)}: {killed}"
+            points.append(MapPoint(view.lon, view.lat, killed, redact(tip)))
         if view.date_start:
             day = max(view.date_start, f.date_from)
             per_day[day] += 1
             killed_per_day[day] += killed
         if len(rows) < TABLE_LIMIT:
-            rows.append(_table_row(view, words, redact))
+            rows.append(_table_row(view, lang, redact))
 
     headline = [
         HeadlineFigure(
@@ -222,19 +218,20 @@ def build_brief(
         HeadlineFigure(words["facilities_hit"], totals.facilities_total().words(words)),
     ]
     facilities = [
-        (term(kind, lang), r.words(words)) for kind, r in sorted(totals.facilities.items())
+        (label("facility", kind, lang), r.words(words))
+        for kind, r in sorted(totals.facilities.items())
     ]
-    prohibited = [(term(w, lang), totals.prohibited[w]) for w in PROHIBITED_WEAPONS]
+    prohibited = [(label("weapon", w, lang), totals.prohibited[w]) for w in PROHIBITED_WEAPONS]
 
     reported = []
     for agg in store.reported_totals(f):
         if not _aggregate_in_area(agg, f.area):
             continue
-        figures = [reported_count_words(c) for c in agg.counts]
+        figures = [reported_count_words(c, lang) for c in agg.counts]
         hit = [
-            f"{term(str(fac.get('type', '')), lang)} {fac['count']}".strip()
+            f"{label('facility', str(fac.get('type', '')), lang)} {fac['count']}".strip()
             if fac.get("count")
-            else term(str(fac.get("type", "")), lang)
+            else label("facility", str(fac.get("type", "")), lang)
             for fac in agg.facilities
         ]
         if hit:
@@ -246,7 +243,7 @@ def build_brief(
                 "period": " – ".join(
                     d.isoformat() for d in (agg.date_start, agg.date_end) if d is not None
                 ),
-                "area": redact(", ".join(agg.area)),
+                "area": redact(", ".join(names_in_script(agg.area, lang))),
                 "figures": figures,
             }
         )
@@ -255,18 +252,8 @@ def build_brief(
     warnings = [words["not_public"].format(level=level)] if level != "public" else []
     review_notes = _review_notes(store, f, words, totals.incidents, unreviewed)
     warnings += review_notes
-    period = words["period"].format(start=f.date_from.isoformat(), end=f.date_to.isoformat())
-    timeline = daily_timeline(
-        f.date_from,
-        f.date_to,
-        dict(per_day),
-        dict(killed_per_day),
-        labels={
-            "timeline": words["timeline"],
-            "incidents": words["timeline_incidents"],
-            "killed": words["timeline_killed"],
-        },
-    )
+    period = words["period"].format(start=_date(f.date_from, lang), end=_date(f.date_to, lang))
+    charts = _charts(points, f.date_from, f.date_to, (per_day, killed_per_day), words)
     brief = Brief(
         lang=lang,
         direction=words["dir"],
@@ -277,10 +264,7 @@ def build_brief(
         headline=headline,
         facilities=facilities,
         prohibited=prohibited,
-        # SVG text is drawn unshaped by WeasyPrint (Arabic letters would come apart in the PDF),
-        # so map labels stay in Latin script in every edition.
-        map_svg=incident_map(points, caption=words["map_caption"], label_lang="en"),
-        timeline_svg=timeline,
+        **charts,
         rows=rows,
         incident_count=totals.incidents,
         reported=reported,
@@ -308,6 +292,52 @@ def build_brief(
             },
         )
     return brief
+
+
+def _date(day: date, lang: str) -> str:
+    """An ISO date, isolated left-to-right inside right-to-left text (else its parts would be
+    reordered: 2023-10-01 read as 01-10-2023)."""
+    return day.isoformat() if lang == "en" else f"\u2066{day.isoformat()}\u2069"
+
+
+def _charts(
+    points: list[MapPoint],
+    start: date,
+    end: date,
+    per_day: tuple[Counter[date], Counter[date]],
+    words: dict[str, str],
+) -> dict[str, Any]:
+    """The map and the timeline, in the brief's script.
+
+    WeasyPrint draws SVG text one letter at a time, so Arabic in an SVG would come out unjoined
+    and its vowel marks on dotted circles. Outside Latin script the page editions therefore
+    get the drawings without their words, and the names and legend as HTML, which is shaped."""
+    lang = words["lang"]
+    latin = lang == "en"
+    caption = words["map_caption"]
+    legend = {
+        "timeline": words["timeline"],
+        "incidents": words["timeline_incidents"],
+        "killed": words["timeline_killed"],
+    }
+    incidents, killed = dict(per_day[0]), dict(per_day[1])
+    title = words.get("map_legend", "killed (at least)")
+
+    def timeline(in_svg: bool) -> str:
+        return daily_timeline(
+            start, end, incidents, killed, labels=legend, svg_legend=in_svg, latin_months=latin
+        )
+
+    full_map = incident_map(points, caption=caption, label_lang=lang, legend_title=title)
+    bare_map = incident_map(points, caption=caption, svg_labels=False, legend_title="")
+    return {
+        "map_svg": full_map,
+        "timeline_svg": timeline(True),
+        "map_page_svg": full_map if latin else bare_map,
+        "map_labels": [] if latin else map_labels(points, lang),
+        "timeline_page_svg": timeline(latin),
+        "timeline_legend": [] if latin else [legend["incidents"], legend["killed"]],
+    }
 
 
 def _review_notes(
@@ -358,8 +388,49 @@ def _environment(*, markdown: bool = False) -> Any:
     return env
 
 
-def render_html(brief: Brief) -> str:
-    return str(_environment().get_template("brief.html.j2").render(b=brief, csp=Markup(BRIEF_CSP)))
+# the brief's Latin typefaces come from the system; Arabic from the font the project installs
+# (arabic_font_faces), first in an Arabic brief, after the Latin ones in an English one
+_LATIN_FAMILIES: tuple[str, ...] = ('"DejaVu Sans"', '"Noto Sans"')
+
+
+def _font_stack(rtl: bool, arabic: bool) -> str:
+    families = list(_LATIN_FAMILIES)
+    if arabic:
+        families.insert(0 if rtl else len(families), '"Marsad Arabic"')
+    return ", ".join([*families, "sans-serif"])
+
+
+# The Arabic typeface: IBM Plex Sans Arabic (OFL), installed from PyPI as
+# fontpkg-ibm-plex-sans-arabic. Its letters are whole glyphs, so a PDF's text extracts as the
+# letters written (Noto Sans Arabic draws dots as separate glyphs, which extract as wrong ones).
+ARABIC_FONT_PACKAGE = "fontpkg_ibm_plex_sans_arabic"
+ARABIC_FONT_FACES: dict[int, str] = {
+    400: "IBMPlexSansArabic-Regular.ttf",
+    700: "IBMPlexSansArabic-Bold.ttf",
+}
+
+
+def arabic_font_faces() -> dict[int, str]:
+    """File URLs of the installed Arabic typeface by weight; empty where it is not installed
+    (the PDF then takes whatever Arabic font the system has)."""
+    try:
+        root = Path(str(resources.files(ARABIC_FONT_PACKAGE).joinpath("files")))
+    except ModuleNotFoundError:
+        return {}
+    faces = {weight: root / name for weight, name in ARABIC_FONT_FACES.items()}
+    return {weight: path.resolve().as_uri() for weight, path in faces.items() if path.is_file()}
+
+
+def render_html(brief: Brief, *, for_pdf: bool = False) -> str:
+    """The brief as one HTML file. ``for_pdf`` names the installed Arabic typeface by its file
+    path: only the PDF is built on this machine; an HTML file travels, and its policy forbids
+    loading fonts."""
+    faces = arabic_font_faces() if for_pdf else {}
+    stack = _font_stack(brief.direction == "rtl", bool(faces))
+    template = _environment().get_template("brief.html.j2")
+    return str(
+        template.render(b=brief, csp=Markup(BRIEF_CSP), font_faces=faces, font_stack=Markup(stack))
+    )
 
 
 def render_markdown(brief: Brief) -> str:
@@ -382,7 +453,12 @@ def write_brief(brief: Brief, path: Path, fmt: str) -> None:
     elif fmt == "pdf":
         from weasyprint import HTML
 
+        from marsad.publish.pdftext import rtl_ligatures_finisher
+
         # base_url points nowhere on the network: the HTML carries its charts inline
-        HTML(string=render_html(brief), base_url=str(path.parent)).write_pdf(str(path))
+        html = render_html(brief, for_pdf=True)
+        HTML(string=html, base_url=str(path.parent)).write_pdf(
+            str(path), finisher=rtl_ligatures_finisher
+        )
     else:
         raise ValueError(f"unknown brief format {fmt!r}; use one of {', '.join(BRIEF_FORMATS)}")

@@ -68,14 +68,55 @@ def _map_bbox(points: Sequence[MapPoint]) -> tuple[float, float, float, float]:
     return (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
 
 
+@dataclass(frozen=True)
+class MapLabel:
+    """A place name to print over the map: its centre in percent of the map's width and
+    height, so it stays in place however wide the map is drawn."""
+
+    left: float
+    top: float
+    text: str
+
+
+def _governorate_names(
+    project: _Projection, width: int, height: int, label_lang: str
+) -> list[tuple[float, float, str]]:
+    """(x, y, name) of each governorate whose label point lies inside the frame."""
+    from marsad.gazetteer.names import admin_name_in_script
+
+    out = []
+    for area in admin_areas()["governorates"]:
+        x, y = project(*area["label"])
+        if 0 < x < width and 0 < y < height:
+            latin = str(area["name"]).upper()
+            found = admin_name_in_script(area["name"], area.get("pcode"), label_lang)
+            out.append((x, y, latin if label_lang == "en" else found or area["name_ar"]))
+    return out
+
+
+def map_labels(points: Sequence[MapPoint], label_lang: str, width: int = 640) -> list[MapLabel]:
+    """The governorate names of :func:`incident_map` as labels to set over it in HTML: a PDF
+    draws SVG text letter by letter, which would leave Arabic unjoined."""
+    project = _Projection(_map_bbox(points), width)
+    height = round(project.height)
+    return [
+        MapLabel(round(100 * x / width, 2), round(100 * y / height, 2), name)
+        for x, y, name in _governorate_names(project, width, height, label_lang)
+    ]
+
+
 def incident_map(
     points: Sequence[MapPoint],
     *,
     caption: str,
     width: int = 640,
     label_lang: str = "en",
+    svg_labels: bool = True,
+    legend_title: str = "killed (at least)",
 ) -> str:
-    """An SVG map of incidents over approximate governorate outlines."""
+    """An SVG map of incidents over approximate governorate outlines. Without ``svg_labels``
+    the governorate names are left to :func:`map_labels`; an empty ``legend_title`` leaves the
+    legend's title to the caption."""
     project = _Projection(_map_bbox(points), width)
     height = round(project.height)
     areas = admin_areas()
@@ -95,14 +136,13 @@ def incident_map(
     for area in areas["governorates"]:
         for ring in area["rings"]:
             out.append(_path(ring, project, fill="none", stroke="#9a968c", width=1))
-    for area in areas["governorates"]:
-        x, y = project(*area["label"])
-        if 0 < x < width and 0 < y < height:
-            name = area["name_ar"] if label_lang == "ar" else area["name"]
-            out.append(
-                f'<text x="{x}" y="{y}" font-size="11" fill="#6b675d" text-anchor="middle" '
-                f'letter-spacing="1">{escape(name.upper() if label_lang != "ar" else name)}</text>'
-            )
+    for x, y, name in _governorate_names(project, width, height, label_lang) if svg_labels else []:
+        # spacing letters apart is for capitals: it would break the joins of Arabic
+        spacing = ' letter-spacing="1"' if label_lang == "en" else ""
+        out.append(
+            f'<text x="{x}" y="{y}" font-size="11" fill="#6b675d" text-anchor="middle"'
+            f"{spacing}>{escape(name)}</text>"
+        )
     biggest = max((p.killed for p in points), default=0)
     for p in sorted(points, key=lambda p: -p.killed):  # small circles drawn over big ones
         x, y = project(p.lon, p.lat)
@@ -112,7 +152,7 @@ def incident_map(
             f'stroke="white" stroke-width="0.8"><title>{escape(p.label)}</title></circle>'
         )
     out.append("</g>")
-    out.extend(_map_legend(biggest, width, height))
+    out.extend(_map_legend(biggest, legend_title))
     out.append("</svg>")
     return "\n".join(out)
 
@@ -124,11 +164,12 @@ def _radius(killed: int, biggest: int) -> float:
     return round(3 + 13 * math.sqrt(killed / max(biggest, 1)), 1)
 
 
-def _map_legend(biggest: int, width: int, height: int) -> list[str]:
+def _map_legend(biggest: int, title: str) -> list[str]:
     if biggest <= 0:
         return []
     out = ['<rect x="6" y="6" width="120" height="58" fill="white" fill-opacity="0.85"/>']
-    out.append('<text x="12" y="20" font-size="9" fill="#333">killed (at least)</text>')
+    if title:
+        out.append(f'<text x="12" y="20" font-size="9" fill="#333">{escape(title)}</text>')
     x = 22.0
     for value in sorted({1, max(1, biggest // 2), biggest}):
         r = _radius(value, biggest)
@@ -160,8 +201,12 @@ def daily_timeline(
     labels: dict[str, str],
     width: int = 640,
     height: int = 170,
+    svg_legend: bool = True,
+    latin_months: bool = True,
 ) -> str:
-    """Bars: incidents per day. Line: people killed per day (at least)."""
+    """Bars: incidents per day. Line: people killed per day (at least). Without
+    ``svg_legend`` the legend is left to the page; without ``latin_months`` days are written
+    as digits ("5/10"), which read the same in any script."""
     days = max((end - start).days + 1, 1)
     left, right, top, bottom = 34, 34, 18, 34
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -194,7 +239,7 @@ def daily_timeline(
         if i % label_every == 0:
             out.append(
                 f'<text x="{x + step / 2:.1f}" y="{top + plot_h + 13}" font-size="8.5" '
-                f'text-anchor="middle" fill="#333">{day.strftime("%d %b")}</text>'
+                f'text-anchor="middle" fill="#333">{_day_label(day, latin_months)}</text>'
             )
     out.append(
         f'<polyline points="{" ".join(line)}" fill="none" stroke="{RED}" stroke-width="1.6"/>'
@@ -207,12 +252,17 @@ def daily_timeline(
         f'<text x="{left + plot_w + 4}" y="{top + 4}" font-size="8.5" fill="{RED}">{max_k}</text>'
     )
     legend_y = height - 6
-    out.append(
-        f'<rect x="{left}" y="{legend_y - 8}" width="10" height="8" fill="{BLUE}"/>'
-        f'<text x="{left + 14}" y="{legend_y}" font-size="9">{escape(labels["incidents"])}</text>'
-        f'<line x1="{left + 150}" y1="{legend_y - 4}" x2="{left + 166}" y2="{legend_y - 4}" '
-        f'stroke="{RED}" stroke-width="1.6"/>'
-        f'<text x="{left + 170}" y="{legend_y}" font-size="9">{escape(labels["killed"])}</text>'
-    )
+    if svg_legend:
+        out.append(
+            f'<rect x="{left}" y="{legend_y - 8}" width="10" height="8" fill="{BLUE}"/>'
+            f'<text x="{left + 14}" y="{legend_y}" font-size="9">{escape(labels["incidents"])}'
+            f'</text><line x1="{left + 150}" y1="{legend_y - 4}" x2="{left + 166}" '
+            f'y2="{legend_y - 4}" stroke="{RED}" stroke-width="1.6"/>'
+            f'<text x="{left + 170}" y="{legend_y}" font-size="9">{escape(labels["killed"])}</text>'
+        )
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _day_label(day: date, latin_months: bool) -> str:
+    return day.strftime("%d %b") if latin_months else f"{day.day}/{day.month}"

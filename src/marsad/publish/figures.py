@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from marsad.publish.labels import count_words
 from marsad.store.views import IncidentView
 
 STRIKE_EVENTS = frozenset({"air_strike", "shelling"})
@@ -91,36 +92,10 @@ class Totals:
         return total
 
 
-QUALIFIED = {
-    "exact": "{n}",
-    "at_least": "at least {n}",
-    "over": "over {n}",
-    "about": "about {n}",
-    "nearly": "nearly {n}",
-    "up_to": "up to {n}",
-    "vague": "at least {n}",
-}
-
-
-def reported_count_words(count: dict[str, Any]) -> str:
-    """A source's own figure as it said it: "over 60 civilians killed"."""
-    qualifier = count.get("qualifier", "exact")
-    low, high = count.get("low"), count.get("high")
-    if qualifier == "over" and low is not None:
-        n: Any = low - 1  # "over 60" is stored as low 61
-    elif qualifier in ("nearly", "up_to") and high is not None:
-        n = high
-    elif low is not None and high is not None and high != low and qualifier == "exact":
-        return _count_label(count, f"{low}-{high}")
-    else:
-        n = low if low is not None else high
-    return _count_label(count, QUALIFIED.get(qualifier, "{n}").format(n=n))
-
-
-def _count_label(count: dict[str, Any], number: str) -> str:
-    group = count.get("group", "all")
-    who = "" if group == "all" else f" {group.replace('_', ' ')}"
-    return f"{number}{who} {count.get('category', '').replace('_', ' ')}"
+def reported_count_words(count: dict[str, Any], lang: str = "en") -> str:
+    """A source's own figure as it said it: "over 60 civilians killed" (see
+    :func:`marsad.publish.labels.count_words`, which words it in every language)."""
+    return count_words(count, lang)
 
 
 METHOD: tuple[str, ...] = (

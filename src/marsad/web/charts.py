@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from functools import lru_cache
 from html import escape
@@ -77,9 +77,14 @@ def _xy(lon: float, lat: float) -> tuple[float, float]:
 
 
 def incident_map(
-    counts: Sequence[CountRow], incidents: Iterable[IncidentView], *, lang: str = "en"
+    counts: Sequence[CountRow],
+    incidents: Iterable[IncidentView],
+    *,
+    lang: str = "en",
+    place_of: Callable[[IncidentView], str] | None = None,
 ) -> str:
-    """SVG markup: governorate bubbles sized by ``counts`` (by area) and incident dots."""
+    """SVG markup: governorate bubbles sized by ``counts`` (by area) and incident dots, every
+    name in the reader's script (``place_of`` names an incident's place for ``lang``)."""
     by_code = {r.key: r.incidents for r in counts if r.key}
     biggest = max(by_code.values(), default=0)
     parts = [
@@ -134,7 +139,8 @@ def incident_map(
         if not (LAT_MIN <= v.lat <= LAT_MAX and LON_MIN <= v.lon <= LON_MAX):
             continue
         x, y = _xy(v.lon, v.lat)
-        label = escape(f"#{v.id} {v.place_name or ''} {v.date_start or ''}")
+        place = place_of(v) if place_of is not None else v.place_name
+        label = escape(f"#{v.id} {place or ''} {v.date_start or ''}")
         parts.append(
             f'<a href="/incidents/{v.id}"><circle class="dot" cx="{x}" cy="{y}" r="3.5">'
             f"<title>{label}</title></circle></a>"
@@ -204,7 +210,11 @@ def highlight(
 ) -> str:
     """HTML of ``text`` with evidence passages in ``<mark class="evidence">`` and the exact
     values read from them in ``<mark class="value">`` (both where they overlap). With
-    ``window``, only the text around the passages is shown."""
+    ``window``, only the text around the passages is shown.
+
+    Each line is its own ``<span class="para" dir="auto">``: a report may mix Arabic and
+    English paragraphs, and each must be laid out in its own direction (an English sentence on
+    an Arabic page keeps its full stop at its end)."""
     n = len(text)
     spans_p = [(s, e) for s, e in passages if 0 <= s < e <= n]
     spans_v = [(s, e) for s, e in values if 0 <= s < e <= n]
@@ -212,9 +222,13 @@ def highlight(
     if window is not None and spans_p:
         lo = max(0, min(s for s, _ in spans_p) - window)
         hi = min(n, max(e for _, e in spans_p) + window)
-    cuts = sorted({lo, hi, *(x for s, e in spans_p + spans_v for x in (s, e) if lo <= x <= hi)})
-    out: list[str] = ["…" if lo > 0 else ""]
+    breaks = {i + 1 for i in range(lo, hi) if text[i] == "\n"}
+    marks = {x for s, e in spans_p + spans_v for x in (s, e) if lo <= x <= hi}
+    cuts = sorted({lo, hi, *marks, *breaks})
+    out: list[str] = ['<span class="para" dir="auto">', "…" if lo > 0 else ""]
     for a, b in zip(cuts, cuts[1:], strict=False):
+        if a in breaks:
+            out.append('</span><span class="para" dir="auto">')
         piece = escape(text[a:b])
         classes = []
         if any(s <= a and b <= e for s, e in spans_p):
@@ -223,4 +237,5 @@ def highlight(
             classes.append("value")
         out.append(f'<mark class="{" ".join(classes)}">{piece}</mark>' if classes else piece)
     out.append("…" if hi < n else "")
+    out.append("</span>")
     return "".join(out)

@@ -11,7 +11,7 @@ only ``async`` part, which reads the body.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -23,12 +23,13 @@ from markupsafe import Markup
 
 from marsad.protect.disclosure import REVIEWED_STATES, first_span, text_sha256
 from marsad.protect.links import safe_link
+from marsad.publish import labels
 from marsad.schema import EVENT_TYPES, FACILITY_TYPES, SENSITIVITY_LEVELS, WEAPONS
 from marsad.store.accounts import TOKEN_DAYS
 from marsad.store.review import GRADES, correctable_fields
 from marsad.store.stats import DocumentRecord
 from marsad.store.views import IncidentView
-from marsad.web import api, charts
+from marsad.web import api, charts, localize
 from marsad.web.auth import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
@@ -74,9 +75,8 @@ _VALUE_LISTS = (
 _JSON_COUNT_LIMIT = 20_000
 
 
-@lru_cache(maxsize=len(LANGS))
 def strings(lang: str) -> dict[str, str]:
-    return dict(json.loads((HERE / "i18n" / f"{lang}.json").read_text(encoding="utf-8")))
+    return labels.table(lang)
 
 
 def language(request: Request) -> str:
@@ -91,10 +91,12 @@ def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLRe
     text = strings(lang)
     reader = getattr(request.state, "reader", None)
     clearance = reader.max_sensitivity if isinstance(reader, Reader) else "public"
+    show: Callable[[Any], Any] = _unchanged
     if clearance != "restricted":
-        disclosure = _store(request).disclosure(clearance)
-        ctx = {key: disclosure.show(value) for key, value in ctx.items()}
+        show = _store(request).disclosure(clearance).show
+        ctx = {key: show(value) for key, value in ctx.items()}
     base = {
+        **localize.helpers(lang, show),
         "request": request,
         "lang": lang,
         "dir": "rtl" if lang == "ar" else "ltr",
@@ -110,6 +112,10 @@ def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLRe
     if request.query_params.get("lang") in LANGS:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
     return response
+
+
+def _unchanged(value: Any) -> Any:
+    return value
 
 
 def error_page(request: Request, status: int, detail: Any) -> Response:
@@ -263,7 +269,11 @@ def dashboard(request: Request) -> Response:
         by_area=by_area,
         by_type=by_type,
         by_perp=by_perp[:10],
-        map_svg=Markup(charts.incident_map(by_area, views, lang=lang)),
+        map_svg=Markup(
+            charts.incident_map(
+                by_area, views, lang=lang, place_of=lambda v: labels.place_name(v, lang)
+            )
+        ),
         timeline_svg=Markup(charts.timeline(store.incident_counts(f, "day"))),
         filters=f,
         params=params,
