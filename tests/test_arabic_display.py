@@ -112,6 +112,10 @@ def test_arabic_pages_show_arabic_values_and_directed_evidence(tmp_path: Path) -
     assert "Marsad test bulletin." in quote
 
 
+def _without_marks(text: str) -> str:
+    return re.sub("[\u064b-\u065f\u0670]", "", text)
+
+
 def _pdf_text(path: Path) -> str:
     if shutil.which("pdftotext"):
         done = subprocess.run(
@@ -136,12 +140,14 @@ def test_arabic_pdf_brief_extracts_as_arabic(sqlite_store: Store, tmp_path: Path
     text = _pdf_text(out)
     assert "\u25cc" not in text  # no dotted circle: every mark sat on its letter
     lines = [" ".join(line.translate(BIDI_MARKS).split()) for line in text.splitlines()]
-    words = " | ".join(lines)
+    # vowel marks compared apart: extractors put a mark on its own line ("مدنياً"), while the
+    # letters, their order and their joining are what a reader needs
+    words = _without_marks(" | ".join(lines))
     # frame words, vocabulary, place names and figures, each in its written order
     for expected in ("الأرقام الرئيسية", "الهجمات على المدنيين", "غارة جوية", "قصف مدفعي"):
         assert expected in words, expected
     for expected in ("أريحا", "سرمين", "إدلب", "12 على الأقل", "مدنياً"):
-        assert expected in words, expected
+        assert _without_marks(expected) in words, expected
     assert "قتل" in words and "60" in words
     assert "IDLEB" not in words  # the map names places in Arabic
 
