@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from export_data import build_store
 from marsad import schema
 from marsad.config import database_url
-from marsad.gazetteer.names import admin_name_in_script, name_in_script
 from marsad.publish.brief import arabic_font_faces, build_brief, render_html, write_brief
 from marsad.publish.labels import count_words, figure_label, label
+from marsad.publish.place_names import admin_name_in_script, name_in_script
 from marsad.store import Store
 from marsad.store.review import GRADES
 from marsad.store.views import IncidentFilter

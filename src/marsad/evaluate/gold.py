@@ -297,7 +297,7 @@ def score_gold(path: str | Path, extractor: Extractor | None = None) -> dict[str
         # the language as ingest would record it: the gold set holds Arabic and English reports
         language = detect_language(doc.text)
         meta = DocumentMeta(
-            published=doc.published, language=None if language == "und" else language
+            published=doc.published, language="en" if language == "und" else language
         )
         claims, error = safe_extract(run, doc.text, meta)
         errors += int(bool(error))

@@ -686,9 +686,11 @@ class CountReader:
         keys, kinds = tokens.keys, tokens.kinds
         phrase = " ".join(keys[g.start : g.end])
         if phrase in self.duals or (self.bare_singular and phrase in self.pack.single_victims):
-            # not a word of a name ("المدني" in "الدفاع المدني", the civil defence)
+            # not a word of a name ("المدني" in "الدفاع المدني", the civil defence), nor the
+            # noun a figure counts ("١٢ مدنياً")
             named = any(m.start <= g.start and g.end <= m.end for m in matches.get(ORG, ()))
-            return None if named else g.start
+            counted = kinds[before] == NUM or keys[before] in self.pack.number_units
+            return None if named or counted else g.start
         if keys[before] in self.possessives:
             if phrase not in self.rules.kin_words:
                 return None  # "their children" is no count of one

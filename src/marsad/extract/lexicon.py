@@ -76,9 +76,12 @@ class Match:
         return self.values[0]
 
 
-def phrase_keys(phrase: str, writing: WritingSystem | None = None) -> list[str]:
-    """Token keys of a lexicon phrase, tokenised exactly like document text."""
-    toks = tokenize(phrase, writing)
+def phrase_keys(
+    phrase: str, writing: WritingSystem | None = None, known: frozenset[str] | None = None
+) -> list[str]:
+    """Token keys of a lexicon phrase, tokenised exactly like document text (``known``: the
+    pack's words, for a script whose clitics are split off them)."""
+    toks = tokenize(phrase, writing, known)
     return [k for k, kind in zip(toks.keys, toks.kinds, strict=True) if kind != JOINER]
 
 
@@ -95,9 +98,11 @@ class PhraseMatcher:
         definite_article: str = "",
         keep_article_before: frozenset[str] = frozenset(),
         writing: WritingSystem | None = None,
+        known: frozenset[str] | None = None,
     ):
         self.root: dict[str, Any] = {}
         self.writing = writing
+        self.known = known
         self.definite_article = definite_article
         self.keep_article_before = keep_article_before
         # Payloads as added ({kind: [values]}), by node; freeze() compiles them into the trie.
@@ -105,7 +110,7 @@ class PhraseMatcher:
         self._frozen = False
 
     def add(self, phrase: str, kind: str, value: Any) -> None:
-        keys = phrase_keys(phrase, self.writing)
+        keys = phrase_keys(phrase, self.writing, self.known)
         if not keys:
             return
         if (
@@ -259,7 +264,15 @@ def pack_vocabulary(pack: LanguagePack) -> frozenset[str]:
         for string in _strings(getattr(pack, field.name)):
             toks = tokenize(string, writing)
             keys.update(k for k, kind in zip(toks.keys, toks.kinds, strict=True) if kind == WORD)
-    return frozenset(keys)
+    # a listed word written with a clitic ("للنظام" in a phrase) is split like text is, when
+    # what is left is listed too
+    vocabulary = frozenset(keys)
+    return frozenset(k for k in vocabulary if not _splits(k, writing, vocabulary))
+
+
+def _splits(word: str, writing: WritingSystem, known: frozenset[str]) -> bool:
+    toks = tokenize(word, writing, known - {word})
+    return len(toks) > 1
 
 
 # The pack fields read as written: the phrases build_matcher tokenises like text, and the place
@@ -327,7 +340,12 @@ def _add_all(m: PhraseMatcher, phrases: tuple[str, ...], kind: str, value: Any) 
 def build_matcher(pack: LanguagePack) -> PhraseMatcher:
     """The compiled matcher for a pack (built once per pack; packs are immutable)."""
     grammar = pack.grammar
-    m = PhraseMatcher(grammar.definite_article, grammar.keep_definite_before, pack.writing)
+    m = PhraseMatcher(
+        grammar.definite_article,
+        grammar.keep_definite_before,
+        pack.writing,
+        clitic_vocabulary(pack),
+    )
     for event_type, phrases in pack.event_triggers.items():
         _add_all(m, phrases, EVENT, event_type)
     senses = pack.senses

@@ -80,7 +80,11 @@ class _Script:
     digit_values: dict[int, int]  # non-ASCII digits to ASCII ones, for number keys
 
 
-@dataclass(frozen=True, slots=True)
+_KEY_CACHE: dict[tuple[object, str], str] = {}
+_KEY_CACHE_LIMIT = 200_000
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class _Normaliser:
     """A word's key from the writing system's rules: normal form, marks out, letters folded,
     the attached article dropped."""
@@ -90,6 +94,7 @@ class _Normaliser:
     folds: dict[int, str]
     article: str
     article_kept_in: frozenset[str]
+    endings: tuple[str, ...] = ()
 
     def plain(self, word: str) -> str:
         """``word`` in its normal form, marks out and letters folded (the article kept)."""
@@ -100,6 +105,19 @@ class _Normaliser:
         return word.translate(self.folds)
 
     def key(self, word: str) -> str:
+        # the same few thousand words recur in every report: each is normalised once
+        found = _KEY_CACHE.get((self, word))
+        if found is None:
+            if len(_KEY_CACHE) > _KEY_CACHE_LIMIT:
+                _KEY_CACHE.clear()
+            found = _KEY_CACHE[(self, word)] = self._key(word)
+        return found
+
+    def _key(self, word: str) -> str:
+        for ending in self.endings:
+            if word.endswith(ending) and len(word) > len(ending) + 1:
+                word = word[: -len(ending)]
+                break
         word = self.plain(word)
         article = self.article
         if (
@@ -127,7 +145,9 @@ def _script(writing: WritingSystem) -> _Script:
             frozenset(),
         )
         normal = dataclasses.replace(
-            normal, article_kept_in=frozenset(map(normal.plain, writing.article_kept_in))
+            normal,
+            article_kept_in=frozenset(map(normal.plain, writing.article_kept_in)),
+            endings=writing.dropped_endings,
         )
     digit_values = {
         ord(c): ord("0") + unicodedata.decimal(c) for c in writing.digits if not c.isascii()

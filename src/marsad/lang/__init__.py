@@ -85,6 +85,8 @@ class WritingSystem:
     attached_article: str = ""
     # words whose article is part of the word ("today" is "the day")
     article_kept_in: frozenset[str] = frozenset()
+    # endings dropped from a key as written ("سوقاً": the accusative's alef and its mark)
+    dropped_endings: tuple[str, ...] = ()
     # Clitics written attached to the front of a word ("and", "with", "to"): a word the pack
     # does not know is split into the clitics and a word it knows, each a token of its own.
     conjunction_clitics: tuple[str, ...] = ()

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from marsad.gazetteer.names import names_in_script
 from marsad.protect.disclosure import REVIEWED_STATES, Disclosure
 from marsad.protect.links import safe_link
 from marsad.publish.charts import MapLabel, MapPoint, daily_timeline, incident_map, map_labels
@@ -33,6 +32,7 @@ from marsad.publish.export import (
 from marsad.publish.figures import METHOD, PROHIBITED_WEAPONS, Totals, reported_count_words
 from marsad.publish.labels import admin1_name, label, place_name
 from marsad.publish.markdown import md_code, md_text, md_url
+from marsad.publish.place_names import names_in_script
 from marsad.store.views import AggregateView, IncidentFilter, IncidentView
 
 if TYPE_CHECKING:

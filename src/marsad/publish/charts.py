@@ -82,7 +82,7 @@ def _governorate_names(
     project: _Projection, width: int, height: int, label_lang: str
 ) -> list[tuple[float, float, str]]:
     """(x, y, name) of each governorate whose label point lies inside the frame."""
-    from marsad.gazetteer.names import admin_name_in_script
+    from marsad.publish.place_names import admin_name_in_script
 
     out = []
     for area in admin_areas()["governorates"]:

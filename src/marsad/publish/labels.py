@@ -114,7 +114,7 @@ def count_words(count: dict[str, Any], lang: str = "en") -> str:
 
 def place_name(view: IncidentView, lang: str) -> str:
     """The incident's place as a reader of ``lang`` writes it (the gazetteer's Arabic name)."""
-    from marsad.gazetteer.names import name_in_script
+    from marsad.publish.place_names import name_in_script
 
     pcodes = {
         "admin1": view.admin1_pcode,
@@ -127,6 +127,6 @@ def place_name(view: IncidentView, lang: str) -> str:
 
 def admin1_name(view: IncidentView, lang: str) -> str:
     """The incident's governorate as a reader of ``lang`` writes it."""
-    from marsad.gazetteer.names import admin_name_in_script
+    from marsad.publish.place_names import admin_name_in_script
 
     return admin_name_in_script(view.admin1, view.admin1_pcode, lang) or ""

@@ -1,7 +1,7 @@
 """What the pages show in the reader's language: vocabulary labels and place names.
 
 The words come from :mod:`marsad.publish.labels` (the same look-up the brief uses) and the
-Arabic place names from :mod:`marsad.gazetteer.names`. Every helper a template calls hands its
+Arabic place names from :mod:`marsad.publish.place_names`. Every helper a template calls hands its
 text through the page's ``show`` (the reader's name masker) before it is printed, so a name
 found in the gazetteer is masked exactly as a stored one would be.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from marsad.gazetteer.names import admin_name_in_script
 from marsad.publish.labels import admin1_name, count_words, figure_label, label, place_name
+from marsad.publish.place_names import admin_name_in_script
 
 
 def area_name(key: str | None, name: str | None, lang: str) -> str:

@@ -6,7 +6,7 @@ cluster bombs too, though only "incendiary bombs" is a phrase of the lexicon."""
 
 from __future__ import annotations
 
-from marsad.extract.lexicon import FACILITY, WEAPON, Match, phrase_keys
+from marsad.extract.lexicon import FACILITY, WEAPON, Match, clitic_vocabulary, phrase_keys
 from marsad.extract.stages.common import match_span
 from marsad.extract.state import ClaimDraft, DocState
 from marsad.extract.text import Tokens
@@ -28,7 +28,7 @@ class Means:
         self._joiners = pack.grammar.and_words | pack.grammar.or_words
         for weapon, phrases in pack.weapons.items():
             for phrase in phrases:
-                keys = phrase_keys(phrase, pack.writing)
+                keys = phrase_keys(phrase, pack.writing, clitic_vocabulary(pack))
                 if len(keys) == 2:
                     self._pairs.setdefault((keys[0], keys[1]), weapon)
 
