@@ -36,6 +36,7 @@ import tarfile
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from itertools import compress
 from operator import eq
 from pathlib import Path
@@ -243,17 +244,13 @@ def regex_floor(text: str) -> list[tuple[str, int]]:
     return [(m.group().lower(), m.start()) for m in _WORD.finditer(text)]
 
 
-def tokenize_only(lang: str) -> Callable[[str], object]:
+def tokenize_only(text: str, lang: str = "en") -> object:
     """The engine's own first step, exactly as ``extract`` runs it (same function, same text)."""
     engine = engine_for(load_language_pack(lang))
-
-    def run(text: str) -> object:
-        return tokenize(text, engine.pack.writing, engine.known)
-
-    return run
+    return tokenize(text, engine.pack.writing, engine.known)
 
 
-def lookups_only(places: bool, lang: str) -> Callable[[str], object]:
+def lookups_only(places: bool, lang: str = "en") -> Callable[[str], object]:
     """The stages of ``Engine.extract`` that no reading rule can skip, called as it calls them:
     tokenize, split sentences, walk the lexicon trie over each sentence, look up places."""
     engine = engine_for(load_language_pack(lang))
@@ -406,7 +403,12 @@ def measure(name: str, docs: list[str], args: argparse.Namespace) -> None:
 
     claims = sum(len(extract(d, meta)) for d in docs[:50]) / 50  # warm caches, report density
     tok_rate, floor_rate, look_rate, ext_rate = best_rates(
-        [tokenize_only(args.lang), regex_floor, lookups_only(not args.no_places, args.lang), run],
+        [
+            partial(tokenize_only, lang=args.lang),
+            regex_floor,
+            lookups_only(not args.no_places, args.lang),
+            run,
+        ],
         docs,
         args.rounds,
     )
