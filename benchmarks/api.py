@@ -33,8 +33,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from marsad.config import database_url
+from marsad.contract.incident import Actor, Figure, IncidentView
 from marsad.store import Store
-from marsad.store.views import Actor, Figure, IncidentView
 
 GOVERNORATES = [
     ("Idleb", "SY07", 35.9, 36.6),

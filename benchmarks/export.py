@@ -23,9 +23,9 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
+from marsad.contract.incident import Actor, Figure, IncidentFilter, IncidentView, SourceView
 from marsad.publish.export import FORMATS, export_incidents
 from marsad.store import Store
-from marsad.store.views import Actor, Figure, IncidentFilter, IncidentView, SourceView
 
 PLACES = (
     ("Ariha", "SY070300", 35.81, 36.61),

@@ -41,11 +41,11 @@ from itertools import compress
 from operator import eq
 from pathlib import Path
 
+from marsad.contract.claim import DocumentMeta
 from marsad.extract import engine_for, extract
 from marsad.extract.text import WORD, split_sentences, tokenize
 from marsad.gazetteer import default_gazetteer
 from marsad.lang import load_language_pack
-from marsad.schema import DocumentMeta
 
 PLACES = [
     "Idlib",
@@ -324,7 +324,7 @@ def main() -> None:
 _WORKER = """
 import json, sys, time
 from marsad.extract import extract
-from marsad.schema import DocumentMeta
+from marsad.contract.claim import DocumentMeta
 docs = json.load(open(sys.argv[1], encoding="utf-8"))
 meta = DocumentMeta(published="2023-10-25")
 kwargs = {} if sys.argv[2] == "places" else {"gazetteer": None}

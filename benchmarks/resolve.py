@@ -44,10 +44,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from marsad.resolve.engine import Resolver
-from marsad.resolve.incident import build_incident
-from marsad.resolve.records import PRECISE_RANK, ClaimRecord
-from marsad.schema import (
+from marsad.contract.claim import (
     EVENT_FAMILIES,
     PLACE_PRECISIONS,
     ActorRef,
@@ -57,6 +54,9 @@ from marsad.schema import (
     Span,
     WeaponRef,
 )
+from marsad.resolve.engine import Resolver
+from marsad.resolve.incident import build_incident
+from marsad.resolve.records import PRECISE_RANK, ClaimRecord
 
 GOVERNORATES = [("SY07", "Idlib", 35.9, 36.6), ("SY02", "Aleppo", 36.2, 37.1),
                 ("SY05", "Hama", 35.2, 36.7), ("SY11", "Latakia", 35.6, 36.0)]  # fmt: skip

@@ -62,7 +62,7 @@ gazetteer = marsad.gazetteer.default_gazetteer()
 step("default_gazetteer() (read the pack, build the index)")
 engine = marsad.extract.engine_for(pack)
 step("engine_for(pack) (engine build)")
-from marsad.schema import DocumentMeta
+from marsad.contract.claim import DocumentMeta
 marsad.extract.extract(open(__import__("sys").argv[1]).read(), DocumentMeta(language="en"))
 step("first extract()")
 """

@@ -19,8 +19,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from marsad.contract.claim import DocumentMeta
 from marsad.extract import extract
-from marsad.schema import DocumentMeta
 
 ROOT = Path(__file__).resolve().parent.parent
 csv.field_size_limit(sys.maxsize)

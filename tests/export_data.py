@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from marsad import schema
+from marsad.contract import claim as contract
+from marsad.contract.incident import Actor, Figure, IncidentView, SourceView
 from marsad.store import Store
 from marsad.store.store import NewDocument
-from marsad.store.views import Actor, Figure, IncidentView, SourceView
 
 SECRET_PERSON = "Warda Halabiyya"  # invented; stored as a restricted person
 SECRET_SOURCE = "Quiet Field Monitor Seven"  # invented restricted source
@@ -20,8 +20,8 @@ SECRET_PLACE = "Tall Mukhfi"  # invented place of a restricted incident
 FORMULA_PLACE = '=HYPERLINK("http://example.invalid","click")'
 
 
-def _span(text: str) -> schema.Span:
-    return schema.Span(0, len(text), text)
+def _span(text: str) -> contract.Span:
+    return contract.Span(0, len(text), text)
 
 
 def _public_document(store: Store) -> str:
@@ -43,23 +43,23 @@ def _public_document(store: Store) -> str:
     ).document_id
     run = store.start_run(engine="test", engine_version="0", actor="tester")
     person_at = text.index(SECRET_PERSON)
-    person = schema.PersonMention(
+    person = contract.PersonMention(
         SECRET_PERSON,
-        schema.Span(person_at, person_at + len(SECRET_PERSON), SECRET_PERSON),
+        contract.Span(person_at, person_at + len(SECRET_PERSON), SECRET_PERSON),
         role="defender",
     )
     total_text = text[text.index("Since") :]
-    aggregate = schema.Claim(
+    aggregate = contract.Claim(
         scope="aggregate",
         event_type="air_strike",
         evidence=_span(total_text),
         date_start="2023-10-05",
         date_end="2023-10-20",
-        places=[schema.PlaceRef("Idlib", "governorate", _span("Idlib"), admin1_pcode="SY07")],
-        counts=[schema.Count("killed", 61, None, "over", _span("more than 60"), "civilians")],
-        reported_by=[schema.OrgRef("Northwest Relief Network", _span("x"))],
+        places=[contract.PlaceRef("Idlib", "governorate", _span("Idlib"), admin1_pcode="SY07")],
+        counts=[contract.Count("killed", 61, None, "over", _span("more than 60"), "civilians")],
+        reported_by=[contract.OrgRef("Northwest Relief Network", _span("x"))],
     )
-    incident_claim = schema.Claim(
+    incident_claim = contract.Claim(
         scope="incident", event_type="air_strike", evidence=_span(text), persons=[person]
     )
     store.replace_claims(doc, [incident_claim, aggregate], run_id=run, actor="tester")

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from marsad.schema import ActorRef, Claim, Count, FacilityRef, OrgRef, PlaceRef, Span, WeaponRef
+from marsad.contract.claim import (
+    ActorRef,
+    Claim,
+    Count,
+    FacilityRef,
+    OrgRef,
+    PlaceRef,
+    Span,
+    WeaponRef,
+)
 
 # Invented coordinates, close to real geography: two villages ~4 km apart, a town 12 km away.
 PLACES: dict[str, tuple[float, float]] = {

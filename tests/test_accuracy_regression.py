@@ -62,8 +62,8 @@ def test_places_are_compared_by_gazetteer_id(result: dict[str, Any]) -> None:
 
 
 def test_gold_place_keys_agree_by_id_or_name() -> None:
+    from marsad.contract.claim import PlaceRef, Span
     from marsad.evaluate.gold import place_key
-    from marsad.schema import PlaceRef, Span
 
     def ref(name: str, precision: str = "exact", gid: str | None = None) -> PlaceRef:
         return PlaceRef(

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 
+from marsad.contract.claim import ATTRIBUTIONS, ActorRef, Claim, DocumentMeta, Span, claim_from_dict
 from marsad.extract import extract
-from marsad.schema import ATTRIBUTIONS, ActorRef, Claim, DocumentMeta, Span, claim_from_dict
 
 
 def run(text: str, published: str | None = "2017-04-10") -> list[Claim]:

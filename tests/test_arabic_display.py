@@ -14,14 +14,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from export_data import build_store
-from marsad import schema
 from marsad.config import database_url
+from marsad.contract import claim as contract
+from marsad.contract.incident import IncidentFilter
 from marsad.publish.brief import arabic_font_faces, build_brief, render_html, write_brief
 from marsad.publish.labels import count_words, figure_label, label
 from marsad.publish.place_names import admin_name_in_script, name_in_script
 from marsad.store import Store
 from marsad.store.review import GRADES
-from marsad.store.views import IncidentFilter
 from marsad.web import create_app
 from marsad.web.auth import CSRF_FIELD
 from marsad.web.charts import highlight
@@ -36,15 +36,15 @@ BIDI_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\
 @pytest.mark.parametrize(
     ("kind", "codes"),
     [
-        ("event_type", schema.EVENT_TYPES),
-        ("weapon", schema.WEAPONS),
-        ("facility", schema.FACILITY_TYPES),
+        ("event_type", contract.EVENT_TYPES),
+        ("weapon", contract.WEAPONS),
+        ("facility", contract.FACILITY_TYPES),
         ("grade", GRADES),
-        ("precision", schema.PLACE_PRECISIONS),
-        ("category", schema.COUNT_CATEGORIES),
-        ("group", schema.VICTIM_GROUPS),
-        ("qualifier", schema.QUALIFIERS),
-        ("sensitivity", schema.SENSITIVITY_LEVELS),
+        ("precision", contract.PLACE_PRECISIONS),
+        ("category", contract.COUNT_CATEGORIES),
+        ("group", contract.VICTIM_GROUPS),
+        ("qualifier", contract.QUALIFIERS),
+        ("sensitivity", contract.SENSITIVITY_LEVELS),
     ],
 )
 def test_every_vocabulary_code_has_an_arabic_label(kind: str, codes: tuple[str, ...]) -> None:

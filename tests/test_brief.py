@@ -13,11 +13,11 @@ from typer.testing import CliRunner
 
 from export_data import SECRET_PERSON, SECRET_PLACE, SECRET_SOURCE, build_store
 from marsad.cli.publish import brief_command
+from marsad.contract.incident import IncidentFilter
 from marsad.publish.brief import build_brief, render_html, write_brief
 from marsad.publish.charts import MapPoint, admin_areas, incident_map
 from marsad.publish.figures import Range, reported_count_words
 from marsad.store import Store
-from marsad.store.views import IncidentFilter
 
 PERIOD = IncidentFilter(date_from=date(2023, 10, 1), date_to=date(2023, 10, 20))
 SECRETS = (SECRET_PERSON, SECRET_SOURCE, SECRET_PLACE)

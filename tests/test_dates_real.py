@@ -3,8 +3,8 @@ wire services. The sentences are written for these tests."""
 
 from __future__ import annotations
 
+from marsad.contract.claim import Claim, DocumentMeta
 from marsad.extract import extract
-from marsad.schema import Claim, DocumentMeta
 
 
 def run(text: str) -> list[Claim]:
@@ -62,8 +62,8 @@ def test_a_dated_page_header_still_anchors() -> None:
 
 
 def test_the_day_before_a_named_date_counts_from_that_date() -> None:
+    from marsad.contract.claim import DocumentMeta
     from marsad.extract import extract
-    from marsad.schema import DocumentMeta
 
     text = "Medics in Sarmin said on 9 March 2024 that shelling the day before had killed three."
     (claim,) = extract(text, DocumentMeta(published="2024-03-12"))

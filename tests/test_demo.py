@@ -8,9 +8,9 @@ from pathlib import Path
 import pypdf
 import pypdfium2
 
+from marsad.contract.incident import IncidentFilter
 from marsad.demo import run
 from marsad.store import Store
-from marsad.store.views import IncidentFilter
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "reports"
 

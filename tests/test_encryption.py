@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from marsad.cli import app
 from marsad.config import database_url
+from marsad.contract.incident import IncidentFilter
 from marsad.ingest.pipeline import ingest_paths
 from marsad.process import extract_documents
 from marsad.protect.names import canonical_name
@@ -32,7 +33,6 @@ from marsad.store.crypto import (
 )
 from marsad.store.models import Original, Person
 from marsad.store.store import NewDocument
-from marsad.store.views import IncidentFilter
 
 runner = CliRunner()
 

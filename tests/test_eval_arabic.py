@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from marsad.cli.evaluate import app
+from marsad.contract.claim import EVENT_TYPES, Claim, Count, DocumentMeta, PlaceRef, Span, WeaponRef
 from marsad.evaluate.arabic_archive import governorate_label, score_arabic_archive
 from marsad.evaluate.arabic_events import (
     ASSAULT_EVENT_TYPES,
@@ -25,7 +26,6 @@ from marsad.evaluate.investigations import score_investigations
 from marsad.evaluate.markdown_text import read_markdown
 from marsad.evaluate.report import summary_line, tables_for
 from marsad.lang import LanguagePackError
-from marsad.schema import EVENT_TYPES, Claim, Count, DocumentMeta, PlaceRef, Span, WeaponRef
 
 DATA = Path(__file__).parent / "data" / "eval_ar"
 SP = Span(0, 1, "x")

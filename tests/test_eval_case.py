@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from marsad.cli.evaluate import app
+from marsad.contract.claim import ACLED_SUB_EVENT_TYPES, Claim, DocumentMeta, Span
 from marsad.evaluate.case import averaged_f1, per_class_scores, predict, score_case
 from marsad.evaluate.files import EvalFileError
 from marsad.evaluate.mapping import (
@@ -19,7 +20,6 @@ from marsad.evaluate.mapping import (
     case_code,
     is_violent,
 )
-from marsad.schema import ACLED_SUB_EVENT_TYPES, Claim, DocumentMeta, Span
 
 HEADER = "id\tEventSnippet\tSubType\n"
 

@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from marsad.cli.evaluate import app
+from marsad.contract.claim import WEAPONS, Claim, DocumentMeta, PlaceRef, Span, WeaponRef
 from marsad.evaluate.files import EvalFileError
 from marsad.evaluate.mapping import SYRIANARCHIVE_WEAPONS, syrianarchive_governorate
 from marsad.evaluate.syrianarchive import parse_coordinate, score_syrianarchive
-from marsad.schema import WEAPONS, Claim, DocumentMeta, PlaceRef, Span, WeaponRef
 
 COLUMNS = ["url", "location", "lat", "lon", "date", "violation_type", "weapons", "description"]
 SP = Span(0, 1, "x")

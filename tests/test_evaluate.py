@@ -9,6 +9,16 @@ import pytest
 from typer.testing import CliRunner
 
 from marsad.cli.evaluate import app
+from marsad.contract.claim import (
+    ActorRef,
+    Claim,
+    Count,
+    DocumentMeta,
+    PlaceRef,
+    Span,
+    WeaponRef,
+    claim_from_dict,
+)
 from marsad.evaluate.fakes import dateline, parse_fakes_date, predict, score_fakes
 from marsad.evaluate.files import EvalFileError, RowWarnings, read_csv
 from marsad.evaluate.gold import align, read_gold, score_gold
@@ -30,16 +40,6 @@ from marsad.evaluate.ucdp import (
     score_names_with,
     select_headline_rows,
     states_death_toll,
-)
-from marsad.schema import (
-    ActorRef,
-    Claim,
-    Count,
-    DocumentMeta,
-    PlaceRef,
-    Span,
-    WeaponRef,
-    claim_from_dict,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "eval"

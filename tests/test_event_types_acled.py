@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from marsad import schema
+from marsad.contract import claim as contract
+from marsad.contract.claim import DocumentMeta
 from marsad.extract import extract
 from marsad.lang import load_language_pack
 from marsad.publish.acled import SUB_EVENT_PARENT, SUB_EVENT_TO_OURS
-from marsad.schema import DocumentMeta
 
 META = DocumentMeta(published="2024-03-14")  # a Thursday
 
@@ -38,32 +38,34 @@ def violent(text: str) -> list[str]:
 
 def test_every_acled_sub_event_type_has_an_event_type() -> None:
     ours = {
-        sub for t, sub in schema.ACLED_SUB_EVENT_TYPES.items() if t in schema.EVENT_TYPES and sub
+        sub
+        for t, sub in contract.ACLED_SUB_EVENT_TYPES.items()
+        if t in contract.EVENT_TYPES and sub
     }
     assert ours == set(SUB_EVENT_PARENT)
     assert len(SUB_EVENT_PARENT) == 25
     assert set(SUB_EVENT_TO_OURS) == set(SUB_EVENT_PARENT)
-    assert all(t in schema.EVENT_TYPES for t in SUB_EVENT_TO_OURS.values())
+    assert all(t in contract.EVENT_TYPES for t in SUB_EVENT_TO_OURS.values())
 
 
 def test_threat_and_displacement_have_no_acled_sub_event_type() -> None:
-    assert schema.ACLED_SUB_EVENT_TYPES["threat"] is None
-    assert schema.ACLED_SUB_EVENT_TYPES["displacement"] is None
+    assert contract.ACLED_SUB_EVENT_TYPES["threat"] is None
+    assert contract.ACLED_SUB_EVENT_TYPES["displacement"] is None
     (claim,) = extract("More than 3,000 families fled Ariha on Tuesday.", META)
     assert (claim.event_type, claim.acled_sub_event_type) == ("displacement", None)
 
 
 def test_every_event_type_has_a_family_and_stored_captures_still_resolve() -> None:
-    assert all(t in schema.EVENT_FAMILIES for t in schema.EVENT_TYPES)
-    assert "territory_change" not in schema.EVENT_TYPES  # no longer produced ...
-    assert schema.EVENT_FAMILIES["territory_change"] == "battle"  # ... but still read
-    assert schema.ACLED_SUB_EVENT_TYPES["territory_change"] == "Government regains territory"
+    assert all(t in contract.EVENT_FAMILIES for t in contract.EVENT_TYPES)
+    assert "territory_change" not in contract.EVENT_TYPES  # no longer produced ...
+    assert contract.EVENT_FAMILIES["territory_change"] == "battle"  # ... but still read
+    assert contract.ACLED_SUB_EVENT_TYPES["territory_change"] == "Government regains territory"
 
 
 def test_the_pack_names_only_known_event_types() -> None:
     pack = load_language_pack("en")
     senses = pack.senses
-    known = set(schema.EVENT_TYPES)
+    known = set(contract.EVENT_TYPES)
     assert set(pack.event_triggers) <= known
     assert set(pack.event_priority) == known
     assert {t for t, _, _ in senses.conditional} <= known

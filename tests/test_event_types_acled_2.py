@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from marsad.contract.claim import DocumentMeta
 from marsad.extract import extract
-from marsad.schema import DocumentMeta
 
 META = DocumentMeta(published="2024-03-14")
 

@@ -20,12 +20,12 @@ from export_data import (
     build_store,
 )
 from marsad.cli.publish import export_command
+from marsad.contract.incident import IncidentFilter
 from marsad.publish import acled, hxl, ucdp
 from marsad.publish.common import neutralise
 from marsad.publish.export import FORMATS, export_incidents
 from marsad.publish.imports import parse_rows
 from marsad.store import Store
-from marsad.store.views import IncidentFilter
 
 SECRETS = (SECRET_PERSON, SECRET_SOURCE, SECRET_PLACE)
 

@@ -11,8 +11,7 @@ import re
 
 import pytest
 
-from marsad.extract import extract
-from marsad.schema import (
+from marsad.contract.claim import (
     ACLED_SUB_EVENT_TYPES,
     COUNT_CATEGORIES,
     EVENT_TYPES,
@@ -26,6 +25,7 @@ from marsad.schema import (
     Span,
     claim_from_dict,
 )
+from marsad.extract import extract
 
 
 class StandInLocator:

@@ -7,8 +7,8 @@ blame reported in a sentence of its own attaches to an incident whose sentences 
 
 from __future__ import annotations
 
+from marsad.contract.claim import Claim, DocumentMeta
 from marsad.extract import extract
-from marsad.schema import Claim, DocumentMeta
 
 
 def run(text: str, published: str = "2019-06-01") -> list[Claim]:

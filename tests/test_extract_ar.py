@@ -6,11 +6,11 @@ import time
 
 import pytest
 
+from marsad.contract.claim import Claim, DocumentMeta
 from marsad.extract import extract, persons_in
 from marsad.extract.lexicon import clitic_vocabulary
 from marsad.extract.text import tokenize
 from marsad.lang import load_language_pack
-from marsad.schema import Claim, DocumentMeta
 
 META = DocumentMeta(published="2023-10-06", language="ar")
 

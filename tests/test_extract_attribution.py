@@ -7,9 +7,9 @@ and a few lexicon and gazetteer facts. The sentences are ours; names of people a
 
 from __future__ import annotations
 
+from marsad.contract.claim import Claim, DocumentMeta
 from marsad.extract import extract
 from marsad.gazetteer import default_gazetteer
-from marsad.schema import Claim, DocumentMeta
 
 
 def run(text: str, published: str = "2019-06-01") -> list[Claim]:

@@ -9,7 +9,7 @@ import typer
 from typer.testing import CliRunner
 
 from marsad.cli.extract import extract_command, read_document
-from marsad.schema import claim_from_dict
+from marsad.contract.claim import claim_from_dict
 
 REPORT = (
     "Russian warplanes struck Saraqib on Friday, killing at least 8 civilians, "

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from marsad.contract.claim import Claim, DocumentMeta
 from marsad.evaluate.persons import fold, score_persons
 from marsad.extract import engine_for, extract
 from marsad.lang import load_language_pack
-from marsad.schema import Claim, DocumentMeta
 
 META = DocumentMeta(published="2022-05-04")
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from marsad.contract.claim import PersonMention
 from marsad.evaluate.persons_ar import DEFAULT_SET, score_arabic_persons
 from marsad.extract.cued_persons import CueDataError, CuedPersonReader, cued_reader
 from marsad.ingest.pipeline import ingest_paths
 from marsad.lang import load_language_pack
 from marsad.process import extract_documents
 from marsad.protect.names import MASK, NameMasker
-from marsad.schema import PersonMention
 from marsad.store import Store
 from marsad.store.models import Person
 from marsad.store.models import PersonMention as StoredMention

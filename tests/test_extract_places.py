@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from marsad.contract.claim import DocumentMeta
 from marsad.extract import extract
-from marsad.schema import DocumentMeta
 
 gazetteer = pytest.importorskip("marsad.gazetteer")
 if not hasattr(gazetteer, "default_gazetteer"):

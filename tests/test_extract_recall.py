@@ -7,8 +7,8 @@ attack, and damage to a facility after an attack each give a claim of their own.
 
 from __future__ import annotations
 
+from marsad.contract.claim import Claim, DocumentMeta
 from marsad.extract import extract
-from marsad.schema import Claim, DocumentMeta
 
 
 def run(text: str, published: str = "2022-05-20") -> list[Claim]:

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from marsad.contract.claim import DocumentMeta
 from marsad.extract import (
     MAX_TEXT_CHARS,
     ExtractionError,
@@ -17,7 +18,6 @@ from marsad.extract import (
     extract,
 )
 from marsad.lang import LanguagePackError, load_language_pack, load_pack_from
-from marsad.schema import DocumentMeta
 
 META = DocumentMeta(published="2023-10-25")
 

@@ -7,8 +7,8 @@ detentions), how a total over several means is typed, and people leaving a place
 
 from __future__ import annotations
 
+from marsad.contract.claim import Claim, DocumentMeta
 from marsad.extract import extract
-from marsad.schema import Claim, DocumentMeta
 
 
 def run(text: str, published: str = "2019-06-15") -> list[Claim]:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from marsad.contract.claim import Claim, Count, DocumentMeta
 from marsad.extract import extract
 from marsad.ingest.parse import ParsedDocument, parse_file
-from marsad.schema import Claim, Count, DocumentMeta
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "reports"
 

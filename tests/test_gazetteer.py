@@ -7,8 +7,8 @@ import random
 
 import pytest
 
+from marsad.contract.claim import PLACE_PRECISIONS, PlaceRef
 from marsad.gazetteer import Gazetteer, Place, default_gazetteer, normalize_name
-from marsad.schema import PLACE_PRECISIONS, PlaceRef
 
 
 @pytest.fixture(scope="module")

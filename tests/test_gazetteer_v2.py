@@ -11,10 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from marsad.cli import app
+from marsad.contract.claim import PLACE_REASONS
 from marsad.extract import places_in
 from marsad.gazetteer import Gazetteer, default_gazetteer
 from marsad.geo import haversine_km
-from marsad.schema import PLACE_REASONS
 
 
 @pytest.fixture(scope="module")

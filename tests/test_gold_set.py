@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from marsad import schema
+from marsad.contract import claim as contract
 from marsad.evaluate.files import RowWarnings
 from marsad.evaluate.gold import read_gold
 
@@ -93,16 +93,16 @@ def test_vocabularies_and_order(docs: list[dict[str, Any]], builder: ModuleType)
     for doc in docs:
         assert doc["style"] in builder.STYLES
         for claim in doc["claims"]:
-            assert claim["event_type"] in schema.EVENT_TYPES
+            assert claim["event_type"] in contract.EVENT_TYPES
             for count in claim["counts"]:
-                assert count["category"] in schema.COUNT_CATEGORIES
-                assert count["group"] in schema.VICTIM_GROUPS
-                assert count["qualifier"] in schema.QUALIFIERS
+                assert count["category"] in contract.COUNT_CATEGORIES
+                assert count["group"] in contract.VICTIM_GROUPS
+                assert count["qualifier"] in contract.QUALIFIERS
 
 
 def test_every_event_type_is_covered(docs: list[dict[str, Any]]) -> None:
     seen = Counter(c["event_type"] for d in docs for c in d["claims"])
-    missing = [t for t in schema.EVENT_TYPES if seen[t] < 2]
+    missing = [t for t in contract.EVENT_TYPES if seen[t] < 2]
     assert not missing, f"event types with fewer than two gold claims: {missing}"
 
 

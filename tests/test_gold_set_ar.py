@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from marsad import schema
+from marsad.contract import claim as contract
 from marsad.evaluate.files import RowWarnings
 from marsad.evaluate.gold import read_gold
 
@@ -92,11 +92,11 @@ def test_ids_vocabularies_and_order(docs: list[dict[str, Any]], builder: ModuleT
         assert doc["style"] in builder.STYLES
         assert doc["published"], doc["id"]  # relative dates need an anchor
         for claim in doc["claims"]:
-            assert claim["event_type"] in schema.EVENT_TYPES
+            assert claim["event_type"] in contract.EVENT_TYPES
             for count in claim["counts"]:
-                assert count["category"] in schema.COUNT_CATEGORIES
-                assert count["group"] in schema.VICTIM_GROUPS
-                assert count["qualifier"] in schema.QUALIFIERS
+                assert count["category"] in contract.COUNT_CATEGORIES
+                assert count["group"] in contract.VICTIM_GROUPS
+                assert count["qualifier"] in contract.QUALIFIERS
 
 
 def test_each_event_type_used_has_two_claims(docs: list[dict[str, Any]]) -> None:

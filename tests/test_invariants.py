@@ -15,10 +15,10 @@ from types import ModuleType
 
 import pytest
 
+from marsad.contract.claim import Claim, Count, DocumentMeta, PlaceRef, Span
 from marsad.evaluate.invariants import Violation, violations
 from marsad.extract import extract
 from marsad.lang import load_language_pack
-from marsad.schema import Claim, Count, DocumentMeta, PlaceRef, Span
 
 ROOT = Path(__file__).resolve().parents[1]
 # the dev sets, read in place (MARSAD_EVAL_DIR, else the folder beside the checkout)

@@ -21,7 +21,7 @@ These constants are not text and are never reported:
   declares: a section key of a pack data file (a top-level key, or one holding a list or a
   mapping: "role_cues", "letter_case", "killed"; a key holding one value, as "dozen" in
   ``scales: {dozen: 12}``, is a word of the language and counts as data), an identifier
-  defined in the scanned code or in ``marsad.schema``/``marsad.lang`` (a function, class,
+  defined in the scanned code or in ``marsad.contract.claim``/``marsad.lang`` (a function, class,
   parameter, attribute or field name: ``__all__`` entries, ``getattr`` names, dataclass fields
   such as "admin1_pcode"), a value of a ``typing.Literal`` in those modules (schema categories
   such as "aggregate", "governorate"), a regex group named in the same module
@@ -60,7 +60,7 @@ DATA_FILES = (
     *sorted((SRC / "lang").glob("*/*.yaml")),
     *sorted((SRC / "gazetteer" / "data").glob("*.yaml")),
 )
-CONTRACT_MODULES = (SRC / "schema.py", SRC / "lang" / "__init__.py")
+CONTRACT_MODULES = (SRC / "contract" / "claim.py", SRC / "lang" / "__init__.py")
 
 # Common English function words and place words, checked even if no data file lists them.
 _FUNCTION_WORDS = (
@@ -232,10 +232,10 @@ def build_vocabulary(extra_sources: Iterable[str] = ()) -> Vocabulary:
 def _schema_vocabularies() -> set[str]:
     """The identifiers the schema's vocabularies list: event types, families, categories and
     groups ("protest_with_intervention", "strategic") are names of the data contract."""
-    from marsad import schema
+    from marsad.contract import claim as contract
 
     out: set[str] = set()
-    for value in vars(schema).values():
+    for value in vars(contract).values():
         items = value.items() if isinstance(value, dict) else [value]
         for item in items:
             parts = item if isinstance(item, tuple | frozenset) else (item,)

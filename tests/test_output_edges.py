@@ -15,11 +15,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from marsad.config import database_url
+from marsad.contract.incident import IncidentFilter
 from marsad.protect.disclosure import Disclosure
 from marsad.publish.brief import BRIEF_FORMATS, build_brief, write_brief
 from marsad.publish.export import FORMATS, export_incidents
 from marsad.store import Store
-from marsad.store.views import IncidentFilter
 from marsad.web import create_app
 from marsad.web.app import iter_routes
 from test_web_seed import USERS, Seeded, seed

@@ -24,11 +24,11 @@ from markdown_it.token import Token
 from typer.testing import CliRunner
 
 from marsad.cli import app
+from marsad.contract.incident import IncidentFilter
 from marsad.protect.links import safe_link
 from marsad.publish.brief import BRIEF_CSP, css_string
 from marsad.publish.markdown import md_code, md_text, md_url
 from marsad.store import Store
-from marsad.store.views import IncidentFilter
 from marsad.web import create_app
 from marsad.web.app import iter_routes
 

@@ -14,13 +14,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from marsad.config import database_url
+from marsad.contract.incident import IncidentFilter
 from marsad.protect.disclosure import Disclosure
 from marsad.publish.brief import build_brief, render_markdown
 from marsad.publish.export import FORMATS, export_incidents
 from marsad.store import Store
 from marsad.store.protection import ApprovalRefused
 from marsad.store.store import NewDocument
-from marsad.store.views import IncidentFilter
 from marsad.web import create_app
 from test_web_seed import PASSWORD, PROTECTED_PERSON, PUBLIC_TEXT, USERS, Seeded, seed
 
@@ -287,12 +287,12 @@ def test_the_brief_in_markdown_masks_a_source_named_after_a_person(
 def test_recording_the_same_persons_twice_stores_them_once(
     seeded: tuple[Store, Seeded, str],
 ) -> None:
-    from marsad import schema
+    from marsad.contract import claim as contract
 
     store, _, other = seeded
     start = OTHER_TEXT.index(ANALYST_ADDED)
-    mention = schema.PersonMention(
-        ANALYST_ADDED, schema.Span(start, start + len(ANALYST_ADDED), ANALYST_ADDED)
+    mention = contract.PersonMention(
+        ANALYST_ADDED, contract.Span(start, start + len(ANALYST_ADDED), ANALYST_ADDED)
     )
     assert store.record_persons(other, [mention], actor="t") == 1
     assert store.record_persons(other, [mention], actor="t") == 0

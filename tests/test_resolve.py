@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from marsad.contract.claim import Claim
 from marsad.resolve import Resolver, build_incident, record_from_claim, resolve
 from marsad.resolve.incident import compute_figure, independent_groups
 from marsad.resolve.records import ClaimRecord
-from marsad.schema import Claim
 from resolve_claims import HTS, RUSSIA, SYRIA, count, strike
 
 WIRE = (

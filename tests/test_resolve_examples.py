@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from marsad import config
+from marsad.contract.incident import IncidentFilter
 from marsad.ingest.pipeline import ingest_paths
 from marsad.process import extract_documents
 from marsad.resolve import compare_aggregates, resolve_store
 from marsad.store import Store
-from marsad.store.views import IncidentFilter
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "reports"
 

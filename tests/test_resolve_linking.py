@@ -6,9 +6,9 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from marsad.contract.claim import Claim
 from marsad.resolve import Resolver, record_from_claim
 from marsad.resolve.records import ClaimRecord
-from marsad.schema import Claim
 from resolve_claims import HTS, SYRIA, count, strike
 
 

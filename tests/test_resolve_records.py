@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 
 from marsad import config
+from marsad.contract.claim import Claim, Count, PersonMention, Span, claim_from_dict
+from marsad.contract.incident import StoredClaim
 from marsad.ingest.pipeline import ingest_paths
 from marsad.process import extract_documents
 from marsad.resolve import build_incident, record_from_claim, record_from_stored
 from marsad.resolve.records import record_from_data
-from marsad.schema import Claim, Count, PersonMention, Span, claim_from_dict
 from marsad.store import Store
 from marsad.store.incidents import incident_data
 from marsad.store.resolution import incident_row_values
-from marsad.store.views import StoredClaim
 from resolve_claims import HTS, SYRIA, count, strike
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "reports"

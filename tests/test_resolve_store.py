@@ -6,15 +6,15 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from marsad.contract.claim import Claim
+from marsad.contract.incident import IncidentFilter, IncidentView
 from marsad.resolve import compare_aggregates, resolve_store
-from marsad.schema import Claim
 from marsad.store import Store, ledger
 from marsad.store.datasets import DatasetRow
 from marsad.store.incidents import _fill_row
 from marsad.store.models import Incident
 from marsad.store.resolution import incident_row_values
 from marsad.store.store import NewDocument
-from marsad.store.views import IncidentFilter, IncidentView
 from resolve_claims import HTS, SYRIA, count, strike
 
 WIRE = (

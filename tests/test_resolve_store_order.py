@@ -8,11 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from marsad.config import database_url
+from marsad.contract.claim import Claim
+from marsad.contract.incident import IncidentFilter
 from marsad.resolve import resolve_store
-from marsad.schema import Claim
 from marsad.store import Store
 from marsad.store.store import NewDocument
-from marsad.store.views import IncidentFilter
 from resolve_claims import HTS, SYRIA, count, strike
 
 Report = tuple[str, str, Claim]  # outlet, publication day, claim

@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import select, text, update
 
-from marsad import schema
+from marsad.contract import claim as contract
 from marsad.store import Store
 from marsad.store.models import Claim, LedgerEntry, Original, Person
 from marsad.store.store import NewDocument
@@ -100,17 +100,19 @@ def test_verify_detects_a_deleted_document(store: Store) -> None:
     assert store.verify().missing_documents == [(gone.document_id, "gone.txt")]
 
 
-def _claim(doc_text: str) -> schema.Claim:
-    ev = schema.Span(0, len(doc_text), doc_text)
-    return schema.Claim(
+def _claim(doc_text: str) -> contract.Claim:
+    ev = contract.Span(0, len(doc_text), doc_text)
+    return contract.Claim(
         scope="incident",
         event_type="air_strike",
         evidence=ev,
         date_start="2023-10-06",
         date_end="2023-10-06",
         date_precision=1,
-        counts=[schema.Count("killed", 4, 4, "exact", schema.Span(0, 1, doc_text[0]))],
-        persons=[schema.PersonMention("Layla Haddad", schema.Span(0, 1, doc_text[0]), "activist")],
+        counts=[contract.Count("killed", 4, 4, "exact", contract.Span(0, 1, doc_text[0]))],
+        persons=[
+            contract.PersonMention("Layla Haddad", contract.Span(0, 1, doc_text[0]), "activist")
+        ],
     )
 
 
@@ -123,7 +125,7 @@ def test_claims_replace_keeps_superseded_and_logs(store: Store) -> None:
     current = store.claims_for(doc.document_id)
     assert [c.id for c in current] == second
     assert current[0].killed_low == 4
-    assert schema.claim_from_dict(current[0].data).counts[0].low == 4
+    assert contract.claim_from_dict(current[0].data).counts[0].low == 4
     assert len(store.claims_for(doc.document_id, include_superseded=True)) == 2
     with store.reading() as session:
         person = session.execute(select(Person)).scalar_one()
@@ -142,4 +144,4 @@ def test_unknown_sensitivity_is_refused(store: Store) -> None:
 
 def test_claim_json_round_trip() -> None:
     claim = _claim("Four killed")
-    assert schema.claim_from_dict(json.loads(json.dumps(claim.to_dict()))) == claim
+    assert contract.claim_from_dict(json.loads(json.dumps(claim.to_dict()))) == claim

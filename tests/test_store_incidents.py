@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from marsad import schema
+from marsad.contract import claim as contract
+from marsad.contract.incident import Actor, Figure, IncidentFilter, IncidentView, SourceView
 from marsad.store import Store
 from marsad.store.store import NewDocument
-from marsad.store.views import Actor, Figure, IncidentFilter, IncidentView, SourceView
 
 
 def make_incident(
@@ -115,15 +115,15 @@ def test_aggregates_are_listed_with_their_period(store: Store) -> None:
         ),
         actor="a",
     )
-    ev = schema.Span(0, len(text), text)
-    claim = schema.Claim(
+    ev = contract.Span(0, len(text), text)
+    claim = contract.Claim(
         scope="aggregate",
         event_type="air_strike",
         evidence=ev,
         date_start="2023-10-05",
         date_end="2023-10-25",
         date_precision=5,
-        counts=[schema.Count("killed", 61, None, "over", ev, group="civilians")],
+        counts=[contract.Count("killed", 61, None, "over", ev, group="civilians")],
     )
     run = store.start_run(engine="t", engine_version="1", actor="a")
     store.replace_claims(doc.document_id, [claim], run_id=run, actor="a")

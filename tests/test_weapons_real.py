@@ -5,8 +5,8 @@ The sentences are written for these tests; the incidents in them are invented.
 
 from __future__ import annotations
 
+from marsad.contract.claim import Claim, DocumentMeta
 from marsad.extract import extract
-from marsad.schema import Claim, DocumentMeta
 
 
 def run(text: str) -> list[Claim]:

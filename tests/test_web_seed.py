@@ -9,10 +9,10 @@ from datetime import date
 
 import pytest
 
-from marsad import schema
+from marsad.contract import claim as contract
+from marsad.contract.incident import Actor, Figure, IncidentFilter, IncidentView, SourceView
 from marsad.store import Store
 from marsad.store.store import NewDocument
-from marsad.store.views import Actor, Figure, IncidentFilter, IncidentView, SourceView
 
 PASSWORD = "correct-horse-1"
 USERS = {"viewer": "lina_viewer", "analyst": "omar_analyst", "admin": "rima_admin"}
@@ -35,11 +35,11 @@ RESTRICTED_TEXT = (
 )
 
 
-def span(text: str, needle: str, occurrence: int = 0) -> schema.Span:
+def span(text: str, needle: str, occurrence: int = 0) -> contract.Span:
     start = -1
     for _ in range(occurrence + 1):
         start = text.index(needle, start + 1)
-    return schema.Span(start, start + len(needle), needle)
+    return contract.Span(start, start + len(needle), needle)
 
 
 @dataclass
@@ -86,7 +86,7 @@ def seed(store: Store) -> Seeded:
     ).document_id
     run = store.start_run(engine="test", engine_version="0", actor="test-setup")
     sentence = PUBLIC_TEXT[PUBLIC_TEXT.index("On 12") : PUBLIC_TEXT.index("15.") + 3]
-    pub_claim = schema.Claim(
+    pub_claim = contract.Claim(
         scope="incident",
         event_type="air_strike",
         evidence=span(PUBLIC_TEXT, sentence),
@@ -95,7 +95,7 @@ def seed(store: Store) -> Seeded:
         date_precision=1,
         date_evidence=span(PUBLIC_TEXT, "12 March 2024"),
         places=[
-            schema.PlaceRef(
+            contract.PlaceRef(
                 "Maarrat Misrin",
                 "exact",
                 span(PUBLIC_TEXT, "Maarrat Misrin"),
@@ -104,18 +104,20 @@ def seed(store: Store) -> Seeded:
             )
         ],
         counts=[
-            schema.Count("killed", 7, 7, "exact", span(PUBLIC_TEXT, "7"), group="civilians"),
-            schema.Count("injured", 15, 15, "exact", span(PUBLIC_TEXT, "15")),
+            contract.Count("killed", 7, 7, "exact", span(PUBLIC_TEXT, "7"), group="civilians"),
+            contract.Count("injured", 15, 15, "exact", span(PUBLIC_TEXT, "15")),
         ],
-        persons=[schema.PersonMention(PROTECTED_PERSON, span(PUBLIC_TEXT, PROTECTED_PERSON))],
+        persons=[contract.PersonMention(PROTECTED_PERSON, span(PUBLIC_TEXT, PROTECTED_PERSON))],
     )
     (pub_claim_id,) = store.replace_claims(pub, [pub_claim], run_id=run, actor="test-setup")
-    res_claim = schema.Claim(
+    res_claim = contract.Claim(
         scope="incident",
         event_type="abduction",
         evidence=span(RESTRICTED_TEXT, RESTRICTED_TEXT.strip()[12:]),
         date_start="2024-03-14",
-        persons=[schema.PersonMention(RESTRICTED_PERSON, span(RESTRICTED_TEXT, RESTRICTED_PERSON))],
+        persons=[
+            contract.PersonMention(RESTRICTED_PERSON, span(RESTRICTED_TEXT, RESTRICTED_PERSON))
+        ],
     )
     (res_claim_id,) = store.replace_claims(res, [res_claim], run_id=run, actor="test-setup")
 

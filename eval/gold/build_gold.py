@@ -6,8 +6,8 @@ needs. Computing offsets by hand is error-prone; computing them here means ``gol
 edited by hand and can always be regenerated (``tests/test_gold_set.py`` checks it is).
 
 The script fails loudly, naming the report id and the field, when an evidence substring is not in
-the text, a value is outside the schema vocabularies (``marsad.schema``), an actor or organisation
-id is not in the English language pack, or report ids repeat.
+the text, a value is outside the schema vocabularies (``marsad.contract.claim``), an actor or
+organisation id is not in the English language pack, or report ids repeat.
 
 Usage::
 
@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from marsad import schema
+from marsad.contract import claim as contract
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -152,7 +152,7 @@ class _Report:
             raise self.fail(where, f"{value!r} is not one of {', '.join(allowed)}")
         return str(value)
 
-    def span(self, spec: Any, where: str) -> schema.Span:
+    def span(self, spec: Any, where: str) -> contract.Span:
         """Resolve an evidence substring (``"words"`` or ``"words@N"``) to offsets."""
         if not isinstance(spec, str) or not spec:
             raise self.fail(where, f"evidence must be a non-empty string, got {spec!r}")
@@ -170,7 +170,7 @@ class _Report:
                     f"evidence {wanted!r} occurrence {occurrence} not in text "
                     f"(found {found} time(s))",
                 )
-        return schema.Span(start, start + len(wanted), wanted)
+        return contract.Span(start, start + len(wanted), wanted)
 
 
 def _iso(value: Any) -> str | None:
@@ -190,12 +190,12 @@ def _list(r: _Report, obj: dict[str, Any], key: str, where: str) -> list[Any]:
     return value
 
 
-def _actor(r: _Report, item: Any, where: str) -> schema.ActorRef:
+def _actor(r: _Report, item: Any, where: str) -> contract.ActorRef:
     r.keys(item, {"id", "evidence"}, ("id", "evidence"), where)
     entry = ACTORS.get(item["id"])
     if entry is None:
         raise r.fail(where, f"actor id {item['id']!r} is not in lang/en/actors.yaml")
-    return schema.ActorRef(
+    return contract.ActorRef(
         id=str(item["id"]),
         name=str(entry["name"]),
         type=str(entry["type"]),
@@ -203,14 +203,14 @@ def _actor(r: _Report, item: Any, where: str) -> schema.ActorRef:
     )
 
 
-def _claim(r: _Report, c: Any, where: str) -> schema.Claim:
+def _claim(r: _Report, c: Any, where: str) -> contract.Claim:
     r.keys(c, CLAIM_KEYS, ("scope", "event_type", "evidence"), where)
-    event_type = r.vocab(c["event_type"], schema.EVENT_TYPES, f"{where}.event_type")
-    claim = schema.Claim(
+    event_type = r.vocab(c["event_type"], contract.EVENT_TYPES, f"{where}.event_type")
+    claim = contract.Claim(
         scope=r.vocab(c["scope"], ("incident", "aggregate"), f"{where}.scope"),
         event_type=event_type,
         evidence=r.span(c["evidence"], f"{where}.evidence"),
-        acled_sub_event_type=schema.ACLED_SUB_EVENT_TYPES.get(event_type),
+        acled_sub_event_type=contract.ACLED_SUB_EVENT_TYPES.get(event_type),
     )
     if c.get("event_type_evidence") is not None:
         claim.event_type_evidence = r.span(c["event_type_evidence"], f"{where}.event_type_evidence")
@@ -243,9 +243,9 @@ def _claim(r: _Report, c: Any, where: str) -> schema.Claim:
             r.vocab(p["kind"], PLACE_KINDS, f"{w}.kind")
         extra = {k: v for k, v in p.items() if k not in {"name", "precision", "evidence"}}
         claim.places.append(
-            schema.PlaceRef(
+            contract.PlaceRef(
                 name=str(p["name"]),
-                precision=r.vocab(p["precision"], schema.PLACE_PRECISIONS, f"{w}.precision"),
+                precision=r.vocab(p["precision"], contract.PLACE_PRECISIONS, f"{w}.precision"),
                 evidence=r.span(p["evidence"], w),
                 **extra,
             )
@@ -257,8 +257,8 @@ def _claim(r: _Report, c: Any, where: str) -> schema.Claim:
         w = f"{where}.weapons[{i}]"
         r.keys(wpn, {"type", "evidence"}, ("type", "evidence"), w)
         claim.weapons.append(
-            schema.WeaponRef(
-                type=r.vocab(wpn["type"], schema.WEAPONS, f"{w}.type"),
+            contract.WeaponRef(
+                type=r.vocab(wpn["type"], contract.WEAPONS, f"{w}.type"),
                 evidence=r.span(wpn["evidence"], w),
             )
         )
@@ -266,8 +266,8 @@ def _claim(r: _Report, c: Any, where: str) -> schema.Claim:
         w = f"{where}.facilities[{i}]"
         r.keys(f, {"type", "evidence", "count"}, ("type", "evidence"), w)
         claim.facilities.append(
-            schema.FacilityRef(
-                type=r.vocab(f["type"], schema.FACILITY_TYPES, f"{w}.type"),
+            contract.FacilityRef(
+                type=r.vocab(f["type"], contract.FACILITY_TYPES, f"{w}.type"),
                 evidence=r.span(f["evidence"], w),
                 count=f.get("count"),
             )
@@ -293,13 +293,13 @@ def _claim(r: _Report, c: Any, where: str) -> schema.Claim:
         if perpetrator is not None and perpetrator not in ACTORS:
             raise r.fail(w, f"perpetrator {perpetrator!r} is not in lang/en/actors.yaml")
         claim.counts.append(
-            schema.Count(
-                category=r.vocab(n["category"], schema.COUNT_CATEGORIES, f"{w}.category"),
+            contract.Count(
+                category=r.vocab(n["category"], contract.COUNT_CATEGORIES, f"{w}.category"),
                 low=low,
                 high=high,
-                qualifier=r.vocab(n["qualifier"], schema.QUALIFIERS, f"{w}.qualifier"),
+                qualifier=r.vocab(n["qualifier"], contract.QUALIFIERS, f"{w}.qualifier"),
                 evidence=r.span(n["evidence"], w),
-                group=r.vocab(n.get("group", "all"), schema.VICTIM_GROUPS, f"{w}.group"),
+                group=r.vocab(n.get("group", "all"), contract.VICTIM_GROUPS, f"{w}.group"),
                 derived=bool(n.get("derived", False)),
                 part_of=part_of,
                 perpetrator=perpetrator,
@@ -315,13 +315,13 @@ def _claim(r: _Report, c: Any, where: str) -> schema.Claim:
         if not org_name:
             raise r.fail(w, "an organisation needs an id or a name")
         claim.reported_by.append(
-            schema.OrgRef(name=str(org_name), evidence=r.span(o["evidence"], w), id=oid)
+            contract.OrgRef(name=str(org_name), evidence=r.span(o["evidence"], w), id=oid)
         )
     for i, p in enumerate(_list(r, c, "persons", where)):
         w = f"{where}.persons[{i}]"
         r.keys(p, {"name", "role", "evidence"}, ("name", "evidence"), w)
         claim.persons.append(
-            schema.PersonMention(
+            contract.PersonMention(
                 name=str(p["name"]),
                 evidence=r.span(p["evidence"], w),
                 role=r.vocab(p.get("role", "unknown"), PERSON_ROLES, f"{w}.role"),
@@ -354,7 +354,7 @@ def build_report(raw: Any, origin: str) -> dict[str, Any]:
         claim = _claim(r, c, f"claims[{i}]")
         d = claim.to_dict()
         # The scorer reads gold through claim_from_dict: refuse anything that would not survive it.
-        if schema.claim_from_dict(d) != claim:
+        if contract.claim_from_dict(d) != claim:
             raise r.fail(f"claims[{i}]", "claim does not round-trip through claim_from_dict")
         dicts.append(d)
     return {

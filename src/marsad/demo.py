@@ -15,12 +15,12 @@ from rich.console import Console
 from rich.table import Table
 
 from marsad.config import DEFAULT_MAX_BYTES, database_url
+from marsad.contract.incident import IncidentFilter
 from marsad.ingest.pipeline import ingest_paths
 from marsad.process import extract_documents
 from marsad.publish.brief import build_brief, write_brief
 from marsad.resolve import compare_aggregates, resolve_store
 from marsad.store import Store
-from marsad.store.views import IncidentFilter
 
 console = Console()
 ACTOR = "demo"

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from marsad import __version__
+from marsad.contract.claim import Claim, DocumentMeta, PersonMention
 from marsad.lang import LanguagePackError
 from marsad.protect.names import canonical_name
-from marsad.schema import Claim, DocumentMeta, PersonMention
 from marsad.store import Store
 from marsad.store.models import Document
 

@@ -24,8 +24,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for test_web_seed
 
 from marsad.config import database_url  # noqa: E402
+from marsad.contract.incident import Actor, Figure, IncidentView  # noqa: E402
 from marsad.store import Store  # noqa: E402
-from marsad.store.views import Actor, Figure, IncidentView  # noqa: E402
 from test_web_seed import Seeded, seed  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"

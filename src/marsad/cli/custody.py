@@ -218,9 +218,9 @@ def packet_command(
     ledger entries chained to a fresh signed checkpoint, time-stamp tokens, a SHA-256
     manifest and verify_packet.py (standard library only). RESTRICTED material: it holds
     originals and unmasked names. Each packet is recorded in the ledger."""
+    from marsad.contract.incident import IncidentFilter
     from marsad.custody.checkpoint import CheckpointError
     from marsad.custody.packet import PacketError, PacketScope, write_packet
-    from marsad.store.views import IncidentFilter
 
     if not (incident or date_from or date_to or area):
         err_console.print("[red]error:[/red] choose incidents: --incident ID or --from/--to/--area")

@@ -24,8 +24,8 @@ from marsad.config import max_bytes
 # The engine, the parser and the schema load inside the functions that use them, so that
 # building the command line (and `marsad --help`) does not pay for them.
 if TYPE_CHECKING:
+    from marsad.contract.claim import Claim, DocumentMeta
     from marsad.ingest.parse import ParsedDocument
-    from marsad.schema import Claim, DocumentMeta
 
 
 class DocumentReadError(Exception):
@@ -68,7 +68,7 @@ def read_document(path: Path) -> tuple[str, dict[str, object]]:
 
 
 def _meta(doc: ParsedDocument, override: str | None) -> DocumentMeta:
-    from marsad.schema import DocumentMeta
+    from marsad.contract.claim import DocumentMeta
 
     published = override or (doc.published[:10] if doc.published else None)
     language = doc.language if doc.language not in ("und", "") else "en"

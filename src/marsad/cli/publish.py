@@ -24,7 +24,7 @@ from marsad.cli import (
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from marsad.store.views import IncidentFilter
+    from marsad.contract.incident import IncidentFilter
 
 import_app = typer.Typer(
     help="Bring partner datasets in as claims with provenance (dataset, row id, file SHA-256).",
@@ -100,7 +100,7 @@ def build_filter(
     grades: list[str] | None,
     include: str | None,
 ) -> IncidentFilter:
-    from marsad.store.views import IncidentFilter
+    from marsad.contract.incident import IncidentFilter
 
     level = include or "public"
     if level not in ("public", "internal", "restricted"):

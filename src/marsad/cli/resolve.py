@@ -36,8 +36,8 @@ def resolve_command(
 ) -> None:
     """Resolve claims into incidents (one event, many sources) with ranges and grades."""
     from marsad.cli.store_commands import progress_bar
+    from marsad.contract.incident import IncidentFilter
     from marsad.resolve import compare_aggregates, resolve_store
-    from marsad.store.views import IncidentFilter
 
     store = open_store(db)
     try:

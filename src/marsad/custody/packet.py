@@ -34,6 +34,7 @@ from typing import IO, Any
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
+from marsad.contract.incident import IncidentFilter
 from marsad.custody.checkpoint import make_checkpoint
 from marsad.store import Store, ledger
 from marsad.store.crypto import SigningKey
@@ -46,7 +47,6 @@ from marsad.store.models import (
     IncidentClaim,
     LedgerEntry,
 )
-from marsad.store.views import IncidentFilter
 
 FORMAT = "marsad-packet/1"
 VERIFIER = Path(__file__).with_name("verify_packet.py")

@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from marsad.contract.claim import Claim, DocumentMeta
 from marsad.evaluate.files import EvalFileError, RowWarnings, read_jsonl
 from marsad.evaluate.incident import main_incident
 from marsad.evaluate.mapping import fakes_governorate
@@ -35,7 +36,6 @@ from marsad.evaluate.runner import (
     scored_result,
 )
 from marsad.evaluate.syrianarchive import ArchiveRow, judge, parse_coordinate, summarise
-from marsad.schema import Claim, DocumentMeta
 
 DATASET = "syrianarchive_ar"
 LANGUAGES = ("ar", "en")

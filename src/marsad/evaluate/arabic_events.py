@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from marsad.contract.claim import Claim, DocumentMeta
 from marsad.evaluate.files import EvalFileError, RowWarnings, read_csv
 from marsad.evaluate.metrics import PRF, share
 from marsad.evaluate.report import Table, pct
@@ -27,7 +28,6 @@ from marsad.evaluate.runner import (
     no_pack,
     scored_result,
 )
-from marsad.schema import Claim, DocumentMeta
 
 DATASET = "arabic_events"
 REQUIRED_COLUMNS = ("event_type", "id", "label", "text")

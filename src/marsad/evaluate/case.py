@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from marsad.contract.claim import Claim, DocumentMeta
 from marsad.evaluate.files import EvalFileError, RowWarnings, read_csv
 from marsad.evaluate.incident import main_incident
 from marsad.evaluate.mapping import (
@@ -36,7 +37,6 @@ from marsad.evaluate.mapping import (
 from marsad.evaluate.metrics import Accuracy, Confusion, share
 from marsad.evaluate.report import Table, pct
 from marsad.evaluate.runner import Extractor, default_extractor, safe_extract, scored_result
-from marsad.schema import Claim, DocumentMeta
 
 REQUIRED_COLUMNS = ("id", "EventSnippet", "SubType")
 SNIPPET_PREVIEW = 120

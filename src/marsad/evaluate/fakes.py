@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from marsad.contract.claim import Claim, DocumentMeta
 from marsad.evaluate.files import CsvRow, EvalFileError, RowWarnings, read_csv
 from marsad.evaluate.incident import (
     DEFAULT_RULE,
@@ -29,7 +30,6 @@ from marsad.evaluate.mapping import (
 )
 from marsad.evaluate.metrics import Accuracy, Confusion, CountScore
 from marsad.evaluate.runner import Extractor, default_extractor, safe_extract
-from marsad.schema import Claim, DocumentMeta
 
 REQUIRED_COLUMNS = (
     "article_content",

@@ -29,11 +29,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from marsad.contract.claim import Claim, DocumentMeta, PlaceRef, Span, claim_from_dict
 from marsad.evaluate.files import EvalFileError, RowWarnings, read_jsonl
 from marsad.evaluate.metrics import PRF, multiset_overlap
 from marsad.evaluate.runner import Extractor, default_extractor, safe_extract
 from marsad.ingest.language import detect_language
-from marsad.schema import Claim, DocumentMeta, PlaceRef, Span, claim_from_dict
 
 TYPE_BONUS = 0.25
 

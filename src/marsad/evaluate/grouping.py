@@ -193,8 +193,8 @@ Extract = Callable[[str, str, str], list[Any]]
 
 
 def _default_extract(text: str, source: str, published: str) -> list[Any]:
+    from marsad.contract.claim import DocumentMeta
     from marsad.extract import extract
-    from marsad.schema import DocumentMeta
 
     return list(extract(text, DocumentMeta(published=published, source=source)))
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from marsad.schema import Claim, Count, PlaceRef
+from marsad.contract.claim import Claim, Count, PlaceRef
 
 ARMED_ACTOR_TYPES = frozenset(
     {"state_forces", "foreign_state_forces", "militia", "non_state_armed_group"}

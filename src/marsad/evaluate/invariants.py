@@ -19,8 +19,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from marsad.contract.claim import Claim, Count, Span
 from marsad.lang import LanguagePack
-from marsad.schema import Claim, Count, Span
 
 _DIGITS = re.compile(r"\d[\d,.:]*")
 _YEARS = range(1900, 2101)

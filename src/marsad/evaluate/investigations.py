@@ -25,6 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from marsad.contract.claim import Claim, DocumentMeta, PlaceRef
 from marsad.evaluate.files import EvalFileError, RowWarnings, read_jsonl
 from marsad.evaluate.incident import killed_figure, main_incident, main_place
 from marsad.evaluate.markdown_text import MarkdownDocument, read_markdown
@@ -37,7 +38,6 @@ from marsad.evaluate.runner import (
     no_pack,
     scored_result,
 )
-from marsad.schema import Claim, DocumentMeta, PlaceRef
 
 DATASET = "investigations"
 PLACE_RADIUS_KM = 10.0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from marsad.schema import Claim
+from marsad.contract.claim import Claim
 
 UNKNOWN: Final = "unknown"
 
@@ -326,10 +326,10 @@ def is_violent(claim: Claim) -> bool:
 
 # --- Syrian Archive ----------------------------------------------------------------------------
 
-# Syrian Archive ``weapons`` label -> the Marsad weapon types (schema.WEAPONS) any of which counts
-# as naming it. Soviet/Russian submunitions and their dispensers are cluster munitions; the ZAB
-# bomblets are incendiary submunitions, so either reading is right. A label absent from this table
-# has no Marsad counterpart and is reported as unmapped.
+# Syrian Archive ``weapons`` label -> the Marsad weapon types (contract.claim.WEAPONS) any of which
+# counts as naming it. Soviet/Russian submunitions and their dispensers are cluster munitions;
+# the ZAB bomblets are incendiary submunitions, so either reading is right. A label absent from
+# this table has no Marsad counterpart and is reported as unmapped.
 SYRIANARCHIVE_WEAPONS: Final[dict[str, tuple[str, ...]]] = {
     "Chemical Weapons": ("chemical",),
     "Chlorine Gas": ("chemical",),

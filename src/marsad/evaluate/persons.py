@@ -31,12 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from marsad.contract.claim import Claim, DocumentMeta
 from marsad.evaluate.files import EvalFileError, RowWarnings, read_jsonl, read_text
 from marsad.evaluate.gold import read_gold
 from marsad.evaluate.metrics import PRF
 from marsad.evaluate.report import Table, pct
 from marsad.evaluate.runner import Extractor, default_extractor, safe_extract
-from marsad.schema import Claim, DocumentMeta
 
 NameReader = Callable[[str], list[str]]
 

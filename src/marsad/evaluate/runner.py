@@ -6,10 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from marsad.contract.claim import Claim, DocumentMeta
 from marsad.evaluate.files import RowWarnings
 from marsad.evaluate.incident import DEFAULT_RULE
 from marsad.lang import LanguagePackError
-from marsad.schema import Claim, DocumentMeta
 
 Extractor = Callable[[str, DocumentMeta], list[Claim]]
 

@@ -27,6 +27,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from marsad.contract.claim import Claim, DocumentMeta
 from marsad.evaluate.fakes import event_day
 from marsad.evaluate.files import CsvRow, EvalFileError, RowWarnings, read_csv
 from marsad.evaluate.incident import main_incident, main_place
@@ -40,7 +41,6 @@ from marsad.evaluate.mapping import (
 from marsad.evaluate.metrics import Accuracy, haversine_km, share
 from marsad.evaluate.report import Table, num, pct
 from marsad.evaluate.runner import Extractor, default_extractor, safe_extract, scored_result
-from marsad.schema import Claim, DocumentMeta
 
 REQUIRED_COLUMNS = ("location", "lat", "lon", "date", "violation_type", "weapons", "description")
 DATE_TOLERANCE_DAYS = 3

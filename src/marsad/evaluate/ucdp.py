@@ -22,12 +22,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
+from marsad.contract.claim import Claim, DocumentMeta, PlaceRef
 from marsad.evaluate.files import CsvRow, EvalFileError, RowWarnings, read_csv
 from marsad.evaluate.incident import DEFAULT_RULE, killed_figure, main_incident, main_place
 from marsad.evaluate.mapping import UCDP_ADMIN1_PCODE
 from marsad.evaluate.metrics import haversine_km, share
 from marsad.evaluate.runner import Extractor, default_extractor, safe_extract
-from marsad.schema import Claim, DocumentMeta, PlaceRef
 
 NAME_COLUMNS = ("where_coordinates", "where_prec", "latitude", "longitude", "adm_1")
 HEADLINE_COLUMNS = (

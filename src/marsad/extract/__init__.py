@@ -9,10 +9,10 @@ from __future__ import annotations
 import importlib
 from functools import lru_cache
 
+from marsad.contract.claim import Claim, DocumentMeta, PersonMention, PlaceRef, Span
 from marsad.extract.engine import Engine, PlaceLocator
 from marsad.extract.errors import ExtractionError, InvalidTextError, TextTooLargeError
 from marsad.lang import LanguagePack, load_language_pack
-from marsad.schema import Claim, DocumentMeta, PersonMention, PlaceRef, Span
 
 __all__ = [
     "MAX_TEXT_CHARS",

@@ -29,8 +29,8 @@ from typing import Any
 
 import yaml
 
+from marsad.contract.claim import PersonMention, Span
 from marsad.lang import LANG_DIR
-from marsad.schema import PersonMention, Span
 
 CUES_FILE = "persons.yaml"
 FORMAT = "cued_persons/1"

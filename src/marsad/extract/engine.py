@@ -3,11 +3,12 @@
 One pass per stage and nothing quadratic in the text length: the text is tokenised and split
 into sentences once, every lexicon phrase is matched per sentence with one trie walk, each
 sentence is read (event word, dates, figures), the eventful ones are grouped, and each group
-is built into a :class:`~marsad.schema.Claim` with evidence spans everywhere.
+is built into a :class:`~marsad.contract.claim.Claim` with evidence spans everywhere.
 """
 
 from __future__ import annotations
 
+from marsad.contract.claim import Claim, DocumentMeta, PlaceRef
 from marsad.extract.counts import CountReader
 from marsad.extract.dates import DateReader, parse_iso
 from marsad.extract.lexicon import PhraseMatcher, build_matcher, clitic_vocabulary, keyed_pack
@@ -31,7 +32,6 @@ from marsad.extract.stages.triggers import Triggers
 from marsad.extract.state import DocState, SentenceInfo
 from marsad.extract.text import split_sentences, tokenize
 from marsad.lang import LanguagePack
-from marsad.schema import Claim, DocumentMeta, PlaceRef
 
 __all__ = ["Engine", "PlaceLocator"]
 

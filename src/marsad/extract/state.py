@@ -12,13 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from marsad.extract.counts import CountMention
-from marsad.extract.dates import DateMention
-from marsad.extract.lexicon import Match
-from marsad.extract.numbers import NumberMention
-from marsad.extract.persons import PersonFound
-from marsad.extract.text import Sentence, Tokens
-from marsad.schema import (
+from marsad.contract.claim import (
     ActorRef,
     Count,
     DocumentMeta,
@@ -29,6 +23,12 @@ from marsad.schema import (
     Span,
     WeaponRef,
 )
+from marsad.extract.counts import CountMention
+from marsad.extract.dates import DateMention
+from marsad.extract.lexicon import Match
+from marsad.extract.numbers import NumberMention
+from marsad.extract.persons import PersonFound
+from marsad.extract.text import Sentence, Tokens
 
 
 @dataclass(slots=True)

@@ -34,7 +34,8 @@ How ``locate`` works, and why:
   named or otherwise implied nearby wins, then one in a governorate mentioned elsewhere in the
   text, then the one nearest the text's other settlements, then the one spelled as written, then
   the bigger (town over village, larger population, more sources). Each place says why
-  (``PlaceRef.reason``, codes of ``marsad.schema.PLACE_REASONS``) and how sure (``confidence``).
+  (``PlaceRef.reason``, codes of ``marsad.contract.claim.PLACE_REASONS``) and how sure
+  (``confidence``).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from typing import Any, Literal, cast
 
 from rapidfuzz import fuzz
 
+from marsad.contract.claim import PlaceRef, Span
 from marsad.gazetteer.normalize import (
     DATA_DIR,
     article_key,
@@ -69,7 +71,6 @@ from marsad.gazetteer.normalize import (
     without_article,
 )
 from marsad.geo import approx_km
-from marsad.schema import PlaceRef, Span
 
 # The kinds of place a gazetteer holds: administrative units by level, then settlements.
 PlaceKind = Literal["admin1", "admin2", "admin3", "city", "town", "village", "neighbourhood"]

@@ -19,12 +19,12 @@ from typing import Any
 
 import yaml
 
+from marsad.contract.claim import SENSITIVITY_LEVELS
 from marsad.ingest import limits
 from marsad.ingest.html_text import html_to_text
 from marsad.ingest.language import detect_language
 from marsad.ingest.limits import LimitError
 from marsad.ingest.walk import FOLLOW_HINT, SUPPORTED_SUFFIXES, iter_paths, unsupported_reason
-from marsad.schema import SENSITIVITY_LEVELS
 
 __all__ = [
     "SUPPORTED_SUFFIXES",

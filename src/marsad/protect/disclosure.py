@@ -23,7 +23,7 @@ from markupsafe import Markup
 from marsad.protect.names import NameMasker
 
 if TYPE_CHECKING:
-    from marsad.store.views import AggregateView, IncidentView
+    from marsad.contract.incident import AggregateView, IncidentView
 
 # review states in which an analyst has looked at the incident and let it stand
 REVIEWED_STATES: tuple[str, ...] = ("confirmed", "corrected")

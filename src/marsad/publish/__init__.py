@@ -1,6 +1,6 @@
 """Publishing: exports in partner formats, partner-dataset imports, and briefs.
 
-Everything here reads the store through its views (``marsad.store.views``) at an explicit
+Everything here reads the store through its views (``marsad.contract.incident``) at an explicit
 sensitivity level, ``public`` unless the caller widens it.
 """
 

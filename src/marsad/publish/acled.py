@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from marsad import schema
+from marsad.contract import claim as contract
+from marsad.contract.incident import IncidentView
 from marsad.protect.disclosure import Disclosure
 from marsad.publish.common import (
     acled_geo_precision,
@@ -19,7 +20,6 @@ from marsad.publish.common import (
     killed_low,
     source_names,
 )
-from marsad.store.views import IncidentView
 
 COLUMNS: tuple[str, ...] = (
     "event_id_cnty",
@@ -88,8 +88,8 @@ SUB_EVENT_PARENT: dict[str, tuple[str, str]] = {
 # is not given to imports.
 SUB_EVENT_TO_OURS: dict[str, str] = {
     sub: ours
-    for ours, sub in schema.ACLED_SUB_EVENT_TYPES.items()
-    if sub is not None and ours in schema.EVENT_TYPES
+    for ours, sub in contract.ACLED_SUB_EVENT_TYPES.items()
+    if sub is not None and ours in contract.EVENT_TYPES
 }
 
 # ACLED's actor interaction codes (inter1/inter2) for our actor types.
@@ -120,7 +120,9 @@ _CIVILIAN_TYPES = {"civilians", "rescue_workers", "journalists", "activists"}
 
 
 def sub_event_type(view: IncidentView) -> str:
-    return view.acled_sub_event_type or schema.ACLED_SUB_EVENT_TYPES.get(view.event_type) or "Other"
+    return (
+        view.acled_sub_event_type or contract.ACLED_SUB_EVENT_TYPES.get(view.event_type) or "Other"
+    )
 
 
 def _notes(view: IncidentView) -> str:
@@ -286,7 +288,7 @@ _GEO_TO_PRECISION = {1: "exact", 2: "near", 3: "governorate"}
 _TIME_TO_DATE_PREC = {1: 1, 2: 3, 3: 4}
 
 
-def row_to_claim(row: Mapping[str, str], dataset: str = "ACLED") -> schema.Claim:
+def row_to_claim(row: Mapping[str, str], dataset: str = "ACLED") -> contract.Claim:
     """One ACLED row as a claim. Raises :class:`RowError` with the reason when it cannot."""
     missing = [c for c in REQUIRED_COLUMNS if row.get(c) is None]
     if missing:
@@ -305,15 +307,15 @@ def row_to_claim(row: Mapping[str, str], dataset: str = "ACLED") -> schema.Claim
     notes = (row.get("notes") or "").strip()
     location = row["location"].strip()
     evidence_text = notes or f"{sub} in {location} on {day.isoformat()}"
-    whole = schema.Span(0, len(evidence_text), evidence_text)
+    whole = contract.Span(0, len(evidence_text), evidence_text)
 
-    def actor(name_col: str, inter_col: str) -> list[schema.ActorRef]:
+    def actor(name_col: str, inter_col: str) -> list[contract.ActorRef]:
         name = (row.get(name_col) or "").strip()
         if not name:
             return []
-        return [schema.ActorRef(actor_id(name), name, _inter_type(row.get(inter_col, "")), whole)]
+        return [contract.ActorRef(actor_id(name), name, _inter_type(row.get(inter_col, "")), whole)]
 
-    place = schema.PlaceRef(
+    place = contract.PlaceRef(
         name=location,
         precision=_GEO_TO_PRECISION.get(geo_prec, "governorate"),
         evidence=whole,
@@ -325,14 +327,14 @@ def row_to_claim(row: Mapping[str, str], dataset: str = "ACLED") -> schema.Claim
     )
     assert fatalities is not None
     # ACLED calls its fatality figures conservative: a floor, not an exact toll.
-    killed = schema.Count(
+    killed = contract.Count(
         "killed",
         low=fatalities,
         high=None if fatalities else 0,
         qualifier="at_least" if fatalities else "exact",
         evidence=whole,
     )
-    return schema.Claim(
+    return contract.Claim(
         scope="incident",
         event_type=event_type,
         evidence=whole,
@@ -344,7 +346,7 @@ def row_to_claim(row: Mapping[str, str], dataset: str = "ACLED") -> schema.Claim
         perpetrators=actor("actor1", "inter1"),
         targets=actor("actor2", "inter2"),
         counts=[killed],
-        reported_by=[schema.OrgRef(dataset, whole, id=dataset.lower())],
+        reported_by=[contract.OrgRef(dataset, whole, id=dataset.lower())],
         confidence=0.8,
     )
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from marsad.contract.incident import AggregateView, IncidentFilter, IncidentView
 from marsad.protect.disclosure import REVIEWED_STATES, Disclosure
 from marsad.protect.links import safe_link
 from marsad.publish.charts import MapLabel, MapPoint, daily_timeline, incident_map, map_labels
@@ -33,7 +34,6 @@ from marsad.publish.figures import METHOD, PROHIBITED_WEAPONS, Totals, reported_
 from marsad.publish.labels import admin1_name, label, place_name
 from marsad.publish.markdown import md_code, md_text, md_url
 from marsad.publish.place_names import names_in_script
-from marsad.store.views import AggregateView, IncidentFilter, IncidentView
 
 if TYPE_CHECKING:
     from marsad.store import Store

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from marsad.contract.claim import UCDP_WHERE_PREC
+from marsad.contract.incident import IncidentView
 from marsad.protect.disclosure import Disclosure
-from marsad.schema import UCDP_WHERE_PREC
-from marsad.store.views import IncidentView
 
 # A spreadsheet treats a cell starting with one of these as a formula (or, for tab and carriage
 # return, may shift it into one); an apostrophe in front makes it plain text again.

@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any, TextIO
 
+from marsad.contract.incident import IncidentFilter, IncidentView
 from marsad.protect.disclosure import Disclosure, incident_as_shown
 from marsad.publish import acled, geojson, hxl, ucdp
 from marsad.publish.common import neutralise, safe_record
-from marsad.store.views import IncidentFilter, IncidentView
 
 if TYPE_CHECKING:
     from marsad.store import Store

@@ -12,8 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from marsad.contract.incident import IncidentView
 from marsad.publish.labels import count_words
-from marsad.store.views import IncidentView
 
 STRIKE_EVENTS = frozenset({"air_strike", "shelling"})
 PROHIBITED_WEAPONS: tuple[str, ...] = ("cluster_munition", "incendiary", "chemical")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from marsad.contract.incident import IncidentView
 from marsad.protect.disclosure import Disclosure
 from marsad.publish.common import source_names
-from marsad.store.views import IncidentView
 
 OPENING = '{"type":"FeatureCollection","features":[\n'
 CLOSING = "\n]}\n"

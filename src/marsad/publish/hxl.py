@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from marsad.contract.incident import IncidentView
 from marsad.protect.disclosure import Disclosure
 from marsad.publish.acled import sub_event_type
 from marsad.publish.common import source_names
-from marsad.store.views import IncidentView
 
 # (header, HXL hashtag) in column order.
 COLUMNS: tuple[tuple[str, str], ...] = (

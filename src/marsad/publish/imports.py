@@ -1,6 +1,6 @@
 """Imports of partner datasets (ACLED, UCDP GED) as claims with provenance.
 
-Each good row becomes a :class:`marsad.schema.Claim`; each bad row is reported with its row
+Each good row becomes a :class:`marsad.contract.claim.Claim`; each bad row is reported with its row
 number (the header is row 1, as a spreadsheet shows it) and the reason, and the rest still go in.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from marsad import schema
+from marsad.contract import claim as contract
 from marsad.publish import acled, ucdp
 from marsad.publish.acled import RowError
 from marsad.store.datasets import DatasetRow
@@ -40,7 +40,9 @@ class ImportReport:
         return bool(self.rejected)
 
 
-def _converter(kind: str) -> tuple[Callable[[Mapping[str, str]], schema.Claim], Callable[..., str]]:
+def _converter(
+    kind: str,
+) -> tuple[Callable[[Mapping[str, str]], contract.Claim], Callable[..., str]]:
     if kind == "acled":
         return acled.row_to_claim, acled.row_id
     if kind == "ucdp":

@@ -18,7 +18,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from marsad.store.views import IncidentView
+    from marsad.contract.incident import IncidentView
 
 LANGS: tuple[str, ...] = ("en", "ar")
 # the kinds of vocabulary code the i18n files name, as the key's prefix

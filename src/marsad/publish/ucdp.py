@@ -1,7 +1,8 @@
 """UCDP GED's event format, both ways: incidents as GED rows, GED rows as claims.
 
 Column names follow the GED codebook. Our place precision maps to ``where_prec`` through
-:data:`marsad.schema.UCDP_WHERE_PREC`; our date precision already uses GED's ``date_prec`` codes.
+:data:`marsad.contract.claim.UCDP_WHERE_PREC`; our date precision already uses GED's
+``date_prec`` codes.
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from marsad import schema
+from marsad.contract import claim as contract
+from marsad.contract.claim import EVENT_FAMILIES
+from marsad.contract.incident import IncidentView
 from marsad.protect.disclosure import Disclosure
 from marsad.publish.acled import RowError, actor_id, parse_coordinate, parse_date, parse_int
 from marsad.publish.common import source_names, where_prec
-from marsad.schema import EVENT_FAMILIES
-from marsad.store.views import IncidentView
 
 COLUMNS: tuple[str, ...] = (
     "id",
@@ -207,7 +208,7 @@ def _strip_suffix(value: str | None, suffix: str) -> str | None:
     return text or None
 
 
-def row_to_claim(row: Mapping[str, str], dataset: str = "UCDP GED") -> schema.Claim:
+def row_to_claim(row: Mapping[str, str], dataset: str = "UCDP GED") -> contract.Claim:
     missing = [c for c in REQUIRED_COLUMNS if row.get(c) is None]
     if missing:
         raise RowError("missing columns: " + ", ".join(missing))
@@ -237,7 +238,7 @@ def row_to_claim(row: Mapping[str, str], dataset: str = "UCDP GED") -> schema.Cl
         f"{row['side_a']} - {row['side_b']} at {row.get('where_coordinates', '')} "
         f"{start.isoformat()}"
     )
-    whole = schema.Span(0, len(evidence_text), evidence_text)
+    whole = contract.Span(0, len(evidence_text), evidence_text)
     event_type = _TYPE_TO_EVENT[violence]
     for pattern, kind in _HEADLINE_EVENT:
         if pattern.search(headline):
@@ -245,7 +246,7 @@ def row_to_claim(row: Mapping[str, str], dataset: str = "UCDP GED") -> schema.Cl
             break
     side_a, side_b = row["side_a"].strip(), row["side_b"].strip()
     counts = [
-        schema.Count(
+        contract.Count(
             "killed",
             low=low,
             high=high,
@@ -255,7 +256,7 @@ def row_to_claim(row: Mapping[str, str], dataset: str = "UCDP GED") -> schema.Cl
     ]
     if civilians:
         counts.append(
-            schema.Count(
+            contract.Count(
                 "killed",
                 low=civilians,
                 high=civilians,
@@ -265,7 +266,7 @@ def row_to_claim(row: Mapping[str, str], dataset: str = "UCDP GED") -> schema.Cl
                 part_of=0,
             )
         )
-    place = schema.PlaceRef(
+    place = contract.PlaceRef(
         name=(row.get("where_coordinates") or "").strip() or "unknown",
         precision=_PREC_TO_PLACE.get(where, "country"),
         evidence=whole,
@@ -274,23 +275,23 @@ def row_to_claim(row: Mapping[str, str], dataset: str = "UCDP GED") -> schema.Cl
         lat=lat,
         lon=lon,
     )
-    return schema.Claim(
+    return contract.Claim(
         scope="incident",
         event_type=event_type,
         evidence=whole,
-        acled_sub_event_type=schema.ACLED_SUB_EVENT_TYPES.get(event_type),
+        acled_sub_event_type=contract.ACLED_SUB_EVENT_TYPES.get(event_type),
         date_start=start.isoformat(),
         date_end=end.isoformat(),
         date_precision=date_prec,
         places=[place],
-        perpetrators=[schema.ActorRef(actor_id(side_a), side_a, _actor_type(side_a), whole)]
+        perpetrators=[contract.ActorRef(actor_id(side_a), side_a, _actor_type(side_a), whole)]
         if side_a
         else [],
-        targets=[schema.ActorRef(actor_id(side_b), side_b, _actor_type(side_b), whole)]
+        targets=[contract.ActorRef(actor_id(side_b), side_b, _actor_type(side_b), whole)]
         if side_b
         else [],
         counts=counts,
-        reported_by=[schema.OrgRef(dataset, whole, id="ucdp_ged")],
+        reported_by=[contract.OrgRef(dataset, whole, id="ucdp_ged")],
         confidence=0.8,
     )
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from marsad.contract.incident import IncidentView
 from marsad.resolve.aggregates import AggregateComparison, compare_aggregate, compare_aggregates
 from marsad.resolve.engine import Cluster, Resolver
 from marsad.resolve.incident import build_incident, independent_groups
 from marsad.resolve.records import ClaimRecord, record_from_claim, record_from_stored
 from marsad.resolve.runner import ResolveReport, resolve_store
-from marsad.store.views import IncidentView
 
 __all__ = [
     "AggregateComparison",

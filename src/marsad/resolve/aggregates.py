@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from marsad.store.views import AggregateView, IncidentFilter, IncidentView
+from marsad.contract.incident import AggregateView, IncidentFilter, IncidentView
 
 if TYPE_CHECKING:
     from marsad.store import Store

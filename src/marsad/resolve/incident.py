@@ -28,9 +28,9 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from marsad.contract.claim import ACLED_SUB_EVENT_TYPES, SENSITIVITY_LEVELS
+from marsad.contract.incident import Actor, Figure, IncidentView, SourceView
 from marsad.resolve.records import ClaimRecord
-from marsad.schema import ACLED_SUB_EVENT_TYPES, SENSITIVITY_LEVELS
-from marsad.store.views import Actor, Figure, IncidentView, SourceView
 
 CREDIBLE = 0.5
 NEAR_DUPLICATE_RATIO = 85.0  # rapidfuzz ratio (0..100) above which two texts are one story

@@ -1,9 +1,9 @@
 """Lean claim records: what resolution needs of a claim, and nothing else.
 
-A :class:`~marsad.schema.Claim` carries evidence spans for every value; resolution only compares
-a handful of fields, millions of times. :class:`ClaimRecord` holds those fields pre-digested
-(dates as day numbers, places as coordinates with a radius, actors as id sets) so that blocking and
-scoring stay cheap and a million records fit comfortably in memory.
+A :class:`~marsad.contract.claim.Claim` carries evidence spans for every value; resolution only
+compares a handful of fields, millions of times. :class:`ClaimRecord` holds those fields
+pre-digested (dates as day numbers, places as coordinates with a radius, actors as id sets)
+so that blocking and scoring stay cheap and a million records fit comfortably in memory.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from marsad.schema import EVENT_FAMILIES, PLACE_PRECISIONS, Claim, PlaceRef, Span
+from marsad.contract.claim import EVENT_FAMILIES, PLACE_PRECISIONS, Claim, PlaceRef, Span
 
 # How far (km) from its coordinates a place of each precision may really be.
 PLACE_RADIUS_KM: dict[str, float] = {
@@ -263,7 +263,7 @@ def record_from_claim(
 
 
 def record_from_stored(stored: Any) -> ClaimRecord:
-    """Digest a :class:`marsad.store.views.StoredClaim` (straight from its JSON dict)."""
+    """Digest a :class:`marsad.contract.incident.StoredClaim` (straight from its JSON dict)."""
     dataset = stored.provenance.get("dataset") if isinstance(stored.provenance, Mapping) else None
     return record_from_data(
         stored.data,

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from marsad import schema
+from marsad.contract import claim as contract
+from marsad.contract.incident import visible_levels
 from marsad.store import ledger
 from marsad.store.db import Lock, lock_transaction
 from marsad.store.models import Original, Person, Source
-from marsad.store.views import visible_levels
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class DatasetRow:
 
     row_number: int  # as a spreadsheet shows it: the header is row 1
     row_id: str  # the dataset's own id for the row (ACLED event_id_cnty, GED id)
-    claim: schema.Claim
+    claim: contract.Claim
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. GED's best estimate
 
 
@@ -65,7 +65,7 @@ class DatasetStoreMixin:
         The same file a second time is a duplicate and adds nothing."""
         from marsad.store.store import claim_row, now
 
-        if sensitivity not in schema.SENSITIVITY_LEVELS:
+        if sensitivity not in contract.SENSITIVITY_LEVELS:
             raise ValueError(f"unknown sensitivity {sensitivity!r}")
         digest = ledger.sha256_hex(content)
         with self.transaction() as session:

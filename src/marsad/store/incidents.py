@@ -11,11 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from marsad.protect.disclosure import REVIEWED_STATES
-from marsad.store import ledger
-from marsad.store.models import Claim, Document, Incident, IncidentClaim, Source
-from marsad.store.verify import incident_row_sha256, incident_values
-from marsad.store.views import (
+from marsad.contract.incident import (
     Actor,
     AggregateView,
     Figure,
@@ -24,6 +20,10 @@ from marsad.store.views import (
     SourceView,
     visible_levels,
 )
+from marsad.protect.disclosure import REVIEWED_STATES
+from marsad.store import ledger
+from marsad.store.models import Claim, Document, Incident, IncidentClaim, Source
+from marsad.store.verify import incident_row_sha256, incident_values
 
 try:  # optional: decodes a page of records about 5 times faster than the standard library
     import orjson as _orjson

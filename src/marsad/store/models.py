@@ -101,7 +101,7 @@ class ExtractionRun(Base):
 
 
 class Claim(Base):
-    """One source's statement. ``data`` holds the full claim (schema.Claim.to_dict()); the
+    """One source's statement. ``data`` holds the full claim (contract.claim.Claim.to_dict()); the
     columns beside it are copies of the fields that queries filter on."""
 
     __tablename__ = "claims"

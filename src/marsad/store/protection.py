@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from marsad.contract.claim import PersonMention as PersonMention_
+from marsad.contract.incident import IncidentView, visible_levels
 from marsad.protect.disclosure import Disclosure, free_texts, text_sha256
 from marsad.protect.names import NameMasker, ProtectedName
-from marsad.schema import PersonMention as PersonMention_
 from marsad.store import ledger
 from marsad.store.db import READ_ONLY, Lock, lock_transaction
 from marsad.store.models import ApprovedText, Document, Person, PersonMention
 from marsad.store.verify import aliases_sha256, persons_payload
-from marsad.store.views import IncidentView, visible_levels
 
 PERSON_ROLES_DEFAULT = "unknown"
 # one plain statement (no ORM session, nothing to compile): it runs for every masked response

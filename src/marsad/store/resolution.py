@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from marsad.contract.incident import Actor, Figure, IncidentView, SourceView, StoredClaim
 from marsad.store import ledger
 from marsad.store.crypto import JSONText
 from marsad.store.incidents import _JSON_FIELDS
@@ -39,7 +40,6 @@ from marsad.store.models import (
     Source,
 )
 from marsad.store.verify import incident_row_sha256
-from marsad.store.views import Actor, Figure, IncidentView, SourceView, StoredClaim
 
 _CHUNK = 500
 

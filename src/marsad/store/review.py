@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from marsad.schema import EVENT_TYPES, SENSITIVITY_LEVELS, WEAPONS
+from marsad.contract.claim import EVENT_TYPES, SENSITIVITY_LEVELS, WEAPONS
+from marsad.contract.incident import Figure, IncidentView, visible_levels
 from marsad.store import ledger
 from marsad.store.incidents import _fill_row, view_from_row
 from marsad.store.models import Correction, Decision, Incident, IncidentClaim, LedgerHead
 from marsad.store.verify import incident_row_sha256, incident_values
-from marsad.store.views import Figure, IncidentView, visible_levels
 
 GRADES: tuple[str, ...] = ("confirmed", "fair", "weak", "contested", "discounted")
 REVIEW_STATES_OPEN: tuple[str, ...] = ("new", "changed")

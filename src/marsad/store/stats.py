@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import String, and_, cast, func, insert, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from marsad.contract.incident import AggregateView, IncidentFilter, IncidentView, visible_levels
 from marsad.protect.disclosure import (
     Disclosure,
     incident_as_shown,
@@ -44,7 +45,6 @@ from marsad.store.models import (
     PersonMention,
     Source,
 )
-from marsad.store.views import AggregateView, IncidentFilter, IncidentView, visible_levels
 
 PageKey = tuple[date | None, int]
 # dimensions held in columns (grouped in SQL) and in the JSON record (counted in Python)

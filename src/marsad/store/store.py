@@ -19,7 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from marsad import schema
+from marsad.contract import claim as contract
+from marsad.contract.incident import StoredClaim
 from marsad.protect.names import canonical_name
 from marsad.store import crypto, ledger
 from marsad.store.accounts import AccountStoreMixin
@@ -41,7 +42,6 @@ from marsad.store.resolution import ResolutionStoreMixin
 from marsad.store.review import ReviewStoreMixin
 from marsad.store.stats import StatsStoreMixin
 from marsad.store.verify import VerifyReport, persons_payload, verify_store
-from marsad.store.views import StoredClaim
 
 
 def now() -> datetime:
@@ -154,7 +154,7 @@ class Store(
 
         The same bytes a second time are a duplicate: nothing is written."""
         digest = ledger.sha256_hex(doc.original)
-        if doc.sensitivity not in schema.SENSITIVITY_LEVELS:
+        if doc.sensitivity not in contract.SENSITIVITY_LEVELS:
             raise ValueError(f"{doc.original_name}: unknown sensitivity {doc.sensitivity!r}")
         with self.transaction() as session:
             # two processes ingesting the same file (or naming one new source) take turns
@@ -269,7 +269,7 @@ class Store(
     def replace_claims(
         self,
         document_id: str,
-        claims: Iterable[schema.Claim],
+        claims: Iterable[contract.Claim],
         *,
         run_id: int,
         actor: str,
@@ -316,7 +316,7 @@ class Store(
             return ids
 
     def _add_claims(
-        self, session: Session, doc: Document, claims: list[schema.Claim], *, run_id: int
+        self, session: Session, doc: Document, claims: list[contract.Claim], *, run_id: int
     ) -> tuple[list[int], dict[int, str]]:
         """Add the claim rows and the persons they name; returns the claims' ids and the
         persons' names by id."""
@@ -338,7 +338,7 @@ class Store(
         return crypto.name_key(self.engine.dialect, name)
 
     def _add_person(
-        self, session: Session, mention: schema.PersonMention, document_id: str
+        self, session: Session, mention: contract.PersonMention, document_id: str
     ) -> Person:
         # by name_key, not by name: names may be stored encrypted, and two spellings that
         # differ only in case or spacing are the same person (the comparison of canonical
@@ -511,7 +511,7 @@ def _fill_name_key(_mapper: Any, connection: Any, person: Person) -> None:
         person.name_key = crypto.name_key(connection.dialect, person.name)
 
 
-def claim_row(claim: schema.Claim, *, position: int, sensitivity: str) -> Claim:
+def claim_row(claim: contract.Claim, *, position: int, sensitivity: str) -> Claim:
     """A claims-table row: the whole claim as JSON plus the columns queries filter on."""
     place = claim.places[0] if claim.places else None
     killed = claim.count("killed", "all") or claim.count("killed", "civilians")

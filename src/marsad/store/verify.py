@@ -492,7 +492,7 @@ class ClaimCheck:
                 self.report.problem("claims", row.id, f"evidence {bad} does not quote {doc.id}")
 
     def check_copies(self, row: Any) -> None:
-        from marsad.schema import claim_from_dict
+        from marsad.contract.claim import claim_from_dict
         from marsad.store.store import claim_row
 
         try:

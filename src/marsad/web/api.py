@@ -19,10 +19,10 @@ from pydantic import BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
+from marsad.contract.incident import IncidentFilter, IncidentView
 from marsad.protect.disclosure import first_span
 from marsad.store.accounts import MAX_TOKEN_DAYS, TOKEN_DAYS, TokenInfo
 from marsad.store.stats import DIMENSIONS, CountRow
-from marsad.store.views import IncidentFilter, IncidentView
 from marsad.web.auth import Reader, audit_reads, check_csrf, identify
 from marsad.web.params import (
     MAX_PAGE,

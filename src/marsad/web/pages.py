@@ -21,14 +21,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from marsad.contract.claim import EVENT_TYPES, FACILITY_TYPES, SENSITIVITY_LEVELS, WEAPONS
+from marsad.contract.incident import IncidentView
 from marsad.protect.disclosure import REVIEWED_STATES, first_span, text_sha256
 from marsad.protect.links import safe_link
 from marsad.publish import labels
-from marsad.schema import EVENT_TYPES, FACILITY_TYPES, SENSITIVITY_LEVELS, WEAPONS
 from marsad.store.accounts import TOKEN_DAYS
 from marsad.store.review import GRADES, correctable_fields
 from marsad.store.stats import DocumentRecord
-from marsad.store.views import IncidentView
 from marsad.web import api, charts, localize
 from marsad.web.auth import (
     CSRF_FIELD,

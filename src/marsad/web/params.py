@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from marsad.store.views import IncidentFilter
+from marsad.contract.incident import IncidentFilter
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 50

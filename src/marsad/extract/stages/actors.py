@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
+from marsad.contract.claim import ActorRef
 from marsad.extract.lexicon import ACTOR, CASUALTY, EVENT, FACILITY, ORG, SPEECH, WEAPON, Match
 from marsad.extract.stages.attribution import Attribution
 from marsad.extract.stages.common import (
@@ -28,7 +29,6 @@ from marsad.extract.stages.people import People
 from marsad.extract.state import ClaimDraft, DocState, SentenceInfo
 from marsad.extract.text import Tokens
 from marsad.lang import LanguagePack
-from marsad.schema import ActorRef
 
 _VICTIM_GROUP_ACTOR = {
     "civilians": "civilians",

@@ -1,15 +1,15 @@
 """From groups to claims: each group's draft goes through the claim steps in order (any step may
-drop it), then becomes a :class:`~marsad.schema.Claim` with a confidence; a few rules then look
-at a claim beside the one before it."""
+drop it), then becomes a :class:`~marsad.contract.claim.Claim` with a confidence; a few rules
+then look at a claim beside the one before it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from marsad.contract.claim import ACLED_SUB_EVENT_TYPES, Claim
 from marsad.extract.stages.common import GENERIC_TYPES, PROTEST_TYPES, span
 from marsad.extract.state import ClaimDraft, DocState, Group
-from marsad.schema import ACLED_SUB_EVENT_TYPES, Claim
 
 ClaimStep = Callable[[DocState, ClaimDraft], bool]
 """A claim stage's ``build``: fills its fields of the draft; False drops the claim."""

@@ -1,4 +1,4 @@
-"""Who says an actor did it: the ``attribution`` of an :class:`~marsad.schema.ActorRef`.
+"""Who says an actor did it: the ``attribution`` of an :class:`~marsad.contract.claim.ActorRef`.
 
 The report may state it ("regime jets struck the market"), pass on someone's allegation
 ("alleged Russian air strikes", "the opposition accused the army of", "blamed on the rebels"),
@@ -9,11 +9,11 @@ grammar.yaml); the perpetrator is kept in every case, with the qualifier.
 
 from __future__ import annotations
 
+from marsad.contract.claim import ATTRIBUTIONS
 from marsad.extract.lexicon import Match
 from marsad.extract.stages.common import by_length, edge_words
 from marsad.extract.text import Tokens
 from marsad.lang import Grammar, LanguagePackError
-from marsad.schema import ATTRIBUTIONS
 
 STATED = "stated"
 ALLEGED = "alleged"

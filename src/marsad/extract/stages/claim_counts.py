@@ -5,10 +5,10 @@ incident's own toll of the same kind is left out: it counts more than this incid
 
 from __future__ import annotations
 
+from marsad.contract.claim import Count
 from marsad.extract.stages.common import span
 from marsad.extract.state import ClaimDraft, DocState
 from marsad.lang import LanguagePack
-from marsad.schema import Count
 
 _TOTAL_GROUPS = frozenset({"all", "civilians"})
 

@@ -3,10 +3,10 @@ classes of event types the rules treat alike."""
 
 from __future__ import annotations
 
+from marsad.contract.claim import PlaceRef, Span
 from marsad.extract.lexicon import Match
 from marsad.extract.state import SentenceInfo
 from marsad.extract.text import Tokens
-from marsad.schema import PlaceRef, Span
 
 PROTEST_TYPES = frozenset({"peaceful_protest"})
 NON_VIOLENT = frozenset(

@@ -5,6 +5,7 @@ body holds none."""
 
 from __future__ import annotations
 
+from marsad.contract.claim import EVENT_FAMILIES
 from marsad.extract.counts import CountMention
 from marsad.extract.dates import DateMention
 from marsad.extract.stages.common import (
@@ -16,7 +17,6 @@ from marsad.extract.stages.common import (
     place_key,
 )
 from marsad.extract.state import DocState, Group, SentenceInfo
-from marsad.schema import EVENT_FAMILIES
 
 
 class Grouping:

@@ -6,12 +6,12 @@ cluster bombs too, though only "incendiary bombs" is a phrase of the lexicon."""
 
 from __future__ import annotations
 
+from marsad.contract.claim import FacilityRef, Span, WeaponRef
 from marsad.extract.lexicon import FACILITY, WEAPON, Match, clitic_vocabulary, phrase_keys
 from marsad.extract.stages.common import match_span
 from marsad.extract.state import ClaimDraft, DocState
 from marsad.extract.text import Tokens
 from marsad.lang import LanguagePack
-from marsad.schema import FacilityRef, Span, WeaponRef
 
 # Words allowed between the conjunction and the phrase whose head is shared ("cluster and
 # other bombs").

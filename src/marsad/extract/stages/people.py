@@ -7,13 +7,13 @@ other event, and of the document's title. A place name inside a personal name ("
 
 from __future__ import annotations
 
+from marsad.contract.claim import DocumentMeta, PersonMention, PlaceRef, Span
 from marsad.extract.lexicon import PhraseMatcher, clitic_vocabulary
 from marsad.extract.persons import PersonFound, PersonReader
 from marsad.extract.stages.common import is_headline
 from marsad.extract.state import ClaimDraft, DocState, SentenceInfo
 from marsad.extract.text import Tokens, split_sentences, tokenize
 from marsad.lang import LanguagePack
-from marsad.schema import DocumentMeta, PersonMention, PlaceRef, Span
 
 
 class People:

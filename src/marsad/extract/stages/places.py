@@ -14,6 +14,7 @@ from bisect import bisect_right
 from itertools import compress
 from typing import Protocol
 
+from marsad.contract.claim import PlaceRef
 from marsad.extract.lexicon import ACTOR, MONTH, ORG, WEEKDAY
 from marsad.extract.stages.boilerplate import in_furniture
 from marsad.extract.stages.common import AREA_PRECISIONS, place_key
@@ -21,7 +22,6 @@ from marsad.extract.stages.people import People
 from marsad.extract.state import ClaimDraft, DocState, SentenceInfo
 from marsad.extract.text import WORD, Tokens
 from marsad.lang import PlaceWords
-from marsad.schema import PlaceRef
 
 
 class PlaceLocator(Protocol):

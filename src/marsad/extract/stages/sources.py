@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
+from marsad.contract.claim import OrgRef
 from marsad.extract.lexicon import ORG
 from marsad.extract.stages.common import match_span
 from marsad.extract.state import ClaimDraft, DocState
 from marsad.lang import LanguagePack
-from marsad.schema import OrgRef
 
 
 class Sources:

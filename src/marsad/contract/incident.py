@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from marsad.schema import SENSITIVITY_LEVELS
+from marsad.contract.claim import SENSITIVITY_LEVELS
 
 
 def visible_levels(max_sensitivity: str) -> tuple[str, ...]:
@@ -115,7 +115,7 @@ class AggregateView:
     date_end: date | None
     area: list[str]  # place names
     admin1_pcodes: list[str]
-    counts: list[dict[str, Any]]  # schema.Count dicts
+    counts: list[dict[str, Any]]  # contract.claim.Count dicts
     facilities: list[dict[str, Any]]
     excerpt: str
     sensitivity: str
@@ -148,7 +148,7 @@ class StoredClaim:
     source_credibility: float
     published: date | None
     sensitivity: str
-    data: dict[str, Any]  # schema.Claim.to_dict()
+    data: dict[str, Any]  # contract.claim.Claim.to_dict()
     provenance: dict[str, Any]
     title: str | None = None
     url: str | None = None
