@@ -16,7 +16,8 @@ from marsad.cli.publish import brief_command
 from marsad.contract.incident import IncidentFilter
 from marsad.publish.brief import build_brief, render_html, write_brief
 from marsad.publish.charts import MapPoint, admin_areas, incident_map
-from marsad.publish.figures import Range, reported_count_words
+from marsad.publish.figures import Range
+from marsad.publish.labels import count_words
 from marsad.store import Store
 
 PERIOD = IncidentFilter(date_from=date(2023, 10, 1), date_to=date(2023, 10, 20))
@@ -43,9 +44,10 @@ def test_range_wording() -> None:
 
 def test_reported_counts_are_quoted_as_said() -> None:
     over = {"category": "killed", "group": "civilians", "low": 61, "high": None}
-    assert reported_count_words({**over, "qualifier": "over"}) == "over 60 civilians killed"
-    nearly = {"category": "injured", "group": "all", "low": None, "high": 300}
-    assert reported_count_words({**nearly, "qualifier": "nearly"}) == "nearly 300 injured"
+    assert count_words({**over, "qualifier": "over"}) == "over 60 civilians killed"
+    # "nearly 300" is read as 270..299 (docs/schema.md)
+    nearly = {"category": "injured", "group": "all", "low": 270, "high": 299}
+    assert count_words({**nearly, "qualifier": "nearly"}) == "nearly 300 injured"
 
 
 def test_brief_html_has_figures_aggregates_charts_and_footer(filled: Store) -> None:

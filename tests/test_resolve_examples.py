@@ -14,7 +14,8 @@ from marsad import config
 from marsad.contract.incident import IncidentFilter
 from marsad.ingest.pipeline import ingest_paths
 from marsad.process import extract_documents
-from marsad.resolve import compare_aggregates, resolve_store
+from marsad.publish.aggregates import compare_aggregates
+from marsad.resolve import resolve_store
 from marsad.store import Store
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "reports"

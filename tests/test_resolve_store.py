@@ -8,7 +8,8 @@ from datetime import date
 
 from marsad.contract.claim import Claim
 from marsad.contract.incident import IncidentFilter, IncidentView
-from marsad.resolve import compare_aggregates, resolve_store
+from marsad.publish.aggregates import compare_aggregates
+from marsad.resolve import resolve_store
 from marsad.store import Store, ledger
 from marsad.store.datasets import DatasetRow
 from marsad.store.incidents import _fill_row

@@ -18,8 +18,9 @@ from marsad.config import DEFAULT_MAX_BYTES, database_url
 from marsad.contract.incident import IncidentFilter
 from marsad.ingest.pipeline import ingest_paths
 from marsad.process import extract_documents
+from marsad.publish.aggregates import compare_aggregates
 from marsad.publish.brief import build_brief, write_brief
-from marsad.resolve import compare_aggregates, resolve_store
+from marsad.resolve import resolve_store
 from marsad.store import Store
 
 console = Console()

@@ -188,6 +188,35 @@ QUALIFIERS: tuple[str, ...] = (
     "up_to",
     "vague",
 )
+# A report that counts only civilians ("killing 7 civilians") gives its reading of the total:
+# the groups a total is read from, in order.
+TOTAL_GROUPS: tuple[str, ...] = ("all", "civilians")
+
+
+def groups_read_as(group: str) -> tuple[str, ...]:
+    """The victim groups whose counts give a figure for ``group``, the first found winning."""
+    return TOTAL_GROUPS if group == TOTAL_GROUPS[0] else (group,)
+
+
+def stated_number(count: dict[str, Any]) -> tuple[str, dict[str, int | None]]:
+    """A count's figure as its source stated it: the qualifier's form and the number(s) in it.
+
+    A count holds the range its words imply, so the stated number is the bound the qualifier
+    pins: "over 60" is low 61, "nearly 100" is 90..99 and "up to 10" is high 10; an exact
+    reading with two ends is a range ("8 to 10")."""
+    qualifier = str(count.get("qualifier") or "exact")
+    low, high = count.get("low"), count.get("high")
+    if qualifier == "over" and low is not None:
+        return qualifier, {"n": low - 1}
+    if qualifier == "nearly" and high is not None:
+        return qualifier, {"n": high + 1}
+    if qualifier == "up_to" and high is not None:
+        return qualifier, {"n": high}
+    if low is not None and high is not None and high != low and qualifier == "exact":
+        return "range", {"low": low, "high": high}
+    return qualifier, {"n": low if low is not None else high}
+
+
 WEAPONS: tuple[str, ...] = (
     "air_dropped_bomb",
     "barrel_bomb",
@@ -366,6 +395,14 @@ class Claim:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def total(self, category: str) -> Count | None:
+        """The claim's total for ``category``: its count for all, else for civilians."""
+        for group in TOTAL_GROUPS:
+            found = self.count(category, group)
+            if found is not None:
+                return found
+        return None
 
     def count(self, category: str, group: str = "all") -> Count | None:
         """The first count of ``category`` for ``group`` that is not a sub-count, if any."""

@@ -30,8 +30,8 @@ from marsad.publish.export import (
     shown_incidents,
     unreviewed_left_out,
 )
-from marsad.publish.figures import METHOD, PROHIBITED_WEAPONS, Totals, reported_count_words
-from marsad.publish.labels import admin1_name, label, place_name
+from marsad.publish.figures import METHOD, PROHIBITED_WEAPONS, Totals
+from marsad.publish.labels import admin1_name, count_words, label, place_name
 from marsad.publish.markdown import md_code, md_text, md_url
 from marsad.publish.place_names import names_in_script
 
@@ -227,7 +227,7 @@ def build_brief(
     for agg in store.reported_totals(f):
         if not _aggregate_in_area(agg, f.area):
             continue
-        figures = [reported_count_words(c, lang) for c in agg.counts]
+        figures = [count_words(c, lang) for c in agg.counts]
         hit = [
             f"{label('facility', str(fac.get('type', '')), lang)} {fac['count']}".strip()
             if fac.get("count")

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
 from marsad.contract.incident import IncidentView
-from marsad.publish.labels import count_words
 
 STRIKE_EVENTS = frozenset({"air_strike", "shelling"})
 PROHIBITED_WEAPONS: tuple[str, ...] = ("cluster_munition", "incendiary", "chemical")
@@ -90,12 +88,6 @@ class Totals:
         for r in self.facilities.values():
             total.add(r.low, r.high)
         return total
-
-
-def reported_count_words(count: dict[str, Any], lang: str = "en") -> str:
-    """A source's own figure as it said it: "over 60 civilians killed" (see
-    :func:`marsad.publish.labels.count_words`, which words it in every language)."""
-    return count_words(count, lang)
 
 
 METHOD: tuple[str, ...] = (

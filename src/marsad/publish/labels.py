@@ -17,6 +17,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from marsad.contract.claim import stated_number
+
 if TYPE_CHECKING:
     from marsad.contract.incident import IncidentView
 
@@ -89,17 +91,8 @@ def _noun(key: str, n: int, lang: str) -> str:
 
 def count_words(count: dict[str, Any], lang: str = "en") -> str:
     """A source's own figure as it said it: "over 60 civilians killed", "قتل أكثر من 60 مدنياً"."""
-    qualifier = str(count.get("qualifier") or "exact")
-    low, high = count.get("low"), count.get("high")
-    values: dict[str, Any] = {}
-    if qualifier == "over" and low is not None:
-        values["n"] = low - 1  # "over 60" is stored as low 61
-    elif qualifier in ("nearly", "up_to") and high is not None:
-        values["n"] = high
-    elif low is not None and high is not None and high != low and qualifier == "exact":
-        qualifier, values = "range", {"low": low, "high": high}
-    else:
-        values["n"] = low if low is not None else high
+    qualifier, numbers = stated_number(count)
+    values: dict[str, Any] = dict(numbers)
     category = str(count.get("category") or "")
     group = str(count.get("group") or "all")
     # people are counted by their group; strikes, places and facilities by their own noun

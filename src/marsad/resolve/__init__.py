@@ -4,7 +4,6 @@
 * :mod:`marsad.resolve.engine` - :class:`Resolver`, pure clustering of records into incidents.
 * :mod:`marsad.resolve.incident` - :func:`build_incident`: figures, independence, grades.
 * :mod:`marsad.resolve.runner` - :func:`resolve_store`: incremental runs against the store.
-* :mod:`marsad.resolve.aggregates` - reported totals compared with incident totals.
 
 The rules are written out in ``docs/methodology.md``.
 """
@@ -14,21 +13,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from marsad.contract.incident import IncidentView
-from marsad.resolve.aggregates import AggregateComparison, compare_aggregate, compare_aggregates
 from marsad.resolve.engine import Cluster, Resolver
 from marsad.resolve.incident import build_incident, independent_groups
 from marsad.resolve.records import ClaimRecord, record_from_claim, record_from_stored
 from marsad.resolve.runner import ResolveReport, resolve_store
 
 __all__ = [
-    "AggregateComparison",
     "ClaimRecord",
     "Cluster",
     "ResolveReport",
     "Resolver",
     "build_incident",
-    "compare_aggregate",
-    "compare_aggregates",
     "independent_groups",
     "record_from_claim",
     "record_from_stored",
@@ -39,7 +34,8 @@ __all__ = [
 
 def resolve(records: Iterable[ClaimRecord]) -> list[IncidentView]:
     """Claims in, incidents out (pure): cluster the incident-scope records and build each
-    incident. Aggregate claims must be left out by the caller (see :mod:`.aggregates`)."""
+    incident. Aggregate claims must be left out by the caller (they are compared with incidents
+    by :mod:`marsad.publish.aggregates`)."""
     resolver = Resolver()
     resolver.add(records)
     return [build_incident(c.members, c.anchor, notes=c.notes) for c in resolver.clusters]

@@ -28,7 +28,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from marsad.contract.claim import ACLED_SUB_EVENT_TYPES, SENSITIVITY_LEVELS
+from marsad.contract.claim import ACLED_SUB_EVENT_TYPES, SENSITIVITY_LEVELS, groups_read_as
 from marsad.contract.incident import Actor, Figure, IncidentView, SourceView
 from marsad.resolve.records import ClaimRecord
 
@@ -128,13 +128,11 @@ def compute_figure(
     values: list[dict[str, Any]] = []
     latest: dict[str, tuple[tuple[int, int], ClaimRecord, int | None, int | None, str]] = {}
     for r in members:
-        low, high, qualifier, derived = _reading(r, category, group)
-        read_group = group
-        if low is None and high is None and group == "all":
-            # a report that only counts civilians ("killing 7 civilians") gives the total too
-            read_group = "civilians"
+        for read_group in groups_read_as(group):
             low, high, qualifier, derived = _reading(r, category, read_group)
-        if low is None and high is None:
+            if low is not None or high is not None:
+                break
+        else:
             continue
         values.append(
             {

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from marsad.contract.claim import EVENT_FAMILIES, PLACE_PRECISIONS, Claim, PlaceRef, Span
+from marsad.contract.claim import (
+    EVENT_FAMILIES,
+    PLACE_PRECISIONS,
+    TOTAL_GROUPS,
+    Claim,
+    PlaceRef,
+    Span,
+)
 
 # How far (km) from its coordinates a place of each precision may really be.
 PLACE_RADIUS_KM: dict[str, float] = {
@@ -121,14 +128,12 @@ class ClaimRecord:
         self.killed_point = None if k is None else (k[0] if k[0] is not None else k[1])
 
     def killed(self) -> tuple[int | None, int | None] | None:
-        """The killed total (low, high): the "all" count, else the civilians count."""
-        found = None
-        for cat, group, low, high, _q, _d in self.counts:
-            if cat == "killed" and group == "all":
-                return low, high
-            if cat == "killed" and group == "civilians" and found is None:
-                found = (low, high)
-        return found
+        """The killed total (low, high), read as :data:`~marsad.contract.claim.TOTAL_GROUPS` say."""
+        for wanted in TOTAL_GROUPS:
+            for cat, group, low, high, _q, _d in self.counts:
+                if cat == "killed" and group == wanted:
+                    return low, high
+        return None
 
 
 def _ordinal(value: str | date | None) -> int | None:

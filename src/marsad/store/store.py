@@ -514,7 +514,7 @@ def _fill_name_key(_mapper: Any, connection: Any, person: Person) -> None:
 def claim_row(claim: contract.Claim, *, position: int, sensitivity: str) -> Claim:
     """A claims-table row: the whole claim as JSON plus the columns queries filter on."""
     place = claim.places[0] if claim.places else None
-    killed = claim.count("killed", "all") or claim.count("killed", "civilians")
+    killed = claim.total("killed")
     return Claim(
         position=position,
         scope=claim.scope,

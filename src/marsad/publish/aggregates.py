@@ -13,18 +13,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from marsad.contract.incident import AggregateView, IncidentFilter, IncidentView
+from marsad.publish.labels import count_words
 
 if TYPE_CHECKING:
     from marsad.store import Store
-
-_QUALIFIER_WORDS = {
-    "over": "over",
-    "at_least": "at least",
-    "about": "about",
-    "nearly": "nearly",
-    "up_to": "up to",
-    "vague": "at least",
-}
 
 
 @dataclass
@@ -59,25 +51,6 @@ class AggregateComparison:
             "incident_high": self.incident_high,
             "summary": self.summary,
         }
-
-
-def _words(count: dict[str, Any]) -> str:
-    low, high, q = count.get("low"), count.get("high"), count.get("qualifier", "exact")
-    if q == "over" and low is not None:
-        number = f"over {low - 1}"
-    elif q == "nearly" and high is not None:
-        number = f"nearly {high + 1}"
-    elif q == "up_to" and high is not None:
-        number = f"up to {high}"
-    elif low is not None and high is not None and high != low:
-        number = f"{low}-{high}"
-    else:
-        value = low if low is not None else high
-        word = _QUALIFIER_WORDS.get(q, "")
-        number = f"{word} {value}".strip() if q != "exact" else str(value)
-    group = count.get("group", "all")
-    who = "" if group == "all" else " " + group.replace("_", " ")
-    return f"{number}{who} {count['category']}"
 
 
 def _in_area(view: IncidentView, agg: AggregateView) -> bool:
@@ -121,7 +94,7 @@ def compare_aggregate(
             low += f.low or 0
             best += f.best if f.best is not None else (f.low or 0)
             high += f.high if f.high is not None else (f.best or f.low or 0)
-        reported = _words(count)
+        reported = count_words(count, "en")
         who = "" if group == "all" else " " + group.replace("_", " ")
         rng = f" (range {low}-{high})" if high != low else ""
         summary = (
