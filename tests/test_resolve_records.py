@@ -20,8 +20,7 @@ from marsad.process import extract_documents
 from marsad.resolve import build_incident, record_from_claim, record_from_stored
 from marsad.resolve.records import record_from_data
 from marsad.store import Store
-from marsad.store.incidents import incident_data
-from marsad.store.resolution import incident_row_values
+from marsad.store.rows import INCIDENT_DATA_FIELDS, incident_columns, incident_data
 from resolve_claims import HTS, SYRIA, count, strike
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "reports"
@@ -97,7 +96,7 @@ def test_incident_json_matches_asdict() -> None:
     view = build_incident(records, texts={}, notes=["merged by hand"])
     view.corrections = {"killed": {"machine": [7, 8], "value": {"low": 9}, "actor": "Lina"}}
     assert view.figures and view.sources and view.perpetrators
-    assert incident_row_values(view)["data"] == incident_data(view)
-    assert json.dumps(incident_row_values(view)["data"], sort_keys=True) == json.dumps(
-        incident_data(view), sort_keys=True
-    )
+    full = view.to_dict()
+    as_asdict = {k: full[k] for k in INCIDENT_DATA_FIELDS}
+    assert incident_columns(view)["data"] == incident_data(view) == as_asdict
+    assert json.dumps(incident_data(view), sort_keys=True) == json.dumps(as_asdict, sort_keys=True)

@@ -12,9 +12,8 @@ from marsad.publish.aggregates import compare_aggregates
 from marsad.resolve import resolve_store
 from marsad.store import Store, ledger
 from marsad.store.datasets import DatasetRow
-from marsad.store.incidents import _fill_row
 from marsad.store.models import Incident
-from marsad.store.resolution import incident_row_values
+from marsad.store.rows import fill_row, incident_columns
 from marsad.store.store import NewDocument
 from resolve_claims import HTS, SYRIA, count, strike
 
@@ -334,7 +333,8 @@ def test_bulk_save_keeps_custody_per_incident(store: Store) -> None:
 
 
 def test_row_values_match_the_mapped_row(store: Store) -> None:
-    """The bulk path's column values are exactly what ``_fill_row`` sets on a mapped row."""
+    """The bulk path's column values are exactly what ``fill_row`` sets on a mapped row, and
+    they name every column of the table."""
     three_outlets(store)
     resolve_store(store, actor="resolver")
     [inc] = incidents(store)
@@ -344,8 +344,8 @@ def test_row_values_match_the_mapped_row(store: Store) -> None:
     resolve_store(store, actor="resolver")
     for view in incidents(store):
         row = Incident()
-        _fill_row(row, view)
-        values = incident_row_values(view)
+        fill_row(row, view)
+        values = incident_columns(view)
         expected = {
             c.key: getattr(row, c.key)
             for c in Incident.__table__.columns

@@ -389,7 +389,7 @@ def test_json_is_the_same_with_or_without_orjson(
 ) -> None:
     """orjson (optional) only makes the answers faster: the data sent is the same."""
     pytest.importorskip("orjson")
-    from marsad.store import incidents
+    from marsad.store import rows
     from marsad.web import api
 
     client, _, tokens, _ = web
@@ -397,6 +397,6 @@ def test_json_is_the_same_with_or_without_orjson(
     paths = ["/api/incidents?limit=5", "/api/aggregates?by=day,type,month,area&from=2000-01-01"]
     fast = [client.get(p, headers=h).json() for p in paths]
     monkeypatch.setattr(api, "_orjson", None)
-    monkeypatch.setattr(incidents, "_orjson", None)
+    monkeypatch.setattr(rows, "_orjson", None)
     assert [client.get(p, headers=h).json() for p in paths] == fast
     assert fast[0]["items"] and fast[1]["totals"]["incidents"] > 0

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import fields, is_dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -26,10 +25,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from marsad.contract.incident import Actor, Figure, IncidentView, SourceView, StoredClaim
+from marsad.contract.incident import IncidentView, StoredClaim
 from marsad.store import ledger
 from marsad.store.crypto import JSONText
-from marsad.store.incidents import _JSON_FIELDS
 from marsad.store.models import (
     Claim,
     Correction,
@@ -39,6 +37,7 @@ from marsad.store.models import (
     ResolverState,
     Source,
 )
+from marsad.store.rows import incident_columns
 from marsad.store.verify import incident_row_sha256
 
 _CHUNK = 500
@@ -52,146 +51,6 @@ def _chunks(ids: Iterable[Any]) -> Iterable[list[Any]]:
 
 _INCIDENTS = cast(Table, Incident.__table__)
 _LINKS = cast(Table, IncidentClaim.__table__)
-_LEAF = ()
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def _plain(value: Any) -> Any:
-    """What ``dataclasses.asdict`` makes of a value, for JSON: dataclasses become dicts, lists,
-    tuples and dicts are copied through, everything else is kept as it is. ``asdict`` deep-copies
-    every leaf and inspects every value generically, and was the largest single cost of saving an
-    incident; this gives the same JSON (tuples become lists, as JSON has no tuples)."""
-    t = type(value)
-    if t is dict:
-        return {k: _plain(v) for k, v in value.items()}
-    if t is list or t is tuple:
-        return [_plain(v) for v in value]
-    names = _FIELD_NAMES.get(t)
-    if names is None:
-        if is_dataclass(value) and not isinstance(value, type):
-            names = tuple(f.name for f in fields(value))
-        elif isinstance(value, dict):
-            return {k: _plain(v) for k, v in value.items()}
-        elif isinstance(value, (list, tuple)):
-            return [_plain(v) for v in value]
-        else:
-            names = _LEAF
-        _FIELD_NAMES[t] = names
-    if names is _LEAF:
-        return value
-    return {n: _plain(getattr(value, n)) for n in names}
-
-
-def incident_row_values(view: IncidentView) -> dict[str, Any]:
-    """The incidents-table columns for a view (all but ``id``, ``created_at``, ``updated_at``),
-    the same values :func:`marsad.store.incidents._fill_row` sets on a mapped row (a test holds
-    the two together), built as a plain dict for multi-row inserts and updates."""
-    killed, injured = view.figure("killed"), view.figure("injured")
-    full_span = view.date_start is not None and view.date_end is not None
-    return {
-        "event_type": view.event_type,
-        "date_start": view.date_start,
-        "date_end": view.date_end,
-        "date_precision": view.date_precision,
-        "date_span_days": (
-            max((view.date_end - view.date_start).days, 0)  # type: ignore[operator]
-            if full_span
-            else 0
-        ),
-        "place_name": view.place_name,
-        "place_precision": view.place_precision,
-        "admin1": view.admin1,
-        "admin1_pcode": view.admin1_pcode,
-        "admin2_pcode": view.admin2_pcode,
-        "admin3_pcode": view.admin3_pcode,
-        "lat": view.lat,
-        "lon": view.lon,
-        "killed_low": killed.low,
-        "killed_best": killed.best,
-        "killed_high": killed.high,
-        "injured_low": injured.low,
-        "injured_best": injured.best,
-        "injured_high": injured.high,
-        "grade": view.grade,
-        "source_count": view.source_count,
-        "independent_source_count": view.independent_source_count,
-        "review_status": view.review_status,
-        "sensitivity": view.sensitivity,
-        "data": _incident_data(view),
-    }
-
-
-_LEAVES = frozenset({str, int, float, bool, type(None)})
-_SOURCE_FIELDS = tuple(f.name for f in fields(SourceView))
-
-
-def _flat(d: dict[str, Any]) -> dict[str, Any]:
-    """A copy of a dict of plain values (the usual figure reading), else :func:`_plain`."""
-    out = d.copy()
-    for k, v in out.items():
-        if type(v) not in _LEAVES:
-            out[k] = _plain(v)
-    return out
-
-
-def _actor(a: Any) -> Any:
-    if type(a) is Actor:
-        return {"id": a.id, "name": a.name, "type": a.type}
-    return _plain(a)
-
-
-def _incident_data(view: IncidentView) -> dict[str, Any]:
-    """The incident's JSON record, ``{k: asdict(view)[k] for k in _JSON_FIELDS}``, written out
-    field by field for the shapes :class:`IncidentView` declares: the generic walk over every
-    value was the largest cost of saving a batch. Anything of another shape (an analyst's
-    correction) still goes through :func:`_plain`, so the JSON is the same."""
-    if type(view) is not IncidentView or tuple(_JSON_FIELDS) != _DATA_FIELDS:
-        return {k: _plain(getattr(view, k)) for k in _JSON_FIELDS}
-    return {
-        "acled_sub_event_type": view.acled_sub_event_type,
-        "admin2": view.admin2,
-        "admin3": view.admin3,
-        "perpetrators": [_actor(a) for a in view.perpetrators],
-        "targets": [_actor(a) for a in view.targets],
-        "weapons": _plain(view.weapons),
-        "facilities": _plain(view.facilities),
-        "figures": {
-            name: {
-                "low": f.low,
-                "best": f.best,
-                "high": f.high,
-                "values": [_flat(v) if type(v) is dict else _plain(v) for v in f.values],
-            }
-            if type(f) is Figure
-            else _plain(f)
-            for name, f in view.figures.items()
-        },
-        "sources": [
-            _flat({n: getattr(s, n) for n in _SOURCE_FIELDS})
-            if type(s) is SourceView
-            else _plain(s)
-            for s in view.sources
-        ],
-        "disagreements": _plain(view.disagreements),
-        "notes": _plain(view.notes),
-        "corrections": _plain(view.corrections),
-    }
-
-
-_DATA_FIELDS = (
-    "acled_sub_event_type",
-    "admin2",
-    "admin3",
-    "perpetrators",
-    "targets",
-    "weapons",
-    "facilities",
-    "figures",
-    "sources",
-    "disagreements",
-    "notes",
-    "corrections",
-)
 
 
 def _claim_query() -> Select[Any]:
@@ -451,7 +310,7 @@ class ResolutionStoreMixin:
                 present.update(
                     session.execute(select(Incident.id).where(Incident.id.in_(chunk))).scalars()
                 )
-            values = [{**incident_row_values(view), "updated_at": stamp} for view, _ in items]
+            values = [{**incident_columns(view), "updated_at": stamp} for view, _ in items]
             ids: list[int | None] = [
                 v.id if v.id is not None and v.id in present else None for v, _ in items
             ]

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from marsad.contract.claim import EVENT_TYPES, SENSITIVITY_LEVELS, WEAPONS
 from marsad.contract.incident import Figure, IncidentView, visible_levels
 from marsad.store import ledger
-from marsad.store.incidents import _fill_row, view_from_row
 from marsad.store.models import Correction, Decision, Incident, IncidentClaim, LedgerHead
+from marsad.store.rows import fill_row, view_from_row
 from marsad.store.verify import incident_row_sha256, incident_values
 
 GRADES: tuple[str, ...] = ("confirmed", "fair", "weak", "contested", "discounted")
@@ -250,7 +250,7 @@ class ReviewStoreMixin:
                 "evidence": evidence,
             }
             view.review_status = "corrected"
-            _fill_row(row, view)
+            fill_row(row, view)
             row.updated_at = datetime.now(UTC)
             entry = ledger.append(
                 session,

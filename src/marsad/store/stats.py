@@ -27,14 +27,11 @@ from marsad.protect.disclosure import (
 )
 from marsad.store import ledger
 from marsad.store.crypto import JSONText
-from marsad.store.incidents import (
-    _apply_filter,
-    _fill_row,
-    _matches_json_filters,
-    incident_dict_from_row,
+from marsad.store.filters import (
+    apply_filter,
     longest_span_days,
+    matches_json_filters,
     matches_json_filters_dict,
-    view_from_row,
 )
 from marsad.store.models import (
     Claim,
@@ -45,6 +42,7 @@ from marsad.store.models import (
     PersonMention,
     Source,
 )
+from marsad.store.rows import fill_row, incident_dict_from_row, view_from_row
 
 PageKey = tuple[date | None, int]
 # dimensions held in columns (grouped in SQL) and in the JSON record (counted in Python)
@@ -155,14 +153,14 @@ class StatsStoreMixin:
         json_filters = bool(f.perpetrators or f.weapons or f.facilities)
         batch = limit + 1 if not json_filters else max(4 * limit, 200)
         while len(out) <= limit:
-            q = _keyset(_apply_filter(select(Incident), f), key).limit(batch)
+            q = _keyset(apply_filter(select(Incident), f), key).limit(batch)
             with self.reading() as session:
                 q = self._narrowed(session, q, f)
                 rows = list(session.execute(q).scalars())
                 views = [view_from_row(r, f.max_sensitivity) for r in rows]
             for row, view in zip(rows, views, strict=True):
                 key = (row.date_start, row.id)
-                if _matches_json_filters(view, f):
+                if matches_json_filters(view, f):
                     out.append(view)
                     if len(out) > limit:
                         break
@@ -185,7 +183,7 @@ class StatsStoreMixin:
         json_filters = bool(f.perpetrators or f.weapons or f.facilities)
         batch = limit + 1 if not json_filters else max(4 * limit, 200)
         while len(out) <= limit:
-            q = _keyset(_apply_filter(select(*_LIST_COLUMNS), f), key).limit(batch)
+            q = _keyset(apply_filter(select(*_LIST_COLUMNS), f), key).limit(batch)
             with self.reading() as session:
                 q = self._narrowed(session, q, f)
                 rows = session.connection().execute(q).all()  # Core rows: no ORM loading
@@ -263,14 +261,14 @@ class StatsStoreMixin:
     def _iter_matching(self, f: IncidentFilter, batch: int = 2000) -> Iterable[IncidentView]:
         key: PageKey | None = None
         while True:
-            q = _keyset(_apply_filter(select(Incident), f), key).limit(batch)
+            q = _keyset(apply_filter(select(Incident), f), key).limit(batch)
             with self.reading() as session:
                 q = self._narrowed(session, q, f)
                 rows = list(session.execute(q).scalars())
                 views = [view_from_row(r, f.max_sensitivity) for r in rows]
             for row, view in zip(rows, views, strict=True):
                 key = (row.date_start, row.id)
-                if _matches_json_filters(view, f):
+                if matches_json_filters(view, f):
                     yield view
             if len(rows) < batch:
                 return
@@ -314,7 +312,7 @@ class StatsStoreMixin:
         self, f: IncidentFilter, dims: list[str]
     ) -> tuple[dict[str, int], dict[str, list[CountRow]]]:
         """Totals and counts by day, month or type from ``incident_day_counts`` (see migration
-        0004): the same overlap test and clearance as :func:`_apply_filter`, over a few rows per
+        0004): the same overlap test and clearance as :func:`apply_filter`, over a few rows per
         day instead of every incident, grouped in SQL. Each grouping (by day, serving months
         too, and by type) is one branch of a single UNION ALL: one round trip to the database
         whatever the dimensions (it matters on PostgreSQL); totals are the sums over one."""
@@ -381,7 +379,7 @@ class StatsStoreMixin:
             q = select(
                 Incident.admin1_pcode, func.max(Incident.admin1), func.count(), killed, injured
             )
-            q = _apply_filter(q.select_from(Incident), f).group_by(Incident.admin1_pcode)
+            q = apply_filter(q.select_from(Incident), f).group_by(Incident.admin1_pcode)
         else:
             column: Any = {
                 "day": Incident.date_start,
@@ -389,7 +387,7 @@ class StatsStoreMixin:
                 "type": Incident.event_type,
                 "grade": Incident.grade,
             }[by]
-            q = _apply_filter(select(column, column, func.count(), killed, injured), f)
+            q = apply_filter(select(column, column, func.count(), killed, injured), f)
             q = q.select_from(Incident).group_by(column)
         with self.reading() as session:
             narrowed = self._narrowed(session, q, f)
@@ -431,7 +429,7 @@ class StatsStoreMixin:
             func.coalesce(func.sum(Incident.killed_best), 0),
             func.coalesce(func.sum(Incident.injured_best), 0),
         ).select_from(Incident)
-        q = _apply_filter(sums, f)
+        q = apply_filter(sums, f)
         with self.reading() as session:
             n, k, i = session.execute(self._narrowed(session, q, f)).one()
         return {"incidents": int(n), "killed": int(k), "injured": int(i)}
@@ -609,7 +607,7 @@ class StatsStoreMixin:
             rows = []
             for v in items:
                 row = Incident(created_at=stamp, updated_at=stamp)
-                _fill_row(row, v)
+                fill_row(row, v)
                 values = {c.key: getattr(row, c.key) for c in Incident.__table__.columns}
                 values.pop("id")
                 rows.append(values)
