@@ -35,8 +35,9 @@ from marsad.evaluate.fakes import score_fakes
 from marsad.evaluate.gold import score_gold
 from marsad.evaluate.investigations import score_investigations
 from marsad.evaluate.mapping import mapping_markdown
-from marsad.evaluate.report import markdown, pct, summary_line, tables_for
+from marsad.evaluate.report import summary_line, tables_for
 from marsad.evaluate.syrianarchive import score_syrianarchive
+from marsad.evaluate.tables import markdown, pct
 from marsad.evaluate.ucdp import name_share_within, score_ucdp
 
 START, END = "<!-- analysis:start -->", "<!-- analysis:end -->"

@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
+from marsad.contract.claim import parse_iso_date
 from marsad.extract import engine_for
-from marsad.extract.dates import DateMention, parse_iso, precision_for
+from marsad.extract.dates import DateMention, precision_for
 from marsad.extract.text import split_sentences, tokenize
 from marsad.lang import load_language_pack
 
@@ -125,7 +126,7 @@ def test_precision_codes() -> None:
     assert precision_for(d, date(2023, 3, 1)) == 5
 
 
-def test_parse_iso() -> None:
-    assert parse_iso("2023-10-25T10:00:00Z") == PUBLISHED
-    assert parse_iso("not a date") is None
-    assert parse_iso(None) is None
+def test_parse_iso_date() -> None:
+    assert parse_iso_date("2023-10-25T10:00:00Z") == PUBLISHED
+    assert parse_iso_date("not a date") is None
+    assert parse_iso_date(None) is None

@@ -108,13 +108,13 @@ def extract_command(
     ),
 ) -> None:
     """Show the claims the engine reads in text files, without storing anything."""
+    from marsad.contract.claim import parse_iso_date
     from marsad.extract import ExtractionError, extract
-    from marsad.extract.dates import parse_iso
     from marsad.lang import LanguagePackError
 
     out = Console()
     err = Console(stderr=True)
-    if published is not None and parse_iso(published) is None:
+    if published is not None and parse_iso_date(published) is None:
         err.print(f"[red]error:[/red] --published {published!r} is not a YYYY-MM-DD date")
         raise typer.Exit(2)
     failed = 0

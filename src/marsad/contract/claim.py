@@ -11,6 +11,7 @@ are the public contract documented in ``docs/schema.md``; change them only with 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 SCHEMA_VERSION = 1
@@ -476,3 +477,14 @@ class DocumentMeta:
     language: str = "en"
     title: str | None = None
     source: str | None = None
+
+
+def parse_iso_date(value: str | None) -> date | None:
+    """The calendar day of an ISO date or datetime string (a claim's dates, a document's
+    publication date); None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None

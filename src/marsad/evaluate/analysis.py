@@ -10,7 +10,8 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from marsad.evaluate.report import Table, short_label
+from marsad.evaluate.report import short_label
+from marsad.evaluate.tables import Table
 
 TOP = 4
 

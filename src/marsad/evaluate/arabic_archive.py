@@ -27,7 +27,6 @@ from marsad.evaluate.files import EvalFileError, RowWarnings, read_jsonl
 from marsad.evaluate.incident import main_incident
 from marsad.evaluate.mapping import fakes_governorate
 from marsad.evaluate.metrics import share
-from marsad.evaluate.report import Table, pct
 from marsad.evaluate.runner import (
     Extractor,
     default_extractor,
@@ -36,6 +35,7 @@ from marsad.evaluate.runner import (
     scored_result,
 )
 from marsad.evaluate.syrianarchive import ArchiveRow, judge, parse_coordinate, summarise
+from marsad.evaluate.tables import Table, pct
 
 DATASET = "syrianarchive_ar"
 LANGUAGES = ("ar", "en")

@@ -20,7 +20,6 @@ from typing import Any, Final
 from marsad.contract.claim import Claim, DocumentMeta
 from marsad.evaluate.files import EvalFileError, RowWarnings, read_csv
 from marsad.evaluate.metrics import PRF, share
-from marsad.evaluate.report import Table, pct
 from marsad.evaluate.runner import (
     Extractor,
     default_extractor,
@@ -28,6 +27,7 @@ from marsad.evaluate.runner import (
     no_pack,
     scored_result,
 )
+from marsad.evaluate.tables import Table, pct
 
 DATASET = "arabic_events"
 REQUIRED_COLUMNS = ("event_type", "id", "label", "text")

@@ -35,8 +35,8 @@ from marsad.evaluate.mapping import (
     is_violent,
 )
 from marsad.evaluate.metrics import Accuracy, Confusion, share
-from marsad.evaluate.report import Table, pct
 from marsad.evaluate.runner import Extractor, default_extractor, safe_extract, scored_result
+from marsad.evaluate.tables import Table, pct
 
 REQUIRED_COLUMNS = ("id", "EventSnippet", "SubType")
 SNIPPET_PREVIEW = 120

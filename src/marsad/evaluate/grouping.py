@@ -48,7 +48,7 @@ from typing import Any
 
 from marsad.evaluate.files import RowWarnings, read_csv
 from marsad.evaluate.metrics import share
-from marsad.evaluate.report import Table, pct
+from marsad.evaluate.tables import Table, pct
 from marsad.resolve.records import ClaimRecord
 
 REQUIRED_COLUMNS = ("source_article", "date_start", "date_end")

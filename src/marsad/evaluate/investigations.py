@@ -30,7 +30,6 @@ from marsad.evaluate.files import EvalFileError, RowWarnings, read_jsonl
 from marsad.evaluate.incident import killed_figure, main_incident, main_place
 from marsad.evaluate.markdown_text import MarkdownDocument, read_markdown
 from marsad.evaluate.metrics import haversine_km, share
-from marsad.evaluate.report import Table, pct
 from marsad.evaluate.runner import (
     Extractor,
     default_extractor,
@@ -38,6 +37,7 @@ from marsad.evaluate.runner import (
     no_pack,
     scored_result,
 )
+from marsad.evaluate.tables import Table, pct
 
 DATASET = "investigations"
 PLACE_RADIUS_KM = 10.0

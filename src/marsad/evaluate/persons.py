@@ -35,8 +35,8 @@ from marsad.contract.claim import Claim, DocumentMeta
 from marsad.evaluate.files import EvalFileError, RowWarnings, read_jsonl, read_text
 from marsad.evaluate.gold import read_gold
 from marsad.evaluate.metrics import PRF
-from marsad.evaluate.report import Table, pct
 from marsad.evaluate.runner import Extractor, default_extractor, safe_extract
+from marsad.evaluate.tables import Table, pct
 
 NameReader = Callable[[str], list[str]]
 

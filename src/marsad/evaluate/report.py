@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from marsad.evaluate.tables import Table, num, pct
 from marsad.evaluate.ucdp import MEASURES, name_share_within
-
-
-@dataclass(slots=True)
-class Table:
-    title: str
-    columns: list[str]
-    rows: list[list[str]]
-
-
-def pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.1f}%"
-
-
-def num(value: float | None, digits: int = 2) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
 
 
 def fakes_tables(result: dict[str, Any]) -> list[Table]:
@@ -297,13 +282,3 @@ def print_result(result: dict[str, Any], console: Console) -> None:
                 soft_wrap=True,
             )
     console.print(summary_line(result))
-
-
-def markdown(tables: list[Table]) -> str:
-    out: list[str] = []
-    for t in tables:
-        out += [f"**{t.title}**", "", "| " + " | ".join(t.columns) + " |"]
-        out.append("|" + "|".join("---" for _ in t.columns) + "|")
-        out += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in t.rows]
-        out.append("")
-    return "\n".join(out)

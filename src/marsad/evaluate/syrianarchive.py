@@ -39,8 +39,8 @@ from marsad.evaluate.mapping import (
     syrianarchive_governorate,
 )
 from marsad.evaluate.metrics import Accuracy, haversine_km, share
-from marsad.evaluate.report import Table, num, pct
 from marsad.evaluate.runner import Extractor, default_extractor, safe_extract, scored_result
+from marsad.evaluate.tables import Table, num, pct
 
 REQUIRED_COLUMNS = ("location", "lat", "lon", "date", "violation_type", "weapons", "description")
 DATE_TOLERANCE_DAYS = 3

@@ -597,13 +597,3 @@ def _glued_day_year(tokens: Tokens, i: int, end: int) -> tuple[int, int] | None:
     if 1 <= day <= 31 and _YEAR_MIN <= year <= _YEAR_MAX:
         return day, year
     return None
-
-
-def parse_iso(value: str | None) -> date | None:
-    """A publication date from DocumentMeta (ISO date or datetime), None when absent or bad."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None

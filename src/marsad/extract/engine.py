@@ -8,9 +8,9 @@ is built into a :class:`~marsad.contract.claim.Claim` with evidence spans everyw
 
 from __future__ import annotations
 
-from marsad.contract.claim import Claim, DocumentMeta, PlaceRef
+from marsad.contract.claim import Claim, DocumentMeta, PlaceRef, parse_iso_date
 from marsad.extract.counts import CountReader
-from marsad.extract.dates import DateReader, parse_iso
+from marsad.extract.dates import DateReader
 from marsad.extract.lexicon import PhraseMatcher, build_matcher, clitic_vocabulary, keyed_pack
 from marsad.extract.persons import PersonFound, PersonReader
 from marsad.extract.stages.actors import Actors
@@ -107,7 +107,7 @@ class Engine:
         sentences = split_sentences(tokens, self.pack.grammar.abbreviations)
         if not sentences:
             return None
-        anchor = parse_iso(meta.published) if meta is not None else None
+        anchor = parse_iso_date(meta.published) if meta is not None else None
         return DocState(tokens, meta, sentences, self.matcher.first_nodes(tokens), anchor)
 
     def _read_sentence(self, doc: DocState, k: int) -> SentenceInfo:

@@ -20,6 +20,7 @@ from marsad.contract.incident import visible_levels
 from marsad.store import ledger
 from marsad.store.db import Lock, lock_transaction
 from marsad.store.models import Original, Person, Source
+from marsad.store.rows import claim_row, now
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,6 @@ class DatasetStoreMixin:
         """Keep the file as an original and its good rows as claims, in one transaction.
 
         The same file a second time is a duplicate and adds nothing."""
-        from marsad.store.store import claim_row, now
-
         if sensitivity not in contract.SENSITIVITY_LEVELS:
             raise ValueError(f"unknown sensitivity {sensitivity!r}")
         digest = ledger.sha256_hex(content)

@@ -1,16 +1,18 @@
-"""The one codec between the incident contract and the incidents table: a view's columns and
-JSON record for writing, and the view rebuilt from a row for reading (the reader's clearance
-drops the sources, and the figure values, it may not see)."""
+"""The one codec between the contract and the tables: a claim's row; an incident view's columns
+and JSON record for writing, and the view rebuilt from a row for reading (the reader's
+clearance drops the sources, and the figure values, it may not see)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import fields, is_dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
+from marsad.contract import claim as contract
+from marsad.contract.claim import parse_iso_date
 from marsad.contract.incident import Actor, Figure, IncidentView, SourceView, visible_levels
-from marsad.store.models import Incident
+from marsad.store.models import Claim, Incident
 
 try:  # optional: decodes a page of records about 5 times faster than the standard library
     import orjson as _orjson
@@ -293,3 +295,30 @@ def incident_dict_from_row(row: Any, levels: tuple[str, ...]) -> dict[str, Any]:
         "notes": data.get("notes", ""),
         "corrections": own("corrections", {}),
     }
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def claim_row(claim: contract.Claim, *, position: int, sensitivity: str) -> Claim:
+    """A claims-table row: the whole claim as JSON plus the columns queries filter on."""
+    place = claim.places[0] if claim.places else None
+    killed = claim.total("killed")
+    return Claim(
+        position=position,
+        scope=claim.scope,
+        event_type=claim.event_type,
+        date_start=parse_iso_date(claim.date_start),
+        date_end=parse_iso_date(claim.date_end),
+        date_precision=claim.date_precision,
+        admin1_pcode=place.admin1_pcode if place else None,
+        lat=place.lat if place else None,
+        lon=place.lon if place else None,
+        killed_low=killed.low if killed else None,
+        killed_high=killed.high if killed else None,
+        sensitivity=sensitivity,
+        data=claim.to_dict(),
+        created_at=now(),
+        provenance={},
+    )

@@ -6,7 +6,6 @@ import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -20,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from marsad.contract import claim as contract
+from marsad.contract.claim import parse_iso_date
 from marsad.contract.incident import StoredClaim
 from marsad.protect.names import canonical_name
 from marsad.store import crypto, ledger
@@ -40,22 +40,9 @@ from marsad.store.models import (
 from marsad.store.protection import ProtectionStoreMixin
 from marsad.store.resolution import ResolutionStoreMixin
 from marsad.store.review import ReviewStoreMixin
+from marsad.store.rows import claim_row, now
 from marsad.store.stats import StatsStoreMixin
 from marsad.store.verify import VerifyReport, persons_payload, verify_store
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def parse_iso_date(value: str | None) -> date | None:
-    """The calendar day of an ISO date or datetime string; None when absent or unreadable."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -509,26 +496,3 @@ def _fill_name_key(_mapper: Any, connection: Any, person: Person) -> None:
     fresh = inspect(person).attrs.name.history.has_changes() or person.name_key is None
     if person.name is not None and fresh:
         person.name_key = crypto.name_key(connection.dialect, person.name)
-
-
-def claim_row(claim: contract.Claim, *, position: int, sensitivity: str) -> Claim:
-    """A claims-table row: the whole claim as JSON plus the columns queries filter on."""
-    place = claim.places[0] if claim.places else None
-    killed = claim.total("killed")
-    return Claim(
-        position=position,
-        scope=claim.scope,
-        event_type=claim.event_type,
-        date_start=parse_iso_date(claim.date_start),
-        date_end=parse_iso_date(claim.date_end),
-        date_precision=claim.date_precision,
-        admin1_pcode=place.admin1_pcode if place else None,
-        lat=place.lat if place else None,
-        lon=place.lon if place else None,
-        killed_low=killed.low if killed else None,
-        killed_high=killed.high if killed else None,
-        sensitivity=sensitivity,
-        data=claim.to_dict(),
-        created_at=now(),
-        provenance={},
-    )

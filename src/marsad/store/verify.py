@@ -46,6 +46,7 @@ from marsad.store.models import (
     Person,
     User,
 )
+from marsad.store.rows import claim_row
 
 Reading = Callable[[], AbstractContextManager[Session]]
 
@@ -78,7 +79,7 @@ INCIDENT_COLUMNS: tuple[str, ...] = (
     "data",
 )
 _KILLED = ("killed_low", "killed_best", "killed_high")
-# the claims-table columns that copy a field of the claim's JSON (see store.claim_row)
+# the claims-table columns that copy a field of the claim's JSON (see store.rows.claim_row)
 _CLAIM_COPIES = (
     "scope",
     "event_type",
@@ -493,7 +494,6 @@ class ClaimCheck:
 
     def check_copies(self, row: Any) -> None:
         from marsad.contract.claim import claim_from_dict
-        from marsad.store.store import claim_row
 
         try:
             expected = claim_row(claim_from_dict(row.data), position=0, sensitivity="")
