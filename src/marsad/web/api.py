@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import asdict, fields, is_dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -17,14 +16,21 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
-from starlette.concurrency import run_in_threadpool
 
 from marsad.contract.incident import AggregateView, IncidentFilter, IncidentView
 from marsad.protect.disclosure import first_span
 from marsad.publish.labels import count_words
 from marsad.store.accounts import MAX_TOKEN_DAYS, TOKEN_DAYS, TokenInfo
 from marsad.store.stats import DIMENSIONS, CountRow
-from marsad.web.auth import Reader, audit_reads, check_csrf, identify
+from marsad.web.access import (
+    Admin,
+    ReadAccess,
+    Reviewer,
+    SignedIn,
+    forget_tokens,
+    store_of,
+)
+from marsad.web.auth import Reader, audit_reads, check_csrf
 from marsad.web.params import (
     MAX_PAGE,
     BadInput,
@@ -44,108 +50,6 @@ except ImportError:  # pragma: no cover - depends on what is installed
 
 router = APIRouter(prefix="/api")
 
-
-# -- who may call what ---------------------------------------------------------------------
-#
-# The dependencies are ``async def`` so that a cached API token (the common case) costs no
-# hand-off to a worker thread: each one and back cost more server time than the look-up it
-# wraps (py-spy: a quarter of an incident page's CPU went to waking the event loop). Whatever
-# reads the database (an uncached token, a session cookie) runs in the thread pool: a query
-# waiting on a lock must never stop the event loop, and with it every other request.
-
-
-TOKEN_CACHE_SECONDS = 2.0
-TOKEN_CACHE_SIZE = 1024
-
-
-class TokenCache:
-    """API token -> reader for a couple of seconds, per process.
-
-    Looking the token's hash up on every request cost about a fifth of an incident page's
-    server time (0.26 of 1.3 ms on SQLite, a round trip more on PostgreSQL). Only Bearer tokens
-    that resolved to an account are kept; revoking a token through this app clears the cache
-    at once, and a revocation or a disabled account elsewhere (the CLI, another worker)
-    takes effect within ``TOKEN_CACHE_SECONDS``."""
-
-    def __init__(self, ttl: float = TOKEN_CACHE_SECONDS, size: int = TOKEN_CACHE_SIZE) -> None:
-        self.ttl, self.size = ttl, size
-        self._items: dict[str, tuple[float, Reader]] = {}
-
-    def get(self, header: str) -> Reader | None:
-        found = self._items.get(header)
-        if found is None:
-            return None
-        if found[0] < time.monotonic():
-            self._items.pop(header, None)
-            return None
-        return found[1]
-
-    def put(self, header: str, reader: Reader) -> None:
-        if len(self._items) >= self.size:
-            self._items.clear()
-        self._items[header] = (time.monotonic() + self.ttl, reader)
-
-    def clear(self) -> None:
-        self._items.clear()
-
-
-def forget_tokens(request: Request) -> None:
-    """After a revocation: the next request with any token is checked in the database again."""
-    cache = getattr(request.app.state, "token_cache", None)
-    if isinstance(cache, TokenCache):
-        cache.clear()
-
-
-async def _identify(request: Request) -> Reader:
-    header = request.headers.get("authorization", "")
-    if not header:
-        if not request.cookies:  # anonymous: nothing to look up
-            return identify(request)
-        return await run_in_threadpool(identify, request)
-    cache = getattr(request.app.state, "token_cache", None)
-    reader = cache.get(header) if isinstance(cache, TokenCache) else None
-    if reader is None:
-        # a bad or revoked token raises 401 here: never cached
-        reader = await run_in_threadpool(identify, request)
-        if reader.via == "token" and isinstance(cache, TokenCache):
-            cache.put(header, reader)
-    request.state.reader = reader
-    return reader
-
-
-async def reader_for_read(request: Request) -> Reader:
-    """Any signed-in account, or anyone when the app serves public read."""
-    reader = await _identify(request)
-    if reader.account is None and not request.app.state.public_read:
-        raise HTTPException(401, "sign in or send an API token")
-    return reader
-
-
-async def signed_in(request: Request) -> Reader:
-    reader = await _identify(request)
-    if reader.account is None:
-        raise HTTPException(401, "sign in or send an API token")
-    return reader
-
-
-async def reviewer(request: Request) -> Reader:
-    reader = await signed_in(request)
-    if not reader.can_review:
-        raise HTTPException(403, "this needs an analyst or admin account")
-    return reader
-
-
-async def admin(request: Request) -> Reader:
-    reader = await signed_in(request)
-    if not reader.is_admin:
-        raise HTTPException(403, "this needs an admin account")
-    return reader
-
-
-ReadAccess = Annotated[Reader, Depends(reader_for_read)]
-SignedIn = Annotated[Reader, Depends(signed_in)]
-Reviewer = Annotated[Reader, Depends(reviewer)]
-Admin = Annotated[Reader, Depends(admin)]
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"page size, 1-{MAX_PAGE}")]
 Cursor = Annotated[str | None, Query(max_length=200, description="from the previous page")]
@@ -171,10 +75,6 @@ async def incident_filter(
 
 
 Filter = Annotated[IncidentFilter, Depends(incident_filter)]
-
-
-def store_of(request: Request) -> Any:
-    return request.app.state.store
 
 
 @lru_cache(maxsize=64)

@@ -28,6 +28,7 @@ from marsad import config
 from marsad.store import Store
 from marsad.store.crypto import KeyRequiredError, StoreKey, load_key_file
 from marsad.web import api, pages
+from marsad.web.access import TokenCache
 from marsad.web.auth import SignInThrottle
 from marsad.web.masking import MaskJson
 from marsad.web.params import BadInput, has_nul
@@ -236,7 +237,7 @@ def create_app(
     )
     app.state.store = store
     app.state.public_read = public_read
-    app.state.token_cache = api.TokenCache()
+    app.state.token_cache = TokenCache()
     app.state.sign_in_throttle = SignInThrottle()
     _add_error_handlers(app)
     app.include_router(api.router)

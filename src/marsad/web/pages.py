@@ -29,7 +29,8 @@ from marsad.publish import labels
 from marsad.store.accounts import TOKEN_DAYS
 from marsad.store.review import GRADES, correctable_fields
 from marsad.store.stats import DocumentRecord
-from marsad.web import api, charts, localize
+from marsad.web import charts, localize
+from marsad.web.access import forget_tokens, has_account, is_admin, may_read, may_review, store_of
 from marsad.web.auth import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
@@ -93,7 +94,7 @@ def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLRe
     clearance = reader.max_sensitivity if isinstance(reader, Reader) else "public"
     show: Callable[[Any], Any] = _unchanged
     if clearance != "restricted":
-        show = _store(request).disclosure(clearance).show
+        show = store_of(request).disclosure(clearance).show
         ctx = {key: show(value) for key, value in ctx.items()}
     base = {
         **localize.helpers(lang, show),
@@ -121,26 +122,6 @@ def _unchanged(value: Any) -> Any:
 def error_page(request: Request, status: int, detail: Any) -> Response:
     message = detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)
     return render(request, "error.html", status=status, status_code=status, message=message)
-
-
-def page_reader(request: Request) -> Reader:
-    reader = identify(request)
-    if reader.account is None and not request.app.state.public_read:
-        raise HTTPException(401, "sign in")
-    return reader
-
-
-def reviewer_page(request: Request) -> Reader:
-    reader = identify(request)
-    if reader.account is None:
-        raise HTTPException(401, "sign in")
-    if not reader.can_review:
-        raise HTTPException(403, "this page needs an analyst or admin account")
-    return reader
-
-
-def _store(request: Request) -> Any:
-    return request.app.state.store
 
 
 def _safe_next(target: str | None) -> str:
@@ -194,7 +175,7 @@ def login(request: Request, form: Form) -> Response:
     target = _safe_next(form.get("next", "/"))
     if not username or not password:
         return RedirectResponse(f"/login?failed=1&next={quote(target, safe='')}", status_code=303)
-    store, throttle, client = _store(request), throttle_of(request), client_address(request)
+    store, throttle, client = store_of(request), throttle_of(request), client_address(request)
     if (wait := throttle.wait(username, client)) > 0:
         raise too_many(wait)  # no password is checked while the account or address waits
     result = store.check_password(username, password)
@@ -223,7 +204,7 @@ def logout(request: Request, form: Form) -> Response:
     reader = identify(request)
     if reader.via == "session" and reader.session_token:
         check_csrf(request, reader, form.get(CSRF_FIELD, ""))
-        _store(request).close_session(reader.session_token)
+        store_of(request).close_session(reader.session_token)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -244,11 +225,11 @@ def _filter_options() -> dict[str, Any]:
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request) -> Response:
-    reader = page_reader(request)
+    reader = may_read(request, identify(request))
     lang = language(request)
     params = request.query_params
     f = parse_filter(params, reader.max_sensitivity)
-    store = _store(request)
+    store = store_of(request)
     views, nxt = store.incident_page(
         f, after=decode_incident_cursor(params.get("cursor")), limit=50
     )
@@ -323,9 +304,9 @@ def _source_evidence(store: Any, view: IncidentView, clearance: str) -> list[dic
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
 def incident_page(request: Request, incident_id: str) -> Response:
-    reader = page_reader(request)
+    reader = may_read(request, identify(request))
     iid = parse_id(incident_id, "an incident")
-    store = _store(request)
+    store = store_of(request)
     view = store.visible_incident(iid, reader.max_sensitivity)
     if view is None:
         raise HTTPException(404, "no such incident")
@@ -359,10 +340,10 @@ def _approved_texts(store: Any, view: IncidentView) -> set[str]:
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
 def document_page(request: Request, document_id: str) -> Response:
-    reader = page_reader(request)
+    reader = may_read(request, identify(request))
     if len(document_id) > 64:
         raise BadInput("a document id is at most 64 hexadecimal characters")
-    doc = _store(request).visible_document(document_id.lower(), reader.max_sensitivity)
+    doc = store_of(request).visible_document(document_id.lower(), reader.max_sensitivity)
     if doc is None:
         raise HTTPException(404, "no such document")
     audit_reads(request, reader, "document", [doc.sensitivity], subject=doc.id)
@@ -388,8 +369,8 @@ def document_page(request: Request, document_id: str) -> Response:
 
 @router.get("/review", response_class=HTMLResponse)
 def review_page(request: Request) -> Response:
-    reader = reviewer_page(request)
-    items = _store(request).review_queue(max_sensitivity=reader.max_sensitivity, limit=100)
+    reader = may_review(identify(request))
+    items = store_of(request).review_queue(max_sensitivity=reader.max_sensitivity, limit=100)
     audit_reads(request, reader, "review_queue", (i.incident.sensitivity for i in items))
     return render(request, "review.html", items=items)
 
@@ -397,10 +378,10 @@ def review_page(request: Request) -> Response:
 def _review_form(
     request: Request, incident_id: str, form: dict[str, str]
 ) -> tuple[Reader, int, dict[str, str]]:
-    reader = reviewer_page(request)
+    reader = may_review(identify(request))
     check_csrf(request, reader, form.get(CSRF_FIELD, ""))
     iid = parse_id(incident_id, "an incident")
-    if _store(request).visible_incident(iid, reader.max_sensitivity) is None:
+    if store_of(request).visible_incident(iid, reader.max_sensitivity) is None:
         raise HTTPException(404, "no such incident")
     return reader, iid, {k: v[:2000] for k, v in form.items()}
 
@@ -421,7 +402,7 @@ def _ids(text: str) -> list[int]:
 @router.post("/incidents/{incident_id}/confirm")
 def confirm_action(request: Request, incident_id: str, form: Form) -> Response:
     reader, iid, form = _review_form(request, incident_id, form)
-    _store(request).confirm_incident(iid, actor=reader.name, note=form.get("note", ""))
+    store_of(request).confirm_incident(iid, actor=reader.name, note=form.get("note", ""))
     return _back(iid)
 
 
@@ -429,7 +410,7 @@ def confirm_action(request: Request, incident_id: str, form: Form) -> Response:
 def correct_action(request: Request, incident_id: str, form: Form) -> Response:
     reader, iid, form = _review_form(request, incident_id, form)
     try:
-        _store(request).correct_incident(
+        store_of(request).correct_incident(
             iid,
             form.get("field", ""),
             form.get("value", ""),
@@ -445,7 +426,7 @@ def correct_action(request: Request, incident_id: str, form: Form) -> Response:
 def sensitivity_action(request: Request, incident_id: str, form: Form) -> Response:
     reader, iid, form = _review_form(request, incident_id, form)
     try:
-        _store(request).set_incident_sensitivity(
+        store_of(request).set_incident_sensitivity(
             iid, form.get("level", ""), actor=reader.name, reason=form.get("reason", "")
         )
     except ValueError as exc:
@@ -456,7 +437,7 @@ def sensitivity_action(request: Request, incident_id: str, form: Form) -> Respon
 @router.post("/incidents/{incident_id}/merge")
 def merge_action(request: Request, incident_id: str, form: Form) -> Response:
     reader, iid, form = _review_form(request, incident_id, form)
-    store = _store(request)
+    store = store_of(request)
     try:
         others = _ids(form.get("incidents", ""))
         for other in others:
@@ -473,7 +454,9 @@ def split_action(request: Request, incident_id: str, form: Form) -> Response:
     reader, iid, form = _review_form(request, incident_id, form)
     try:
         groups = [_ids(g) for g in form.get("groups", "").split(";") if g.strip()]
-        _store(request).record_split(iid, groups, actor=reader.name, reason=form.get("reason", ""))
+        store_of(request).record_split(
+            iid, groups, actor=reader.name, reason=form.get("reason", "")
+        )
     except ValueError as exc:
         return _back(iid, str(exc))
     return _back(iid)
@@ -484,7 +467,7 @@ def approve_action(request: Request, incident_id: str, form: Form) -> Response:
     """Approve one source's title or excerpt, word for word, for public outputs."""
     reader, iid, form = _review_form(request, incident_id, form)
     try:
-        _store(request).approve_text(
+        store_of(request).approve_text(
             form.get("text", ""), field=form.get("field", "text"), actor=reader.name
         )
     except ValueError as exc:
@@ -495,9 +478,9 @@ def approve_action(request: Request, incident_id: str, form: Form) -> Response:
 @router.post("/documents/{document_id}/persons")
 def protect_person_action(request: Request, document_id: str, form: Form) -> Response:
     """Mark a name in this document as a protected person (with other forms of the name)."""
-    reader = reviewer_page(request)
+    reader = may_review(identify(request))
     check_csrf(request, reader, form.get(CSRF_FIELD, ""))
-    store = _store(request)
+    store = store_of(request)
     doc = store.visible_document(document_id.lower()[:64], reader.max_sensitivity)
     if doc is None:
         raise HTTPException(404, "no such document")
@@ -524,10 +507,10 @@ def protect_person_action(request: Request, document_id: str, form: Form) -> Res
 @router.get("/brief", response_class=HTMLResponse)
 def brief_page(request: Request) -> Response:
     """Publishable figures for the current filters, each traceable to its incidents."""
-    reader = page_reader(request)
+    reader = may_read(request, identify(request))
     params = request.query_params
     f = parse_filter(params, reader.max_sensitivity)
-    store = _store(request)
+    store = store_of(request)
     totals = store.incident_totals(f)
     big = totals["incidents"] > _JSON_COUNT_LIMIT
     return render(
@@ -550,13 +533,11 @@ def brief_page(request: Request) -> Response:
 
 @router.get("/account", response_class=HTMLResponse)
 def account_page(request: Request) -> Response:
-    reader = identify(request)
-    if reader.account is None:
-        raise HTTPException(401, "sign in")
+    reader = has_account(identify(request))
     return render(
         request,
         "account.html",
-        tokens=_store(request).tokens(reader.name),
+        tokens=store_of(request).tokens(reader.name),
         new_token=None,
     )
 
@@ -571,41 +552,35 @@ def _token_days(text: str) -> int:
 
 @router.post("/account/tokens", response_class=HTMLResponse)
 def create_token_action(request: Request, form: Form) -> Response:
-    reader = identify(request)
-    if reader.account is None:
-        raise HTTPException(401, "sign in")
+    reader = has_account(identify(request))
     check_csrf(request, reader, form.get(CSRF_FIELD, ""))
     label = form.get("label", "api").strip()[:120] or "api"
     days = _token_days(form.get("expires", ""))
     try:
-        token = _store(request).create_token(reader.name, label=label, actor=reader.name, days=days)
+        token = store_of(request).create_token(
+            reader.name, label=label, actor=reader.name, days=days
+        )
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
     return render(
-        request, "account.html", tokens=_store(request).tokens(reader.name), new_token=token
+        request, "account.html", tokens=store_of(request).tokens(reader.name), new_token=token
     )
 
 
 @router.post("/account/tokens/{token_id}/revoke")
 def revoke_token_action(request: Request, token_id: str, form: Form) -> Response:
-    reader = identify(request)
-    if reader.account is None:
-        raise HTTPException(401, "sign in")
+    reader = has_account(identify(request))
     check_csrf(request, reader, form.get(CSRF_FIELD, ""))
     tid = parse_id(token_id, "a token")
-    store = _store(request)
+    store = store_of(request)
     if tid not in {t.id for t in store.tokens(reader.name)}:
         raise HTTPException(404, "no such token")
     store.revoke_token(actor=reader.name, token_id=tid)
-    api.forget_tokens(request)
+    forget_tokens(request)
     return RedirectResponse("/account", status_code=303)
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
 def users_page(request: Request) -> Response:
-    reader = identify(request)
-    if reader.account is None:
-        raise HTTPException(401, "sign in")
-    if not reader.is_admin:
-        raise HTTPException(403, "this page needs an admin account")
-    return render(request, "users.html", users=_store(request).users())
+    is_admin(identify(request))
+    return render(request, "users.html", users=store_of(request).users())
