@@ -162,7 +162,8 @@ def _text(entry: Mapping[str, Any]) -> str:
         detail = entry.get("summary_detail") or {}
         value, kind = str(entry.get("summary") or ""), str(detail.get("type") or "text/html")
     if kind in _HTML_TYPES:
-        return html_to_text(value).text
+        # line breaks in markup are spaces to a reader; html_text would keep them as lines
+        return html_to_text(" ".join(value.split())).text
     lines = (" ".join(line.split()) for line in value.splitlines())
     return "\n".join(line for line in lines if line)
 
