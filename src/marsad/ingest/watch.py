@@ -107,6 +107,7 @@ class Watcher:
         self.pending: dict[str, _Pending] = {}
         self.done: dict[str, Signature] = {}  # what each file was when last read
         self.total = Batch()
+        self.started = Event()  # set once events are watched and the settled files were read
 
     # -- what is there -----------------------------------------------------------------------
 
@@ -190,14 +191,25 @@ class Watcher:
         return batch
 
     def _extract_and_resolve(self, batch: Batch) -> None:
-        extracted = extract_documents(
-            self.store, self.store.iter_documents(unextracted=True), actor=self.actor
-        )
-        batch.documents_extracted, batch.claims = extracted.documents, extracted.claims
-        batch.errors += extracted.errors
-        resolved = resolve_store(self.store, actor=self.actor)
-        batch.incidents_created = resolved.incidents_created
-        batch.incidents_updated = resolved.incidents_updated
+        # at start, only work a crash left undone: an idle restart writes no empty runs
+        if batch.stored or self._unextracted():
+            extracted = extract_documents(
+                self.store, self.store.iter_documents(unextracted=True), actor=self.actor
+            )
+            batch.documents_extracted, batch.claims = extracted.documents, extracted.claims
+            batch.errors += extracted.errors
+        if batch.claims or self._unresolved():
+            resolved = resolve_store(self.store, actor=self.actor)
+            batch.incidents_created = resolved.incidents_created
+            batch.incidents_updated = resolved.incidents_updated
+
+    def _unextracted(self) -> bool:
+        documents = self.store.iter_documents(batch=1, unextracted=True)
+        return next(iter(documents), None) is not None
+
+    def _unresolved(self) -> bool:
+        last = int(self.store.resolver_state().get("last_claim_id", 0))
+        return next(iter(self.store.claims_since(last, batch=1)), None) is not None
 
     def _record(self, batch: Batch) -> None:
         total = self.total
@@ -224,6 +236,7 @@ class Watcher:
             if self.pending:
                 self._waiting()
                 time.sleep(_TICK_MS / 1000)
+        self.started.set()
         return self.total
 
     def run(self, stop: Event | None = None, *, force_polling: bool | None = None) -> Batch:
@@ -251,6 +264,8 @@ class Watcher:
             ready = self.settled()
             if ready or first:
                 self.process(ready, always_extract=first)
+            if first:
+                self.started.set()
             first = False
             self._waiting()
         return self.total
