@@ -465,3 +465,23 @@ def test_the_migration_goes_down_and_up(store_url: str) -> None:
         assert {"feeds", "feed_items"} <= set(inspect(store.engine).get_table_names())
     finally:
         store.close()
+
+
+def test_an_encrypted_store_seals_where_its_feeds_are(tmp_path: Path, server: Server) -> None:
+    from marsad.ingest.feeds import add, poll_feeds
+    from marsad.store.crypto import StoreKey
+    from marsad.store.feeds import list_feeds
+
+    path = tmp_path / "sealed.db"
+    key = StoreKey.generate()
+    store = Store(f"sqlite:///{path}", key=key)
+    try:
+        add(store, server.url + "/rss.xml")
+        report = poll_feeds(store, actor="feed-test", max_bytes=10**6)
+        assert report.stored == 2 and report.exit_code == 0
+        assert [f.location for f in list_feeds(store)] == [server.url + "/rss.xml"]
+    finally:
+        store.close()
+    raw = path.read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("sealed.db-*"))
+    assert b"/rss.xml" not in raw  # neither the feed's row nor the documents' names and extras
+    assert b"Jabal Watch Bulletin" in raw  # the source's name is plain, like every source's

@@ -108,10 +108,10 @@ def test_a_partial_write_is_read_once_and_whole(running: Running) -> None:
     with path.open("w", encoding="utf-8") as handle:
         handle.write(REPORT[:half])
         handle.flush()
-        time.sleep(0.6)  # shorter than the debounce: a writer that is still at work
+        time.sleep(0.4)  # shorter than the debounce: a writer that is still at work
         handle.write(REPORT[half:])
     wait_for(lambda: count(running.url, Document) == 1, timeout=30)
-    time.sleep(1.5)  # long enough for a second, later read to have happened
+    time.sleep(1.2)  # over a debounce: long enough for a second, later read to have happened
     store = Store(running.url)
     try:
         with store.reading() as session:
@@ -127,7 +127,7 @@ def test_a_download_under_a_temporary_name_is_read_once_renamed(running: Running
     partial = running.folder / "sarmin.md.part"
     partial.write_text(SECOND_REPORT, encoding="utf-8")
     (running.folder / "notes.txt~").write_text(REPORT, encoding="utf-8")  # an editor's backup
-    time.sleep(2.0)  # a debounce and more: time enough to have read them, had they been read
+    time.sleep(1.5)  # a debounce and more: time enough to have read them, had they been read
     assert count(running.url, Document) == 0
     partial.rename(running.folder / "sarmin.md")
     wait_for(lambda: count(running.url, Document) == 1, timeout=30)

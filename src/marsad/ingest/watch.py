@@ -245,6 +245,7 @@ class Watcher:
         from watchfiles import watch
 
         stop = stop or Event()
+        warm_up()
         changes = watch(
             *self.folders,
             watch_filter=None,  # temporary and hidden names are left out by is_candidate
@@ -273,6 +274,20 @@ class Watcher:
     def _waiting(self) -> None:
         if self.on_wait is not None:
             self.on_wait(len(self.pending))
+
+
+def warm_up() -> None:
+    """Build every language's engine and the gazetteer now, so that the first report to arrive
+    waits for its own extraction only."""
+    from marsad.extract import extract
+    from marsad.lang import available_packs
+    from marsad.schema import DocumentMeta
+
+    for code in available_packs():
+        try:
+            extract(".", DocumentMeta(language=code))
+        except Exception:  # a pack that cannot load fails again, named, on its first document
+            continue
 
 
 def _signature(path: str) -> Signature | None:
