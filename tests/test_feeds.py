@@ -179,7 +179,9 @@ def _unchanged(route: Route, headers: dict[str, str]) -> bool:
 
 
 @pytest.fixture
-def server() -> Iterator[Server]:
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)  # the local server is asked directly
     routes = {
         "/rss.xml": Route(RSS.encode(), etag='"rss-v1"'),
         "/atom.xml": Route(

@@ -97,7 +97,8 @@ class Watcher:
         on_wait: Callable[[int], None] | None = None,
     ) -> None:
         self.store = store
-        self.folders = [Path(f) for f in folders]
+        # absolute, as watchfiles reports paths: a file is known by one name
+        self.folders = [Path(os.path.abspath(f)) for f in folders]
         self.actor = actor
         self.max_bytes = max_bytes
         self.debounce = debounce
