@@ -142,12 +142,14 @@ def _register() -> None:
     from marsad.cli import (
         custody,
         evaluate,
+        feeds,
         gazetteer,
         keys,
         persons,
         pipeline_commands,
         publish,
         store_commands,
+        watch,
         web,
     )
     from marsad.cli.extract import extract_command
@@ -163,6 +165,8 @@ def _register() -> None:
     keys.register(app)
     custody.register(app)
     persons.register(app)
+    feeds.register(app)
+    watch.register(app)
     app.add_typer(evaluate.app, name="eval")
 
 

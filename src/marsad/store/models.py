@@ -388,3 +388,40 @@ class CheckpointTimestamp(Base):
     tsa_name: Mapped[str | None] = mapped_column(Text)
     tsa_certificates: Mapped[str | None] = mapped_column(Text)  # PEM
     verified_at: Mapped[str | None] = mapped_column(String(40))
+
+
+class Feed(Base):
+    """An RSS or Atom feed polled by ``marsad feeds poll``: a URL, or a file read from disk.
+    ``etag`` and ``last_modified`` are the server's validators from the last poll that stored
+    everything it read, sent back so that an unchanged feed answers 304."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # which outlets an organisation follows can be sensitive: sealed in an encrypted store
+    location: Mapped[str] = mapped_column(EncryptedText("feeds.location"))
+    kind: Mapped[str] = mapped_column(String(8))  # "url" or "file"
+    title: Mapped[str | None] = mapped_column(String(300))
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    polled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    error: Mapped[str | None] = mapped_column(Text)
+    documents: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FeedItem(Base):
+    """One version of one feed item already read: its key (SHA-256 of its guid, else its link)
+    and the SHA-256 of its text, so that polling again stores nothing twice."""
+
+    __tablename__ = "feed_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id"), index=True)
+    item_key: Mapped[str] = mapped_column(String(64))
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("feed_id", "item_key", "text_sha256"),)
