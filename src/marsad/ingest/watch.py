@@ -280,9 +280,9 @@ class Watcher:
 def warm_up() -> None:
     """Build every language's engine and the gazetteer now, so that the first report to arrive
     waits for its own extraction only."""
+    from marsad.contract.claim import DocumentMeta
     from marsad.extract import extract
     from marsad.lang import available_packs
-    from marsad.schema import DocumentMeta
 
     for code in available_packs():
         try:
