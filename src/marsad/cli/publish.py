@@ -251,7 +251,9 @@ def _run_import(kind: str, path: Path, db: str | None, json_output: bool) -> Non
         err_console.print(f"[red]error:[/red] {path}: no such file")
         raise typer.Exit(2)
     store = open_store(db)
-    report = import_dataset(store, kind, path, actor=default_actor())
+    # reading, mapping and storing a large partner file takes a while: say it is working
+    with err_console.status(f"Importing {path.name} ..."):
+        report = import_dataset(store, kind, path, actor=default_actor())
     if json_output:
         print_json(
             {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -64,9 +64,16 @@ class ActorTable:
     own: frozenset[str]  # folded names that stay the dataset's own actor
     aliases: dict[str, str]  # folded English alias -> Marsad actor id
     export: dict[str, dict[str, str]]  # dataset -> Marsad actor id -> name
+    # a dataset names the same few actors on every row
+    _seen: dict[str, Known | None] = field(default_factory=dict, compare=False, repr=False)
 
     def lookup(self, name: str) -> Known | None:
         """The Marsad actor a partner's name means, :data:`NOBODY`, or None."""
+        if name not in self._seen:
+            self._seen[name] = self._lookup(name)
+        return self._seen[name]
+
+    def _lookup(self, name: str) -> Known | None:
         whole = fold(name)
         if not whole or whole in self.own:
             return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from marsad import schema
 from marsad.gazetteer import Gazetteer, Place, default_gazetteer
@@ -98,41 +99,50 @@ def partner_place(
     admin3: str | None = None,
     lat: float | None = None,
     lon: float | None = None,
-    gazetteer: Gazetteer | None = None,
 ) -> schema.PlaceRef:
     """A partner row's place, tied to the gazetteer where its name and coordinates allow."""
-    g = gazetteer or default_gazetteer()
+    fields = _place_fields(name.strip(), admin1, admin2, admin3, lat, lon)
+    return schema.PlaceRef(precision=precision, evidence=evidence, **fields)
+
+
+# a dataset names the same places row after row; the look-up is the import's slowest step
+@lru_cache(maxsize=1 << 16)
+def _place_fields(
+    name: str,
+    admin1: str | None,
+    admin2: str | None,
+    admin3: str | None,
+    lat: float | None,
+    lon: float | None,
+) -> dict[str, Any]:
+    g = default_gazetteer()
     a1 = resolve_admin1(admin1, g)
-    place = _nearest(g, name, a1, lat, lon) if name.strip() else None
+    place = _nearest(g, name, a1, lat, lon) if name else None
     if place is not None and (a1 is None or place.admin1_pcode == a1.pcode):
-        return schema.PlaceRef(
-            name=place.name,
-            precision=precision,
-            evidence=evidence,
-            gazetteer_id=place.id,
-            kind=place.kind,
-            admin1=place.admin1,
-            admin1_pcode=place.admin1_pcode,
-            admin2=place.admin2,
-            admin2_pcode=place.admin2_pcode,
-            admin3=place.admin3,
-            admin3_pcode=place.admin3_pcode,
-            admin4_pcode=place.admin4_pcode,
-            lat=lat if lat is not None else place.lat,
-            lon=lon if lon is not None else place.lon,
-        )
+        return {
+            "name": place.name,
+            "gazetteer_id": place.id,
+            "kind": place.kind,
+            "admin1": place.admin1,
+            "admin1_pcode": place.admin1_pcode,
+            "admin2": place.admin2,
+            "admin2_pcode": place.admin2_pcode,
+            "admin3": place.admin3,
+            "admin3_pcode": place.admin3_pcode,
+            "admin4_pcode": place.admin4_pcode,
+            "lat": lat if lat is not None else place.lat,
+            "lon": lon if lon is not None else place.lon,
+        }
     u2 = _unit(g, admin2, "admin2", a1)
     u3 = _unit(g, admin3, "admin3", a1)
-    return schema.PlaceRef(
-        name=name.strip() or (a1.name if a1 else "unknown"),
-        precision=precision,
-        evidence=evidence,
-        admin1=a1.name if a1 else (admin1 or "").strip() or None,
-        admin1_pcode=a1.pcode if a1 else None,
-        admin2=u2.name if u2 else (admin2 or "").strip() or None,
-        admin2_pcode=u2.admin2_pcode if u2 else None,
-        admin3=u3.name if u3 else (admin3 or "").strip() or None,
-        admin3_pcode=u3.admin3_pcode if u3 else None,
-        lat=lat,
-        lon=lon,
-    )
+    return {
+        "name": name or (a1.name if a1 else "unknown"),
+        "admin1": a1.name if a1 else (admin1 or "").strip() or None,
+        "admin1_pcode": a1.pcode if a1 else None,
+        "admin2": u2.name if u2 else (admin2 or "").strip() or None,
+        "admin2_pcode": u2.admin2_pcode if u2 else None,
+        "admin3": u3.name if u3 else (admin3 or "").strip() or None,
+        "admin3_pcode": u3.admin3_pcode if u3 else None,
+        "lat": lat,
+        "lon": lon,
+    }
