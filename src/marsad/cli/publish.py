@@ -292,7 +292,8 @@ def import_acled(
     db: DbOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Import an ACLED CSV. Exit 1 when some rows were rejected (the rest are stored)."""
+    """Import an ACLED CSV. Exit 1 when some rows were rejected (the rest are stored); a file
+    imported before adds nothing and exits 0."""
     _run_import("acled", path, db, json_output)
 
 
@@ -302,7 +303,8 @@ def import_ucdp(
     db: DbOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Import a UCDP GED CSV. Exit 1 when some rows were rejected (the rest are stored)."""
+    """Import a UCDP GED CSV. Exit 1 when some rows were rejected (the rest are stored); a
+    file imported before adds nothing and exits 0."""
     _run_import("ucdp", path, db, json_output)
 
 
@@ -313,7 +315,8 @@ def import_airwars(
     json_output: JsonOption = False,
 ) -> None:
     """Import an Airwars incident list (CSV, or JSON: a list of incidents). Column names are
-    matched loosely (see docs/publishing.md). Exit 1 when some rows were rejected."""
+    matched loosely (see docs/publishing.md). Exit 1 when some rows were rejected; a file
+    imported before adds nothing and exits 0."""
     _run_import("airwars", path, db, json_output)
 
 
