@@ -142,7 +142,6 @@ def export_row(view: IncidentView, redact: Disclosure) -> dict[str, Any]:
         "source_original": "; ".join(source_names(view)),
         "where_prec": where_prec(view),
         "where_coordinates": view.place_name or "",
-        "where_description": redact(", ".join(p for p in (view.place_name, view.admin2) if p)),
         "adm_1": f"{view.admin1} governorate" if view.admin1 else "",
         "adm_2": f"{view.admin2} district" if view.admin2 else "",
         "latitude": lat if lat is not None else "",
