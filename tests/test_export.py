@@ -76,9 +76,7 @@ def test_acled_export_uses_acled_columns_and_conservative_fatalities(filled: Sto
 
 def test_ucdp_export_has_ged_columns_and_consistent_deaths(filled: Store) -> None:
     rows = list(csv.DictReader(io.StringIO(run_export(filled, "ucdp"))))
-    assert {"id", "relid", "where_prec", "geom_wkt", "date_prec", "best", "high", "low"} <= set(
-        rows[0]
-    )
+    assert {"id", "where_prec", "geom_wkt", "date_prec", "best", "high", "low"} <= set(rows[0])
     for row in rows:
         parts = ("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown")
         assert sum(int(row[k]) for k in parts) == int(row["best"])

@@ -541,7 +541,7 @@ def unreviewed(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 
 def _rows(fmt: str, text: str) -> int:
-    if fmt == "geojson":
+    if fmt in ("geojson", "geojson-flat"):
         return len(json.loads(text)["features"])
     lines = [line for line in text.splitlines() if line.strip()]
     header = {"acled": 1, "ucdp": 1, "hxl": 2}.get(fmt, 0)

@@ -1,4 +1,5 @@
-"""Publishing commands: ``marsad export``, ``marsad brief`` and ``marsad import acled|ucdp``."""
+"""Publishing commands: ``marsad export``, ``marsad brief`` and
+``marsad import acled|ucdp|airwars``."""
 
 from __future__ import annotations
 
@@ -134,7 +135,8 @@ def _progress(total: int, *, disable: bool) -> Progress:
 
 def export_command(
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="acled, ucdp, hxl, geojson or jsonl.")
+        str,
+        typer.Option("--format", "-f", help="acled, ucdp, hxl, geojson, geojson-flat or jsonl."),
     ] = "jsonl",
     date_from: FromOption = None,
     date_to: ToOption = None,
@@ -150,7 +152,7 @@ def export_command(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Export incidents as ACLED, UCDP GED, HXL CSV, GeoJSON or JSON Lines.
+    """Export incidents as ACLED, UCDP GED, HXL CSV, GeoJSON (nested or flat) or JSON Lines.
 
     Public records only unless --include internal|restricted is given (that export is recorded
     in the ledger with who ran it); a public export holds only incidents an analyst confirmed
@@ -249,7 +251,9 @@ def _run_import(kind: str, path: Path, db: str | None, json_output: bool) -> Non
         err_console.print(f"[red]error:[/red] {path}: no such file")
         raise typer.Exit(2)
     store = open_store(db)
-    report = import_dataset(store, kind, path, actor=default_actor())
+    # reading, mapping and storing a large partner file takes a while: say it is working
+    with err_console.status(f"Importing {path.name} ..."):
+        report = import_dataset(store, kind, path, actor=default_actor())
     if json_output:
         print_json(
             {
@@ -266,12 +270,16 @@ def _run_import(kind: str, path: Path, db: str | None, json_output: bool) -> Non
         for number, reason in report.rejected:
             err_console.print(f"[red]rejected:[/red] {path.name} row {number}: {reason}")
         if report.status == "duplicate":
-            console.print(f"{path.name}: already imported (sha256 {report.file_sha256[:16]})")
+            console.print(
+                f"{path.name}: already imported, nothing new (sha256 {report.file_sha256[:16]})"
+            )
         else:
             console.print(
                 f"{path.name}: {report.stored} rows stored as {report.dataset} claims, "
                 f"{len(report.rejected)} rejected"
             )
+    if report.status == "duplicate":
+        return
     if report.status == "empty" and not report.stored:
         raise typer.Exit(2)
     if report.partial:
@@ -284,7 +292,8 @@ def import_acled(
     db: DbOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Import an ACLED CSV. Exit 1 when some rows were rejected (the rest are stored)."""
+    """Import an ACLED CSV. Exit 1 when some rows were rejected (the rest are stored); a file
+    imported before adds nothing and exits 0."""
     _run_import("acled", path, db, json_output)
 
 
@@ -294,8 +303,21 @@ def import_ucdp(
     db: DbOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Import a UCDP GED CSV. Exit 1 when some rows were rejected (the rest are stored)."""
+    """Import a UCDP GED CSV. Exit 1 when some rows were rejected (the rest are stored); a
+    file imported before adds nothing and exits 0."""
     _run_import("ucdp", path, db, json_output)
+
+
+@import_app.command("airwars")
+def import_airwars(
+    path: Annotated[Path, typer.Argument(help="Airwars incident list: CSV or JSON.")],
+    db: DbOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Import an Airwars incident list (CSV, or JSON: a list of incidents). Column names are
+    matched loosely (see docs/publishing.md). Exit 1 when some rows were rejected; a file
+    imported before adds nothing and exits 0."""
+    _run_import("airwars", path, db, json_output)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,6 @@ choice made is written in ``docs/publishing.md``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -14,12 +13,21 @@ from typing import Any
 from marsad.contract import claim as contract
 from marsad.contract.incident import IncidentView
 from marsad.protect.disclosure import Disclosure
+from marsad.publish.acled_codebook import (
+    PROTEST_SUB_EVENTS,
+    RIOT_SUB_EVENTS,
+    RowActors,
+    civilian_targeting,
+    row_actors,
+)
 from marsad.publish.common import (
     acled_geo_precision,
     acled_time_precision,
     killed_low,
     source_names,
 )
+from marsad.publish.partner_actors import UNARMED_TYPES, partner_actor, slug, split_sides
+from marsad.publish.partner_places import partner_place
 
 COLUMNS: tuple[str, ...] = (
     "event_id_cnty",
@@ -92,18 +100,6 @@ SUB_EVENT_TO_OURS: dict[str, str] = {
     if sub is not None and ours in contract.EVENT_TYPES
 }
 
-# ACLED's actor interaction codes (inter1/inter2) for our actor types.
-INTER_CODES: dict[str, int] = {
-    "state_forces": 1,
-    "non_state_armed_group": 2,
-    "militia": 3,
-    "protesters": 6,
-    "civilians": 7,
-    "rescue_workers": 7,
-    "journalists": 7,
-    "activists": 7,
-    "foreign_state_forces": 8,
-}
 _INTER_TO_TYPE: dict[int, str] = {
     1: "state_forces",
     2: "non_state_armed_group",
@@ -114,9 +110,7 @@ _INTER_TO_TYPE: dict[int, str] = {
     7: "civilians",
     8: "foreign_state_forces",
 }
-UNIDENTIFIED_ACTOR = "Unidentified Armed Group (Syria)"
 SYRIA_ISO = 760
-_CIVILIAN_TYPES = {"civilians", "rescue_workers", "journalists", "activists"}
 
 
 def sub_event_type(view: IncidentView) -> str:
@@ -125,13 +119,20 @@ def sub_event_type(view: IncidentView) -> str:
     )
 
 
-def _notes(view: IncidentView) -> str:
+def _notes(view: IncidentView, actors: RowActors) -> str:
     """A short factual summary in ACLED's style, written from the record's fields."""
     when = view.date_start.isoformat() if view.date_start else "an unknown date"
-    who = ", ".join(a.name for a in view.perpetrators) or "unidentified perpetrators"
+    sub = sub_event_type(view)
+    if sub in PROTEST_SUB_EVENTS or sub in RIOT_SUB_EVENTS:
+        who = "rioters" if sub in RIOT_SUB_EVENTS else "protesters"
+    elif actors.disputed:
+        who = "unidentified perpetrators"
+    else:
+        who = ", ".join(a.name for a in view.perpetrators) or "unidentified perpetrators"
     where = ", ".join(p for p in (view.place_name, view.admin1) if p) or "an unknown location"
-    kind = sub_event_type(view).lower()
-    parts = [f"On {when}, {who}: {kind} in {where}."]
+    parts = [f"On {when}, {who}: {sub.lower()} in {where}."]
+    if actors.disputed:
+        parts.append("Attribution disputed: sources name " + "; ".join(actors.disputed) + ".")
     killed = view.figure("killed")
     if killed.low is not None:
         if killed.high is not None and killed.high != killed.low:
@@ -160,14 +161,8 @@ def _tags(view: IncidentView) -> str:
 def export_row(view: IncidentView, redact: Disclosure, timestamp: int) -> dict[str, Any]:
     sub = sub_event_type(view)
     event_type, disorder = SUB_EVENT_PARENT.get(sub, ("Strategic developments",) * 2)
-    perps, targets = view.perpetrators, view.targets
-    actor1 = perps[0].name if perps else UNIDENTIFIED_ACTOR
-    inter1 = INTER_CODES.get(perps[0].type, 3) if perps else 3
-    actor2 = targets[0].name if targets else ""
-    inter2 = INTER_CODES.get(targets[0].type, 0) if targets else 0
-    civilian = any(t.type in _CIVILIAN_TYPES for t in targets) or any(
-        view.figure(n).low for n in ("killed_civilians", "killed_children", "killed_women")
-    )
+    actors = row_actors(view, sub)
+    civilian = civilian_targeting(view, event_type, sub)
     return {
         "event_id_cnty": f"MARSAD-SYR{view.id}",
         "event_date": view.date_start.isoformat() if view.date_start else "",
@@ -176,13 +171,13 @@ def export_row(view: IncidentView, redact: Disclosure, timestamp: int) -> dict[s
         "disorder_type": disorder,
         "event_type": event_type,
         "sub_event_type": sub,
-        "actor1": actor1,
-        "assoc_actor_1": "; ".join(a.name for a in perps[1:]),
-        "inter1": inter1,
-        "actor2": actor2,
-        "assoc_actor_2": "; ".join(a.name for a in targets[1:]),
-        "inter2": inter2,
-        "interaction": int("".join(sorted(f"{inter1}{inter2}"))) if inter2 else inter1 * 10,
+        "actor1": actors.actor1,
+        "assoc_actor_1": actors.assoc_actor_1,
+        "inter1": actors.inter1,
+        "actor2": actors.actor2,
+        "assoc_actor_2": actors.assoc_actor_2,
+        "inter2": actors.inter2,
+        "interaction": actors.interaction,
         "civilian_targeting": "Civilian targeting" if civilian else "",
         "iso": SYRIA_ISO,
         "region": "Middle East",
@@ -196,7 +191,7 @@ def export_row(view: IncidentView, redact: Disclosure, timestamp: int) -> dict[s
         "geo_precision": acled_geo_precision(view),
         "source": "; ".join(source_names(view)),
         "source_scale": "",
-        "notes": redact(_notes(view)),
+        "notes": redact(_notes(view, actors)),
         "fatalities": killed_low(view),
         "tags": _tags(view),
         "timestamp": timestamp,
@@ -264,8 +259,8 @@ def parse_coordinate(value: str, column: str, limit: float) -> float | None:
 
 
 def actor_id(name: str) -> str:
-    """A stable id for a dataset's actor name: ``acled:military_forces_of_syria``."""
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    """A stable id for a dataset's own actor name: ``military_forces_of_iran_1989``."""
+    return slug(name)
 
 
 def _inter_type(value: str) -> str:
@@ -308,20 +303,14 @@ def row_to_claim(row: Mapping[str, str], dataset: str = "ACLED") -> contract.Cla
     location = row["location"].strip()
     evidence_text = notes or f"{sub} in {location} on {day.isoformat()}"
     whole = contract.Span(0, len(evidence_text), evidence_text)
-
-    def actor(name_col: str, inter_col: str) -> list[contract.ActorRef]:
-        name = (row.get(name_col) or "").strip()
-        if not name:
-            return []
-        return [contract.ActorRef(actor_id(name), name, _inter_type(row.get(inter_col, "")), whole)]
-
-    place = contract.PlaceRef(
-        name=location,
+    perpetrators, targets = _row_actors(row, whole)
+    place = partner_place(
+        location,
         precision=_GEO_TO_PRECISION.get(geo_prec, "governorate"),
         evidence=whole,
-        admin1=(row.get("admin1") or "").strip() or None,
-        admin2=(row.get("admin2") or "").strip() or None,
-        admin3=(row.get("admin3") or "").strip() or None,
+        admin1=row.get("admin1"),
+        admin2=row.get("admin2"),
+        admin3=row.get("admin3"),
         lat=lat,
         lon=lon,
     )
@@ -343,12 +332,32 @@ def row_to_claim(row: Mapping[str, str], dataset: str = "ACLED") -> contract.Cla
         date_end=day.isoformat(),
         date_precision=_TIME_TO_DATE_PREC.get(time_prec, 4),
         places=[place],
-        perpetrators=actor("actor1", "inter1"),
-        targets=actor("actor2", "inter2"),
+        perpetrators=perpetrators,
+        targets=targets,
         counts=[killed],
         reported_by=[contract.OrgRef(dataset, whole, id=dataset.lower())],
         confidence=0.8,
     )
+
+
+def _row_actors(
+    row: Mapping[str, str], whole: contract.Span
+) -> tuple[list[contract.ActorRef], list[contract.ActorRef]]:
+    """The row's perpetrators and targets: each side's actor and its associated actors (who
+    acted with it), each mapped to Marsad's actor where the partner table knows the name."""
+
+    def side(n: int) -> list[contract.ActorRef]:
+        kind = _inter_type(row.get(f"inter{n}", ""))
+        names = [row.get(f"actor{n}") or "", *(row.get(f"assoc_actor_{n}") or "").split(";")]
+        refs = (partner_actor(name, kind, whole) for name in names)
+        return [a for a in refs if a is not None]
+
+    perpetrators, targets = split_sides(side(1), side(2))
+    civilians_targeted = (row.get("civilian_targeting") or "").strip() != ""
+    if civilians_targeted and not any(t.type in UNARMED_TYPES for t in targets):
+        civilians = partner_actor("Civilians", "civilians", whole)
+        targets.extend([civilians] if civilians is not None else [])
+    return perpetrators, targets
 
 
 def row_id(row: Mapping[str, str]) -> str:

@@ -24,7 +24,7 @@ from marsad.publish.common import neutralise, safe_record
 if TYPE_CHECKING:
     from marsad.store import Store
 
-FORMATS: tuple[str, ...] = ("acled", "ucdp", "hxl", "geojson", "jsonl")
+FORMATS: tuple[str, ...] = ("acled", "ucdp", "hxl", "geojson", "geojson-flat", "jsonl")
 CSV_FORMATS = frozenset({"acled", "ucdp", "hxl"})
 # incidents fetched per keyset page: larger pages mean fewer sorted scans on big stores, and
 # memory stays bounded by the page, not by the export
@@ -164,12 +164,12 @@ def export_incidents(
     views = shown_incidents(store, store.iter_incidents(f, batch=PAGE_SIZE), f.max_sensitivity)
     if fmt in CSV_FORMATS:
         _csv_rows(fmt, views, sink, tick)
-    elif fmt == "geojson":
+    elif fmt in ("geojson", "geojson-flat"):
         sink.write(geojson.OPENING)
         for view, d in views:
             if rows:
                 sink.write(",\n")
-            sink.write(geojson.feature(view, d))
+            sink.write(geojson.feature(view, d, flat=fmt == "geojson-flat"))
             tick()
         sink.write(geojson.CLOSING)
     else:

@@ -1,5 +1,9 @@
 """GeoJSON (RFC 7946): one Point feature per incident, longitude first, WGS 84 without a ``crs``
-member. Incidents without coordinates get a ``null`` geometry, which the RFC allows."""
+member. Incidents without coordinates get a ``null`` geometry, which the RFC allows.
+
+``geojson-flat`` holds the same features with scalar properties only (lists joined with "; ",
+figures as ``killed_low`` / ``killed_best`` / ``killed_high``): GIS tools (QGIS, ArcGIS,
+shapefiles) read nested properties as text or not at all."""
 
 from __future__ import annotations
 
@@ -58,13 +62,40 @@ def properties(view: IncidentView, redact: Disclosure) -> dict[str, Any]:
     }
 
 
-def feature(view: IncidentView, redact: Disclosure) -> str:
+FLAT_FIGURES: tuple[str, ...] = (
+    "killed",
+    "killed_civilians",
+    "killed_children",
+    "killed_women",
+    "injured",
+)
+
+
+def flat_properties(view: IncidentView, redact: Disclosure) -> dict[str, Any]:
+    """The incident's properties as scalars (text, numbers, null), one column each in GIS."""
+    nested = properties(view, redact)
+    out: dict[str, Any] = {}
+    for key, value in nested.items():
+        if key in FLAT_FIGURES:
+            out.update({f"{key}_{part}": value[part] for part in ("low", "best", "high")})
+        elif key == "facilities":
+            pairs = sorted(value.items())
+            out[key] = "; ".join(f"{k}:{n}" if n is not None else k for k, n in pairs)
+        elif isinstance(value, list):
+            out[key] = "; ".join(str(v) for v in value)
+        else:
+            out[key] = value
+    return out
+
+
+def feature(view: IncidentView, redact: Disclosure, *, flat: bool = False) -> str:
+    props = flat_properties(view, redact) if flat else properties(view, redact)
     return json.dumps(
         {
             "type": "Feature",
             "id": view.id,
             "geometry": geometry(view),
-            "properties": properties(view, redact),
+            "properties": props,
         },
         ensure_ascii=False,
         separators=(",", ":"),

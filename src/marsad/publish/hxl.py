@@ -15,7 +15,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("id", "#event+id"),
     ("date", "#date"),
     ("date_end", "#date+end"),
-    ("date_precision", "#date+precision"),
+    # a code, not a date: under #date every HXL validator expects a date
+    ("date_precision", "#meta+date+precision"),
     ("governorate", "#adm1+name"),
     ("governorate_pcode", "#adm1+code"),
     ("district", "#adm2+name"),

@@ -8,26 +8,33 @@ Column names follow the GED codebook. Our place precision maps to ``where_prec``
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from marsad.contract import claim as contract
 from marsad.contract.claim import EVENT_FAMILIES
-from marsad.contract.incident import IncidentView
+from marsad.contract.incident import Actor, IncidentView
 from marsad.protect.disclosure import Disclosure
-from marsad.publish.acled import RowError, actor_id, parse_coordinate, parse_date, parse_int
+from marsad.publish.acled import RowError, parse_coordinate, parse_date, parse_int
 from marsad.publish.common import source_names, where_prec
+from marsad.publish.partner_actors import actor_table, partner_actor, slug, split_sides
+from marsad.publish.partner_places import partner_place
 
+# GED's columns in GED's order (the header of the GED CSV). UCDP's own ids (conflict, dyad,
+# sides, gwnob) and active_year are UCDP's to assign: Marsad leaves them empty.
 COLUMNS: tuple[str, ...] = (
     "id",
-    "relid",
     "year",
     "active_year",
-    "code_status",
     "type_of_violence",
+    "conflict_new_id",
     "conflict_name",
+    "dyad_new_id",
     "dyad_name",
+    "side_a_new_id",
     "side_a",
+    "side_b_new_id",
+    "gwnob",
     "side_b",
     "number_of_sources",
     "source_article",
@@ -37,7 +44,6 @@ COLUMNS: tuple[str, ...] = (
     "source_original",
     "where_prec",
     "where_coordinates",
-    "where_description",
     "adm_1",
     "adm_2",
     "latitude",
@@ -55,9 +61,18 @@ COLUMNS: tuple[str, ...] = (
     "deaths_b",
     "deaths_civilians",
     "deaths_unknown",
+    "low",
     "best",
     "high",
-    "low",
+)
+# Filled by UCDP only (see docs/publishing.md).
+UCDP_ONLY: tuple[str, ...] = (
+    "active_year",
+    "conflict_new_id",
+    "dyad_new_id",
+    "side_a_new_id",
+    "side_b_new_id",
+    "gwnob",
 )
 
 STATE_BASED, NON_STATE, ONE_SIDED = 1, 2, 3
@@ -82,11 +97,17 @@ def type_of_violence(view: IncidentView) -> int:
     return STATE_BASED
 
 
+def _ged_names(actors: Iterable[Actor]) -> str:
+    table = actor_table()
+    return "; ".join(dict.fromkeys(table.export_name("ucdp", a.id, a.name) for a in actors))
+
+
 def _sides(view: IncidentView, violence: int) -> tuple[str, str]:
-    side_a = "; ".join(a.name for a in view.perpetrators) or "Unknown"
+    """GED's side names (the partner table's, else Marsad's)."""
+    side_a = _ged_names(view.perpetrators) or "Unknown"
     if violence == ONE_SIDED:
         return side_a, "Civilians"
-    side_b = "; ".join(t.name for t in view.targets if t.type not in _CIVILIAN_TYPES)
+    side_b = _ged_names(t for t in view.targets if t.type not in _CIVILIAN_TYPES)
     return side_a, side_b or "Unknown"
 
 
@@ -104,11 +125,9 @@ def export_row(view: IncidentView, redact: Disclosure) -> dict[str, Any]:
     lat, lon = view.lat, view.lon
     visible = view.sources
     return {
+        **dict.fromkeys(UCDP_ONLY, ""),
         "id": view.id,
-        "relid": f"MARSAD-{view.id}",
         "year": view.date_start.year if view.date_start else "",
-        "active_year": "",
-        "code_status": "Marsad",
         "type_of_violence": violence,
         "conflict_name": "Syria: Government" if violence == STATE_BASED else "",
         "dyad_name": f"{side_a} - {side_b}",
@@ -124,7 +143,6 @@ def export_row(view: IncidentView, redact: Disclosure) -> dict[str, Any]:
         "source_original": "; ".join(source_names(view)),
         "where_prec": where_prec(view),
         "where_coordinates": view.place_name or "",
-        "where_description": redact(", ".join(p for p in (view.place_name, view.admin2) if p)),
         "adm_1": f"{view.admin1} governorate" if view.admin1 else "",
         "adm_2": f"{view.admin2} district" if view.admin2 else "",
         "latitude": lat if lat is not None else "",
@@ -201,6 +219,17 @@ def _actor_type(name: str) -> str:
     return "non_state_armed_group"
 
 
+def _side(name: str, whole: contract.Span) -> list[contract.ActorRef]:
+    """One side's actors: the whole name if the partner table knows it, else each of the
+    comma-separated parties GED lists ("Ahrar al-Sham, Jabhat Fateh al-Sham")."""
+    whole_name = partner_actor(name, _actor_type(name), whole) if name else None
+    parts = [p.strip() for p in name.split(",") if p.strip()]
+    if len(parts) < 2 or (whole_name is not None and whole_name.id != slug(name)):
+        return [whole_name] if whole_name is not None else []
+    refs = (partner_actor(p, _actor_type(p), whole) for p in parts)
+    return [a for a in refs if a is not None]
+
+
 def _strip_suffix(value: str | None, suffix: str) -> str | None:
     text = (value or "").strip()
     if text.lower().endswith(suffix):
@@ -266,8 +295,8 @@ def row_to_claim(row: Mapping[str, str], dataset: str = "UCDP GED") -> contract.
                 part_of=0,
             )
         )
-    place = contract.PlaceRef(
-        name=(row.get("where_coordinates") or "").strip() or "unknown",
+    place = partner_place(
+        (row.get("where_coordinates") or "").strip() or "unknown",
         precision=_PREC_TO_PLACE.get(where, "country"),
         evidence=whole,
         admin1=_strip_suffix(row.get("adm_1"), "governorate"),
@@ -275,6 +304,7 @@ def row_to_claim(row: Mapping[str, str], dataset: str = "UCDP GED") -> contract.
         lat=lat,
         lon=lon,
     )
+    perpetrators, targets = split_sides(_side(side_a, whole), _side(side_b, whole))
     return contract.Claim(
         scope="incident",
         event_type=event_type,
@@ -284,12 +314,8 @@ def row_to_claim(row: Mapping[str, str], dataset: str = "UCDP GED") -> contract.
         date_end=end.isoformat(),
         date_precision=date_prec,
         places=[place],
-        perpetrators=[contract.ActorRef(actor_id(side_a), side_a, _actor_type(side_a), whole)]
-        if side_a
-        else [],
-        targets=[contract.ActorRef(actor_id(side_b), side_b, _actor_type(side_b), whole)]
-        if side_b
-        else [],
+        perpetrators=perpetrators,
+        targets=targets,
         counts=counts,
         reported_by=[contract.OrgRef(dataset, whole, id="ucdp_ged")],
         confidence=0.8,
