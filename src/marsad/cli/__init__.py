@@ -140,6 +140,7 @@ def print_json(data: Any) -> None:
 
 def _register() -> None:
     from marsad.cli import (
+        alerts,
         custody,
         evaluate,
         gazetteer,
@@ -164,6 +165,7 @@ def _register() -> None:
     custody.register(app)
     persons.register(app)
     app.add_typer(evaluate.app, name="eval")
+    app.add_typer(alerts.app, name="alerts")
 
 
 _register()
