@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from marsad.alerts import storage
@@ -154,20 +154,12 @@ def _window_alerts(
     groups = {g for v in matched if (g := window_group(w, v)) is not None}
     subjects = {g: f"window:{w.per}:{g[0]}:{g[1].isoformat()}" for g in groups}
     done = storage.existing(store, ((rule.name, s) for s in subjects.values()))
+    todo = [g for g in groups if (rule.name, subjects[g]) not in done]
     out = []
-    for group in sorted(groups, key=lambda g: (g[1], g[0])):
-        subject = subjects[group]
-        if (rule.name, subject) in done:
-            continue
-        area, first, last = group
-        members = [
-            v
-            for v in storage.incidents_starting(store, first, last, per=w.per, area=area)
-            if window_group(w, v) == group and rule_matches(rule, v, protected)
-        ]
+    for group, members in sorted(_members(store, rule, w, todo, protected).items()):
         if len(members) < w.count_at_least:
             continue
-        described = members[:MAX_DESCRIBED]
+        area, first, last = group
         window = {
             "per": w.per,
             "area": area,
@@ -177,21 +169,41 @@ def _window_alerts(
             "count_at_least": w.count_at_least,
             "within_hours": w.within_hours,
         }
+        described = [incident_summary(v, protected_person=protected(v)) for v in members]
         out.append(
             storage.NewAlert(
                 rule=rule.name,
-                subject=subject,
+                subject=subjects[group],
                 kind="window",
                 incident_ids=tuple(int(v.id or 0) for v in members),
                 sensitivity=highest([v.sensitivity for v in members]),
-                snapshot={
-                    "window": window,
-                    "incidents": [
-                        incident_summary(v, protected_person=protected(v)) for v in described
-                    ],
-                },
+                snapshot={"window": window, "incidents": described[:MAX_DESCRIBED]},
             )
         )
+    return out
+
+
+Group = tuple[str, date, date]
+_SLAB_DAYS = 31  # window groups read together: one query per month of them
+
+
+def _members(
+    store: Store, rule: Rule, w: Window, groups: list[Group], protected: NamesProtected
+) -> dict[Group, list[IncidentView]]:
+    """Every incident the rule matches in each group, reading the groups a slab of days at a
+    time (one query each) rather than one query per group."""
+    out: dict[Group, list[IncidentView]] = {g: [] for g in groups}
+    pending = sorted(groups, key=lambda g: (g[1], g[0]))
+    while pending:
+        limit = pending[0][1] + timedelta(days=max(_SLAB_DAYS, w.days))
+        slab = [g for g in pending if g[2] <= limit]
+        pending = pending[len(slab) :]
+        first, last = slab[0][1], max(g[2] for g in slab)
+        areas, in_slab = {g[0] for g in slab}, set(slab)
+        for v in storage.incidents_starting(store, first, last, per=w.per, areas=areas):
+            group = window_group(w, v)
+            if group in in_slab and rule_matches(rule, v, protected):
+                out[group].append(v)
     return out
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select, update
 
 from marsad.alerts.rules import RuleSet
 from marsad.store import ledger
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from marsad.store import Store
 
 _CHUNK = 500
+_ALERTS: Table = Alert.__table__  # type: ignore[assignment]
 _PER_COLUMN = {"admin1": "admin1_pcode", "admin2": "admin2_pcode", "admin3": "admin3_pcode"}
 
 
@@ -127,13 +128,15 @@ def incident_views(store: Store, incident_ids: Iterable[int]) -> list[IncidentVi
 
 
 def incidents_starting(
-    store: Store, first: date, last: date, *, per: str, area: str | None
+    store: Store, first: date, last: date, *, per: str, areas: Iterable[str] = ()
 ) -> list[IncidentView]:
-    """Incidents starting from ``first`` to ``last`` (inclusive), in the ``per`` unit whose
-    p-code is ``area`` (every unit when ``per`` is ``all``)."""
+    """Incidents starting from ``first`` to ``last`` (inclusive); for ``per`` ``admin1`` to
+    ``admin3``, only those whose p-code of that unit is one of ``areas`` (when there are at
+    most a few hundred; more are filtered by the caller)."""
     q = select(Incident).where(Incident.date_start >= first, Incident.date_start <= last)
-    if per in _PER_COLUMN:
-        q = q.where(getattr(Incident, _PER_COLUMN[per]) == area)
+    wanted = sorted(set(areas))
+    if per in _PER_COLUMN and 0 < len(wanted) <= _CHUNK:
+        q = q.where(getattr(Incident, _PER_COLUMN[per]).in_(wanted))
     with store.reading() as session:
         rows = session.execute(q.order_by(Incident.id)).scalars()
         return [view_from_row(r, "restricted") for r in rows]
@@ -173,12 +176,12 @@ def add_alerts(
         return []
     stamp = datetime.now(UTC)
     with store.transaction() as session:
-        rows = session.execute(
+        present = session.execute(
             select(Alert.rule, Alert.subject).where(
                 Alert.subject.in_(sorted({a.subject for a in alerts}))
             )
         ).all()
-        seen = {(r, s) for r, s in rows}
+        seen = {(r, s) for r, s in present}
         fresh: list[NewAlert] = []
         for a in alerts:
             if (a.rule, a.subject) not in seen:
@@ -186,8 +189,59 @@ def add_alerts(
                 fresh.append(a)
         if not fresh:
             return []
-        added = [
-            Alert(
+        rows: list[dict[str, Any]] = [
+            {
+                "rule": a.rule,
+                "subject": a.subject,
+                "kind": a.kind,
+                "rule_set_id": rule_set_id,
+                "raised_at": stamp,
+                "incident_ids": list(a.incident_ids),
+                "sensitivity": a.sensitivity,
+                "snapshot": a.snapshot,
+                "deliveries": [],
+                "ledger_seq": 0,
+            }
+            for a in fresh
+        ]
+        # one multi-row insert: an ORM flush per row cost more than evaluating the rules
+        ids = session.execute(
+            insert(_ALERTS).returning(_ALERTS.c.id, sort_by_parameter_order=True), rows
+        ).scalars()
+        for row, alert_id in zip(rows, ids, strict=True):
+            row["id"] = int(alert_id)
+        seqs = ledger.append_many(
+            session,
+            [
+                ledger.NewEntry(
+                    actor=actor,
+                    action="alert",
+                    subject_type="alert",
+                    subject_id=str(row["id"]),
+                    payload={
+                        "rule": row["rule"],
+                        "subject": row["subject"],
+                        "incidents": row["incident_ids"],
+                        "rule_set": rule_set_id,
+                        "snapshot_sha256": ledger.sha256_hex(
+                            ledger.canonical_json(row["snapshot"])
+                        ),
+                    },
+                )
+                for row in rows
+            ],
+        )
+        for row, seq in zip(rows, seqs, strict=True):
+            row["ledger_seq"] = seq
+        session.execute(
+            update(_ALERTS)
+            .where(_ALERTS.c.id == bindparam("b_id"))
+            .values(ledger_seq=bindparam("seq")),
+            [{"b_id": row["id"], "seq": row["ledger_seq"]} for row in rows],
+        )
+        return [
+            StoredAlert(
+                id=row["id"],
                 rule=a.rule,
                 subject=a.subject,
                 kind=a.kind,
@@ -197,35 +251,10 @@ def add_alerts(
                 sensitivity=a.sensitivity,
                 snapshot=a.snapshot,
                 deliveries=[],
-                ledger_seq=0,
+                ledger_seq=row["ledger_seq"],
             )
-            for a in fresh
+            for a, row in zip(fresh, rows, strict=True)
         ]
-        session.add_all(added)
-        session.flush()
-        seqs = ledger.append_many(
-            session,
-            [
-                ledger.NewEntry(
-                    actor=actor,
-                    action="alert",
-                    subject_type="alert",
-                    subject_id=str(row.id),
-                    payload={
-                        "rule": row.rule,
-                        "subject": row.subject,
-                        "incidents": row.incident_ids,
-                        "rule_set": rule_set_id,
-                        "snapshot_sha256": ledger.sha256_hex(ledger.canonical_json(row.snapshot)),
-                    },
-                )
-                for row in added
-            ],
-        )
-        for row, seq in zip(added, seqs, strict=True):
-            row.ledger_seq = seq
-        session.flush()
-        return [_stored(row) for row in added]
 
 
 def record_deliveries(
