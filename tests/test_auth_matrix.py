@@ -182,6 +182,7 @@ RULES: dict[tuple[str, str], tuple[str | None, dict[str, Any] | None, Rule]] = {
         lambda r, t: _record_read(r, t, page=True),
     ),
     ("GET", "/review"): (None, None, lambda r, t: _role_only(r, REVIEWERS, page=True)),
+    ("GET", "/alerts"): (None, None, lambda r, t: _role_only(r, REVIEWERS, page=True)),
     ("POST", "/incidents/{incident_id}/confirm"): (
         "incident",
         {"note": "seen"},

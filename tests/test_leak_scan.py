@@ -10,6 +10,9 @@ The checker here is deliberately independent of ``marsad.protect``: a few regula
 over a folded copy of the output (case, accents, spacing, hyphens, zero-width characters,
 Arabic letter variants and diacritics, HTML entities, JSON escapes and percent-encoding undone).
 It is stricter than a masker needs to be: a given name alone counts as a hit.
+
+Alerts are scanned too: every incident alerted and delivered to a local webhook and a command,
+the alert list at each clearance, and the reviewers' alert page.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import html
 import inspect
 import json
 import re
+import sys
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
@@ -563,3 +568,98 @@ def test_nothing_reviewed_publishes_nothing(unreviewed: Built) -> None:
     )
     text = brief.read_text(encoding="utf-8")
     assert re.search(r"\b(no|none|not yet)\b[^.\n]{0,80}review", text, re.IGNORECASE), text[:2000]
+
+
+# -- alerts: payloads delivered, the list, the reviewers' page -----------------------------------
+
+
+def _alert_rules(hook_url: str, sink: Path) -> str:
+    copy = f"import sys; open({str(sink)!r}, 'ab').write(sys.stdin.buffer.read() + b'\\n')"
+    return (
+        "rules:\n"
+        "  - name: every incident\n    when: {}\n"
+        "  - name: threat against a protected person\n"
+        "    when: [{protected_person: true}, {event_type: threat, protected_person: true}]\n"
+        "  - name: two in a governorate in a month\n"
+        "    when: {count_at_least: 2, within_hours: 720, per: admin1}\n"
+        "deliver:\n"
+        f"  - webhook: {hook_url}\n"
+        f"  - webhook: {hook_url}\n    clearance: public\n"
+        f"  - command: {json.dumps([sys.executable, '-c', copy])}\n"
+    )
+
+
+@pytest.fixture(scope="module")
+def alert_outputs(built: Built) -> Iterator[dict[str, str]]:
+    """Every incident alerted, delivered to a local webhook (at clearance internal and public)
+    and to a command, then listed by the command line and shown on the reviewers' page."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    bodies: list[bytes] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+            bodies.append(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    folder = built.folder / "alerts"
+    folder.mkdir()
+    sink, rules = folder / "command.jsonl", folder / "rules.yaml"
+    rules.write_text(_alert_rules(f"http://127.0.0.1:{server.server_address[1]}/", sink))
+    try:
+        run_cli(["alerts", "rules", str(rules), "--db", built.url])
+        run_cli(["alerts", "evaluate", "--db", built.url])
+    finally:
+        server.shutdown()
+        server.server_close()
+    out = {"webhook": b"\n".join(bodies).decode(), "command": sink.read_text(encoding="utf-8")}
+    for level in ("public", "internal", "restricted"):
+        result = CliRunner().invoke(
+            cli_app,
+            ["alerts", "list", "--json", "--limit", "5000", "--include", level]
+            + ["--db", built.url],
+        )
+        assert result.exit_code == 0, result.output
+        out[f"marsad alerts list --include {level}"] = result.output
+    store = Store(built.url)
+    try:
+        store.add_user("analyst_alerts", "leak-scan-pass-3", "analyst", actor="setup")
+        token = store.create_token("analyst_alerts", actor="setup")
+    finally:
+        store.close()
+    with TestClient(create_app(built.url)) as client:
+        for lang in ("en", "ar"):
+            page = client.get(f"/alerts?lang={lang}", headers={"Authorization": f"Bearer {token}"})
+            assert page.status_code == 200
+            out[f"GET /alerts [analyst, {lang}]"] = page.text
+    yield out
+
+
+CLEARED = ("marsad alerts list --include restricted", "GET /alerts [analyst, en]")
+
+
+def test_alerts_hold_no_protected_name(built: Built, alert_outputs: dict[str, str]) -> None:
+    listed = [json.loads(x) for x in alert_outputs[CLEARED[0]].split("\n") if x]
+    assert len(listed) >= len(built.incident_ids)  # every incident, and the window groups
+    assert any(a["rule"] == "threat against a protected person" for a in listed)
+    assert any(i["protected_person"] for a in listed for i in a.get("incidents", []))
+    assert len(alert_outputs["webhook"].split("\n")) == 2 * len(listed)
+    assert len(alert_outputs["command"].splitlines()) == len(listed)
+    assert all(a["deliveries"] and all(d["ok"] for d in a["deliveries"]) for a in listed)
+    # The control: some places the gazetteer found are spelled like protected surnames, so
+    # readers cleared for restricted (analysts, who see everything as stored) are shown
+    # names; every output below that clearance must have masked them.
+    assert all(CHECKER.scan(label, alert_outputs[label]) for label in CLEARED)
+    hits = [
+        h
+        for label, text in alert_outputs.items()
+        if not label.startswith(CLEARED[0]) and "[analyst" not in label
+        for h in CHECKER.scan(label, text)
+    ]
+    assert not hits, describe(hits)

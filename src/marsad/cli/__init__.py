@@ -140,6 +140,7 @@ def print_json(data: Any) -> None:
 
 def _register() -> None:
     from marsad.cli import (
+        alerts,
         custody,
         evaluate,
         feeds,
@@ -168,6 +169,7 @@ def _register() -> None:
     feeds.register(app)
     watch.register(app)
     app.add_typer(evaluate.app, name="eval")
+    app.add_typer(alerts.app, name="alerts")
 
 
 _register()

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from marsad import alerts as _alerts
 from marsad.resolve.engine import MAX_INDEX_DAYS, Cluster, Resolver, process_order
 from marsad.resolve.incident import build_incident
 from marsad.resolve.records import ClaimRecord, record_from_stored
@@ -152,7 +153,9 @@ def resolve_store(
 ) -> ResolveReport:
     """Resolve the claims added since the last run into incidents, and save them."""
     with job_lock(store.engine, Lock.RESOLVE), _fewer_collections():
-        return _resolve_store(store, actor=actor, progress=progress, full=full)
+        report = _resolve_store(store, actor=actor, progress=progress, full=full)
+    _alerts.raise_alerts(store, report.incident_ids, actor=actor)  # rules over what was written
+    return report
 
 
 def _settled_claim_id(store: Store) -> int:

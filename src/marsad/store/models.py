@@ -425,3 +425,42 @@ class FeedItem(Base):
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (UniqueConstraint("feed_id", "item_key", "text_sha256"),)
+
+
+class AlertRuleSet(Base):
+    """A rule set loaded by ``marsad alerts rules FILE``: the newest row is the one in force.
+    ``rules`` is the validated set (rules and delivery targets) as :mod:`marsad.alerts.rules`
+    writes it; earlier sets are kept, as every alert names the set that raised it."""
+
+    __tablename__ = "alert_rule_sets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(120))
+    file_name: Mapped[str] = mapped_column(EncryptedText("alert_rule_sets.file_name"))
+    sha256: Mapped[str] = mapped_column(String(64))  # of the file's bytes
+    rules: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("alert_rule_sets.rules"))
+
+
+class Alert(Base):
+    """One rule matching one incident (``subject`` ``incident:<id>``) or one window group
+    (``window:<per>:<area>:<first day>``); never raised twice for the same rule and subject.
+    ``snapshot`` holds the structured fields of the incidents as they were when it was raised
+    (no free text); ``deliveries`` each delivery attempt's outcome."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rule: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # "incident" or "window"
+    rule_set_id: Mapped[int] = mapped_column(ForeignKey("alert_rule_sets.id"), index=True)
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    incident_ids: Mapped[list[Any]] = mapped_column(JSON)
+    # the highest sensitivity among its incidents: who may see that the alert exists
+    sensitivity: Mapped[str] = mapped_column(SENSITIVITY, index=True)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("alerts.snapshot"))
+    deliveries: Mapped[list[Any]] = mapped_column(EncryptedJSON("alerts.deliveries"), default=list)
+    ledger_seq: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (UniqueConstraint("rule", "subject", name="uq_alerts_rule_subject"),)

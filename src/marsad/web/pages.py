@@ -501,6 +501,21 @@ def protect_person_action(request: Request, document_id: str, form: Form) -> Res
     return RedirectResponse(f"{target}?saved=1", status_code=303)
 
 
+@router.get("/alerts", response_class=HTMLResponse)
+def alerts_page(request: Request) -> Response:
+    """The alerts raised by the rules in force (docs/alerts.md), newest first."""
+    from marsad.alerts.payload import shown_alert
+    from marsad.store.alerts import list_alerts
+
+    reader, store = may_review(identify(request)), store_of(request)
+    found = list_alerts(store, max_sensitivity=reader.max_sensitivity, limit=200)
+    audit_reads(request, reader, "alerts", (a.sensitivity for a in found))
+    d = store.disclosure(reader.max_sensitivity)
+    return render(
+        request, "alerts.html", alerts=[shown_alert(a, reader.max_sensitivity, d) for a in found]
+    )
+
+
 # -- brief ---------------------------------------------------------------------------------
 
 
