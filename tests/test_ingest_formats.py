@@ -10,7 +10,6 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-import pytest
 from typer.testing import CliRunner
 
 from marsad.cli import app
@@ -225,9 +224,7 @@ def test_docx_is_stored_extracted_and_cited(tmp_path: Path) -> None:
     (tmp_path / "plain.docx").write_bytes(b"not a zip file")
     code, report = ingest_and_extract(tmp_path / "m.db", tmp_path)
     assert code == 1 and report["stored"] == 1
-    assert "junk.docx: not a Word document: the archive has no word/document.xml" in reasons(
-        report
-    )
+    assert "junk.docx: not a Word document: the archive has no word/document.xml" in reasons(report)
     assert "plain.docx: not a Word document: not a valid .docx (ZIP) archive" in reasons(report)
     [(doc, claims)] = stored(tmp_path / "m.db")
     assert doc.title == "Weekly incident summary"
@@ -299,7 +296,7 @@ def test_broken_mail_is_named_and_its_good_attachment_still_goes_in(tmp_path: Pa
     broken["From"] = "someone@example.org"
     broken["Subject"] = "Broken"
     broken.set_content(STRIKE)
-    raw = broken.as_bytes().replace(b"charset=\"utf-8\"", b"charset=\"x-no-such-set\"")
+    raw = broken.as_bytes().replace(b'charset="utf-8"', b'charset="x-no-such-set"')
     (tmp_path / "charset.eml").write_bytes(raw)
     bad_bytes = (
         b"From: a@example.org\r\nSubject: Latin\r\nContent-Type: text/plain; charset=utf-8\r\n"

@@ -64,7 +64,8 @@ class ObjectStream:
             if not isinstance(key, str) or self._next_char() != ":":
                 raise StreamError(f"expected an object key at byte {self._offset:,}")
             self._advance(self._pos + 1)
-            if key == array_key and self._next_char() == "[":
+            opens_array = self._next_char() == "["
+            if key == array_key and opens_array:
                 self._advance(self._pos + 1)
                 yield key, None
             else:
@@ -80,12 +81,15 @@ class ObjectStream:
             if char == ",":
                 self._advance(self._pos + 1)
                 continue
-            start, offset = self._pos, self._offset
-            value = self._value()
-            raw = self._buf[start : self._pos].encode("utf-8")
-            yield Element(value, raw, offset)
+            offset = self._offset
+            value, raw = self._decoded()
+            yield Element(value, raw.encode("utf-8"), offset)
 
     def _value(self) -> Any:
+        return self._decoded()[0]
+
+    def _decoded(self) -> tuple[Any, str]:
+        """The next value and its text (the buffer may be refilled while it is read)."""
         while True:
             try:
                 value, end = self._json.raw_decode(self._buf, self._pos)
@@ -96,8 +100,9 @@ class ObjectStream:
                 self._more()
                 continue
             if end < len(self._buf) or self._eof:  # a number at the buffer's end may go on
+                text = self._buf[self._pos : end]
                 self._advance(end)
-                return value
+                return value, text
             self._more()
 
     def _cut_short(self, exc: json.JSONDecodeError) -> bool:

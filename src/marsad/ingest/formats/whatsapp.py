@@ -52,9 +52,9 @@ class _Message:
 
 
 def is_chat(text: str) -> bool:
-    """Most of the first lines open with a chat time stamp, and the very first one does."""
+    """Most of the first lines open with a chat time stamp (at least two do)."""
     lines = [line for line in text.split("\n", SAMPLE_LINES)[:SAMPLE_LINES] if line.strip()]
-    if len(lines) < 2 or not _HEADER.match(lines[0]):
+    if sum(1 for line in lines[:2] if _HEADER.match(line)) == 0 or len(lines) < 2:
         return False
     return sum(1 for line in lines if _HEADER.match(line)) * 2 > len(lines)
 
