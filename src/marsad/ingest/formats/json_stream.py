@@ -93,6 +93,8 @@ class ObjectStream:
         while True:
             try:
                 value, end = self._json.raw_decode(self._buf, self._pos)
+            except RecursionError:
+                raise StreamError(f"the value at byte {self._offset:,} nests too deeply") from None
             except json.JSONDecodeError as exc:
                 if self._eof or not self._cut_short(exc):
                     where = self._offset + len(self._buf[self._pos : exc.pos].encode("utf-8"))

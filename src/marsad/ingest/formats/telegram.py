@@ -46,7 +46,7 @@ def is_export(name: str, follow_symlinks: bool) -> bool:
             if key == "messages" and value is None:
                 return isinstance(seen.get("type"), str)
             seen[key] = value
-    except StreamError:
+    except (StreamError, RecursionError):  # not an export: the JSON reader names the problem
         return False
     return False
 
