@@ -59,8 +59,11 @@ def write_bad_batch(folder: Path) -> dict[str, str]:
     )
     # not reports: passed over with a notice, not counted as errors
     (folder / "partner-rows.csv").write_text("event_date,fatalities\n2023-10-06,3\n", "utf-8")
+    (folder / "sheet.xlsx").write_bytes(b"PK\x03\x04 not read")
+    # a PDF is read now: one that is only a header is damaged
     (folder / "scan.pdf").write_bytes(b"%PDF-1.7\n")
     return {
+        "scan.pdf": "PDF",
         "photo.txt": "binary",
         "latin1.txt": "UTF-8",
         "empty.txt": "empty",
@@ -89,10 +92,10 @@ def test_bad_input_batch_stores_every_good_item_and_names_every_bad_one(tmp_path
         assert reason.lower() in matching[0].lower(), matching[0]
     skipped = report["skipped"]
     assert [line.split(": ", 1)[0] for line in skipped] == [
-        str(tmp_path / "batch" / name) for name in ("partner-rows.csv", "scan.pdf")
+        str(tmp_path / "batch" / name) for name in ("partner-rows.csv", "sheet.xlsx")
     ]
     assert "marsad import acled FILE" in skipped[0]
-    assert "unsupported file type .pdf" in skipped[1]
+    assert "unsupported file type .xlsx" in skipped[1]
     code, out = marsad("verify", "--db", db)
     assert code == 0, out
     code, out = marsad("summary", "--db", db, "--json")

@@ -102,18 +102,18 @@ def test_html_metadata_and_block_text(tmp_path: Path) -> None:
 
 def test_folders_are_walked_recursively_skipping_hidden_and_unsupported(tmp_path: Path) -> None:
     (tmp_path / "sub" / ".git").mkdir(parents=True)
-    for name in ("a.txt", "sub/b.md", "sub/.git/c.txt", "sub/d.pdf", ".hidden.txt"):
+    for name in ("a.txt", "sub/b.md", "sub/.git/c.txt", "sub/d.xlsx", ".hidden.txt"):
         (tmp_path / name).write_text("x", encoding="utf-8")
     skipped: list[str] = []
     found = [p.relative_to(tmp_path).as_posix() for p in iter_paths([tmp_path], skipped)]
     assert found == ["a.txt", "sub/b.md"]
-    # the PDF is named with its reason; hidden files are not mentioned at all
+    # the spreadsheet is named with its reason; hidden files are not mentioned at all
     assert skipped == [
-        f"{tmp_path / 'sub' / 'd.pdf'}: unsupported file type .pdf; supported: "
-        ".txt, .md, .html, .htm, .json, .jsonl"
+        f"{tmp_path / 'sub' / 'd.xlsx'}: unsupported file type .xlsx; supported: "
+        ".txt, .md, .html, .htm, .json, .jsonl, .pdf, .docx, .eml"
     ]
-    (error,) = parse(tmp_path / "sub" / "d.pdf")
-    assert isinstance(error, IngestError) and "unsupported file type .pdf" in error.reason
+    (error,) = parse(tmp_path / "sub" / "d.xlsx")
+    assert isinstance(error, IngestError) and "unsupported file type .xlsx" in error.reason
     (tmp_path / "rows.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     (error,) = parse(tmp_path / "rows.csv")
     assert isinstance(error, IngestError) and "marsad import ucdp FILE" in error.reason

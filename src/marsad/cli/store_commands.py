@@ -65,9 +65,11 @@ def ingest(
 ) -> None:
     """Store reports byte for byte, content-addressed by SHA-256, and log each in the ledger.
 
-    Supported: .txt and .md (optional YAML front matter), .html (visible text only), .json and
-    .jsonl. Bad files are named with the reason; the rest of the batch still goes in. Exit status:
-    0 all stored, 1 some items were rejected (partial batch), 2 nothing was stored.
+    Supported: .txt and .md (optional YAML front matter; a WhatsApp chat export is one document
+    per message), .html (visible text only), .json and .jsonl (a Telegram export is one document
+    per message), .pdf with a text layer, .docx and .eml (see docs/formats.md). Bad files are
+    named with the reason; the rest of the batch still goes in. Exit status: 0 all stored, 1 some
+    items were rejected (partial batch), 2 nothing was stored.
     """
     from marsad.ingest.parse import IngestError
     from marsad.ingest.pipeline import ingest_paths

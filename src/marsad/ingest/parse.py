@@ -42,8 +42,8 @@ _MAGIC = {
     b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image",
     b"GIF8": "a GIF image",
-    b"%PDF": "a PDF (extract its text first, e.g. with pdftotext)",
-    b"PK\x03\x04": "a ZIP archive or Office file (unpack or export it as text first)",
+    b"%PDF": "a PDF (name it .pdf to have its text layer read)",
+    b"PK\x03\x04": "a ZIP archive or Office file (a Word file is read when named .docx)",
     b"\x1f\x8b": "a gzip archive (unpack it first)",
     b"\xd0\xcf\x11\xe0": "an old Office file (export it as text first)",
 }
@@ -74,6 +74,8 @@ class ParsedDocument:
     language: str = "und"
     sensitivity: str = "internal"
     extra: dict[str, Any] = field(default_factory=dict)
+    # persons the format itself names (a chat message's sender): stored as protected persons
+    protected_names: tuple[str, ...] = ()
 
 
 class _Rejected(Exception):
@@ -114,13 +116,22 @@ def parse_file(
 def _parse_file(
     path: Path, name: str, max_bytes: int, follow_symlinks: bool
 ) -> Iterator[ParsedDocument | IngestError]:
+    from marsad.ingest import formats  # here: the format readers build on this module
+    from marsad.ingest.formats import telegram, whatsapp
+
     suffix = path.suffix.lower()
     try:
         if not os.path.lexists(name):
             raise _Rejected("no such file or folder")
         if suffix not in SUPPORTED_SUFFIXES and not os.path.isdir(name):
             raise _Rejected(unsupported_reason(suffix))
+        if suffix == ".json" and telegram.is_export(name, follow_symlinks):
+            yield from telegram.read_export(name, max_bytes, follow_symlinks)
+            return
         raw = _read(name, max_bytes, follow_symlinks)
+        if suffix in formats.BINARY_SUFFIXES:
+            yield from formats.read_binary(name, suffix, raw)
+            return
         text = _decode(raw)
     except _Rejected as rejected:
         yield IngestError(name, rejected.reason)
@@ -129,7 +140,9 @@ def _parse_file(
         yield IngestError(name, _os_reason(exc))
         return
 
-    if suffix == ".jsonl":
+    if suffix == ".txt" and whatsapp.is_chat(_normalise_newlines(text)):
+        yield from whatsapp.read_chat(name, raw)
+    elif suffix == ".jsonl":
         yield from _parse_jsonl(name, raw)
     elif suffix == ".json":
         yield from _parse_json(name, raw, text)

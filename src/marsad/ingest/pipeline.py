@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from marsad.ingest.formats import MEDIA_TYPES as FORMAT_MEDIA_TYPES
 from marsad.ingest.parse import IngestError, ParsedDocument, iter_paths, parse_file
 from marsad.store import AddResult, Store
 from marsad.store.store import NewDocument
@@ -22,6 +23,7 @@ MEDIA_TYPES = {
     ".htm": "text/html",
     ".json": "application/json",
     ".jsonl": "application/x-ndjson",
+    **FORMAT_MEDIA_TYPES,
 }
 
 
@@ -55,8 +57,12 @@ class IngestReport:
 
 
 def media_type(path: str) -> str:
-    name = path.split("#", 1)[0]
-    return MEDIA_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
+    """By the suffix of the file, or of the part inside it that has one (an attachment)."""
+    name, _, part = path.partition("#")
+    suffix = Path(part).suffix.lower()
+    if suffix not in MEDIA_TYPES:
+        suffix = Path(name).suffix.lower()
+    return MEDIA_TYPES.get(suffix, "application/octet-stream")
 
 
 def to_new_document(parsed: ParsedDocument) -> NewDocument:
@@ -110,7 +116,12 @@ def ingest_paths(
 
 def _store(store: Store, parsed: ParsedDocument, actor: str) -> AddResult | IngestError:
     try:
-        return store.add_document(to_new_document(parsed), actor=actor)
+        result = store.add_document(to_new_document(parsed), actor=actor)
+        # a duplicate too: a run killed between the two steps leaves no sender unprotected
+        for person in parsed.protected_names:
+            if len(" ".join(person.split())) >= 2:  # a one-letter name is no name to mask
+                store.add_protected_person(person, actor=actor, origin="ingest:sender")
+        return result
     except Exception as exc:  # a database error on one document must not end the batch
         # the driver's own message, first line only: SQLAlchemy's adds the statement and its
         # parameters, which would print the document's text

@@ -13,7 +13,10 @@ import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
+SUPPORTED_SUFFIXES = (
+    *(".txt", ".md", ".html", ".htm", ".json", ".jsonl"),
+    *(".pdf", ".docx", ".eml"),  # read by marsad.ingest.formats
+)
 FOLLOW_HINT = "not followed (pass --follow-symlinks to read what it points to)"
 
 
