@@ -251,9 +251,9 @@ def to_claim(r: ClaimRecord) -> Claim:
 
 def load_store(url: str, n: int, seed: int) -> dict[str, object]:
     """Store ``n`` generated claims through the store's public APIs (not timed as resolution)."""
+    from marsad.contract.document import NewDocument
     from marsad.store import Store
     from marsad.store.datasets import DatasetRow
-    from marsad.store.store import NewDocument
 
     records, _ = generate(n, seed)
     store = Store(url)

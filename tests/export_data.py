@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date
 
 from marsad.contract import claim as contract
+from marsad.contract.document import NewDocument
 from marsad.contract.incident import Actor, Figure, IncidentView, SourceView
 from marsad.store import Store
-from marsad.store.store import NewDocument
 
 SECRET_PERSON = "Warda Halabiyya"  # invented; stored as a restricted person
 SECRET_SOURCE = "Quiet Field Monitor Seven"  # invented restricted source

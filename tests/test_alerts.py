@@ -25,10 +25,10 @@ from marsad.alerts.rules import RuleError, load_rule_file, parse_rules
 from marsad.cli import app as cli_app
 from marsad.config import database_url
 from marsad.contract.claim import ActorRef, Claim, PlaceRef
+from marsad.contract.document import NewDocument
 from marsad.resolve import resolve_store
 from marsad.store import Store
 from marsad.store.alerts import StoredAlert, list_alerts
-from marsad.store.store import NewDocument
 from marsad.web import create_app
 from resolve_claims import RUSSIA, SYRIA, count, span, strike
 

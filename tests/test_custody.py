@@ -25,6 +25,7 @@ from sqlalchemy import select, text, update
 from typer.testing import CliRunner
 
 from marsad.cli import app
+from marsad.contract.document import NewDocument
 from marsad.custody.checkpoint import (
     CheckpointError,
     Statement,
@@ -43,7 +44,6 @@ from marsad.store.crypto import (
     write_key_file,
 )
 from marsad.store.models import Checkpoint, CheckpointTimestamp, LedgerEntry, LedgerHead
-from marsad.store.store import NewDocument
 from resolve_claims import count, strike
 
 runner = CliRunner()

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from marsad.cli import app
 from marsad.config import database_url
+from marsad.contract.document import NewDocument
 from marsad.contract.incident import IncidentFilter
 from marsad.ingest.pipeline import ingest_paths
 from marsad.process import extract_documents
@@ -32,7 +33,6 @@ from marsad.store.crypto import (
     write_key_file,
 )
 from marsad.store.models import Original, Person
-from marsad.store.store import NewDocument
 
 runner = CliRunner()
 

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from marsad.contract.claim import Claim, Count, DocumentMeta
+from marsad.contract.document import NewDocument
 from marsad.extract import extract
-from marsad.ingest.parse import ParsedDocument, parse_file
+from marsad.ingest.parse import parse_file
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "reports"
 
@@ -191,7 +192,7 @@ def test_threats_hold_named_activists_as_sensitive_persons() -> None:
 
 def read(name: str) -> tuple[str, DocumentMeta]:
     docs = [d for d in parse_file(EXAMPLES / name, max_bytes=1_000_000)]
-    assert len(docs) == 1 and isinstance(docs[0], ParsedDocument), docs
+    assert len(docs) == 1 and isinstance(docs[0], NewDocument), docs
     doc = docs[0]
     published = doc.published[:10] if doc.published else None
     return doc.text, DocumentMeta(published=published, language="en")

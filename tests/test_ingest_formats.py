@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 
 from marsad.cli import app
 from marsad.config import database_url
+from marsad.contract.document import NewDocument
 from marsad.ingest.formats.pdf import page_of
-from marsad.ingest.parse import IngestError, ParsedDocument, parse_file
+from marsad.ingest.parse import IngestError, parse_file
 from marsad.store import Store
 
 runner = CliRunner()
@@ -49,7 +50,7 @@ def stored(db: Path) -> list[tuple[Any, list[Any]]]:
         store.close()
 
 
-def parsed(path: Path) -> list[ParsedDocument | IngestError]:
+def parsed(path: Path) -> list[NewDocument | IngestError]:
     return list(parse_file(path, max_bytes=50_000_000))
 
 
@@ -129,7 +130,7 @@ def test_pdf_pages_are_kept_and_evidence_names_its_page(tmp_path: Path) -> None:
 def test_arabic_pdf_reads_in_logical_order(tmp_path: Path) -> None:
     pdf = make_pdf(tmp_path / "ar.pdf", [STRIKE_AR], rtl=True)
     [doc] = parsed(pdf)
-    assert isinstance(doc, ParsedDocument), doc
+    assert isinstance(doc, NewDocument), doc
     assert doc.language == "ar"
     assert " ".join(doc.text.split()) == STRIKE_AR  # marks, number, full stop in place
     code, _ = ingest_and_extract(tmp_path / "m.db", pdf)
@@ -195,7 +196,7 @@ def test_scanned_pdf_is_read_by_an_installed_ocr_engine(tmp_path: Path) -> None:
         [doc] = parsed(scan)
     finally:
         os.environ["PATH"] = old
-    assert isinstance(doc, ParsedDocument), doc
+    assert isinstance(doc, NewDocument), doc
     assert doc.text == STRIKE and doc.extra["ocr"] == str(fake)
     assert doc.extra["page_starts"] == [0]
 

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from marsad.config import database_url
+from marsad.contract.document import NewDocument
 from marsad.ingest.formats.telegram import is_export
-from marsad.ingest.parse import ParsedDocument, parse_file
+from marsad.ingest.parse import parse_file
 from marsad.store import Store
 from test_ingest_formats import cited, cli, ingest_and_extract, parsed, reasons, stored
 
@@ -108,13 +109,13 @@ def test_telegram_is_known_by_content_and_a_bad_stream_keeps_what_came_before(
     other.write_text(json.dumps({"text": STRIKE, "type": "report"}), encoding="utf-8")
     assert not is_export(str(other), False)
     [doc] = parsed(other)
-    assert isinstance(doc, ParsedDocument) and doc.text == STRIKE  # an ordinary JSON document
+    assert isinstance(doc, NewDocument) and doc.text == STRIKE  # an ordinary JSON document
     named = tmp_path / "channel-backup.json"  # not called result.json
     text = json.dumps(telegram_export([message(1, STRIKE), message(2, "Second message.")]))
     named.write_text(text[: text.index('{"id": 2')] + '{"id": 2, "type": "mess', "utf-8")
     assert is_export(str(named), False)
     items = parsed(named)
-    assert isinstance(items[0], ParsedDocument) and items[0].text == STRIKE
+    assert isinstance(items[0], NewDocument) and items[0].text == STRIKE
     assert "Telegram export: " in str(items[1]) and len(items) == 2
 
 
@@ -136,7 +137,7 @@ def test_fifty_thousand_messages_stream_out_each_with_its_own_bytes(tmp_path: Pa
     assert len(raw) > 100 * 4096
     ids = set()
     for item in parse_file(path, max_bytes=4096):
-        assert isinstance(item, ParsedDocument), item
+        assert isinstance(item, NewDocument), item
         offset, length = item.extra["container_offset"], item.extra["container_length"]
         assert raw[offset : offset + length] == item.original
         ids.add(item.extra["message_id"])
@@ -215,13 +216,13 @@ def test_whatsapp_odd_lines_are_named_and_the_messages_go_in(tmp_path: Path) -> 
     chat = tmp_path / "chat.txt"
     chat.write_text("a line someone typed above the chat\n" + ANDROID, "utf-8")
     items = parsed(chat)
-    errors = [str(i) for i in items if not isinstance(i, ParsedDocument)]
+    errors = [str(i) for i in items if not isinstance(i, NewDocument)]
     assert errors == [
         f"{chat}: line 1: not a chat line (no time stamp, no message above)",
         f"{chat}: line 7: the time stamp is not a real date and time (day is out of range "
         "for month)",
     ]
-    texts = [i.text for i in items if isinstance(i, ParsedDocument)]
+    texts = [i.text for i in items if isinstance(i, NewDocument)]
     assert texts == [
         STRIKE.replace("2024, ", "2024,\n"),
         "Shelling hit Kansafra this morning, wounding three.",

@@ -20,9 +20,10 @@ import pytest
 from typer.testing import CliRunner
 
 from marsad.cli import app
+from marsad.contract.document import NewDocument
 from marsad.ingest import limits
 from marsad.ingest.html_text import html_to_text
-from marsad.ingest.parse import IngestError, ParsedDocument, parse_file
+from marsad.ingest.parse import IngestError, parse_file
 from marsad.ingest.pipeline import IngestReport, ingest_paths
 from marsad.store import Store
 
@@ -85,7 +86,7 @@ def test_json_depth_limit_is_exact_and_ignores_brackets_in_strings(tmp_path: Pat
         json.dumps({"text": GOOD_TEXT + " [[[[{{{{", "x": []})[:-2] + inner + "]}", "utf-8"
     )
     (doc,) = parse_file(tmp_path / "at-limit.json", max_bytes=10**6)
-    assert isinstance(doc, ParsedDocument), doc
+    assert isinstance(doc, NewDocument), doc
     assert not limits.json_too_deep(b"[" * depth + b"]" * depth)
     assert limits.json_too_deep(b"[" * (depth + 1) + b"]" * (depth + 1))
     # siblings do not add depth; only nesting does
@@ -161,7 +162,7 @@ def test_ordinary_front_matter_still_reads(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     (doc,) = parse_file(path, max_bytes=10**6)
-    assert isinstance(doc, ParsedDocument)
+    assert isinstance(doc, NewDocument)
     assert doc.language == "en-gb" and doc.extra == {"tags": ["market", "idlib"]}
 
 
@@ -257,7 +258,7 @@ def test_every_jsonl_rejection_names_its_line(tmp_path: Path, line: str, reason:
     path = tmp_path / "rows.jsonl"
     path.write_text(json.dumps({"text": GOOD_TEXT}) + "\n\n" + line + "\n", encoding="utf-8")
     good, error = parse_file(path, max_bytes=10**6)
-    assert isinstance(good, ParsedDocument) and isinstance(error, IngestError)
+    assert isinstance(good, NewDocument) and isinstance(error, IngestError)
     assert error.reason.startswith("line 3: ") and reason in error.reason, error.reason
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from marsad.ingest.language import detect_language
-from marsad.ingest.parse import IngestError, ParsedDocument, iter_paths, parse_file
+from marsad.ingest.parse import IngestError, NewDocument, iter_paths, parse_file
 
 
-def parse(path: Path) -> list[ParsedDocument | IngestError]:
+def parse(path: Path) -> list[NewDocument | IngestError]:
     return list(parse_file(path, max_bytes=10**6))
 
 
@@ -25,7 +25,7 @@ def test_front_matter_sets_metadata_and_the_original_is_the_whole_file(tmp_path:
     path = tmp_path / "a.md"
     path.write_bytes(raw)
     (doc,) = parse(path)
-    assert isinstance(doc, ParsedDocument)
+    assert isinstance(doc, NewDocument)
     assert doc.original == raw
     assert doc.text == "Shelling hit the western edge of Jisr al-Shughur overnight."
     assert (doc.title, doc.source, doc.published) == (
@@ -60,10 +60,10 @@ def test_json_array_keeps_each_records_exact_bytes(tmp_path: Path) -> None:
     path = tmp_path / "batch.json"
     path.write_text(raw, encoding="utf-8")
     first, second = parse(path)
-    assert isinstance(first, ParsedDocument) and isinstance(second, ParsedDocument)
+    assert isinstance(first, NewDocument) and isinstance(second, NewDocument)
     assert first.original.decode() in raw and second.original.decode() in raw
     assert json.loads(second.original) == {"text": "A drone hit a car near Atarib.", "id": 7}
-    assert first.path.endswith("batch.json#1") and second.extra["id"] == 7
+    assert first.original_name.endswith("batch.json#1") and second.extra["id"] == 7
     assert second.extra["container_sha256"] == hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -72,14 +72,14 @@ def test_json_record_without_text_is_named_and_others_pass(tmp_path: Path) -> No
     path.write_text('{"title": "no body"}\n{"text": "Clashes near Tadif."}\n', encoding="utf-8")
     error, doc = parse(path)
     assert isinstance(error, IngestError) and "line 1" in error.reason and "text" in error.reason
-    assert isinstance(doc, ParsedDocument) and doc.original == b'{"text": "Clashes near Tadif."}'
+    assert isinstance(doc, NewDocument) and doc.original == b'{"text": "Clashes near Tadif."}'
 
 
 def test_arabic_text_is_recorded_as_arabic(tmp_path: Path) -> None:
     path = tmp_path / "ar.txt"
     path.write_text("قصف مدفعي استهدف مدينة سراقب صباح اليوم.", encoding="utf-8")
     (doc,) = parse(path)
-    assert isinstance(doc, ParsedDocument) and doc.language == "ar"
+    assert isinstance(doc, NewDocument) and doc.language == "ar"
     assert detect_language("Shelling hit Saraqib (سراقب) this morning.") == "en"
     assert detect_language("12 3") == "und"
 
@@ -95,7 +95,7 @@ def test_html_metadata_and_block_text(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     (doc,) = parse(path)
-    assert isinstance(doc, ParsedDocument)
+    assert isinstance(doc, NewDocument)
     assert doc.title == "Strike on bakery" and doc.published == "2023-10-09T08:00:00+00:00"
     assert doc.text.splitlines() == ["Home", "A bakery in Sarmada was hit.", "Two people died."]
 

@@ -14,13 +14,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from marsad.config import database_url
+from marsad.contract.document import NewDocument
 from marsad.contract.incident import IncidentFilter
 from marsad.protect.disclosure import Disclosure
 from marsad.publish.brief import build_brief, render_markdown
 from marsad.publish.export import FORMATS, export_incidents
 from marsad.store import Store
 from marsad.store.protection import ApprovalRefused
-from marsad.store.store import NewDocument
 from marsad.web import create_app
 from test_web_seed import PASSWORD, PROTECTED_PERSON, PUBLIC_TEXT, USERS, Seeded, seed
 

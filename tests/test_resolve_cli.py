@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from marsad import config
 from marsad.cli.resolve import resolve_command
+from marsad.contract.document import NewDocument
 from marsad.store import Store
-from marsad.store.store import NewDocument
 from resolve_claims import count, strike
 
 

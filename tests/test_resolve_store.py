@@ -7,6 +7,7 @@ import json
 from datetime import date
 
 from marsad.contract.claim import Claim
+from marsad.contract.document import NewDocument
 from marsad.contract.incident import IncidentFilter, IncidentView
 from marsad.publish.aggregates import compare_aggregates
 from marsad.resolve import resolve_store
@@ -14,7 +15,6 @@ from marsad.store import Store, ledger
 from marsad.store.datasets import DatasetRow
 from marsad.store.models import Incident
 from marsad.store.rows import fill_row, incident_columns
-from marsad.store.store import NewDocument
 from resolve_claims import HTS, SYRIA, count, strike
 
 WIRE = (

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from marsad.config import database_url
 from marsad.contract.claim import Claim
+from marsad.contract.document import NewDocument
 from marsad.contract.incident import IncidentFilter
 from marsad.resolve import resolve_store
 from marsad.store import Store
-from marsad.store.store import NewDocument
 from resolve_claims import HTS, SYRIA, count, strike
 
 Report = tuple[str, str, Claim]  # outlet, publication day, claim

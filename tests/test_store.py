@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select, text, update
 
 from marsad.contract import claim as contract
+from marsad.contract.document import NewDocument
 from marsad.store import Store
 from marsad.store.models import Claim, LedgerEntry, Original, Person
-from marsad.store.store import NewDocument
 
 
 def new_doc(body: bytes, name: str = "r.txt", **kw: str) -> NewDocument:

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 
 from marsad.contract import claim as contract
+from marsad.contract.document import NewDocument
 from marsad.contract.incident import Actor, Figure, IncidentFilter, IncidentView, SourceView
 from marsad.store import Store
-from marsad.store.store import NewDocument
 
 
 def make_incident(

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from marsad.contract.document import NewDocument
 from marsad.process import extract_documents
 from marsad.resolve import resolve_store
 from marsad.store import Store, ledger
 from marsad.store.models import Claim, Incident, LedgerEntry, Person
-from marsad.store.store import NewDocument
 from marsad.store.verify import VerifyReport
 
 REPORTS = {

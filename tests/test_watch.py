@@ -169,9 +169,9 @@ def test_a_restart_stores_nothing_twice(tmp_path: Path) -> None:
 
 
 def test_temporary_hidden_and_other_names_are_not_candidates() -> None:
-    for name in ("a.md", "b.TXT", "c.html", "d.jsonl", "sub/e.json"):
+    for name in ("a.md", "b.TXT", "c.html", "d.jsonl", "sub/e.json", "f.pdf", "g.eml"):
         assert is_candidate(name), name
-    for name in ("a.md.part", "a.md.crdownload", "a.tmp", "a.md~", ".a.md", "~$a.md", "a.pdf"):
+    for name in ("a.md.part", "a.md.crdownload", "a.tmp", "a.md~", ".a.md", "~$a.md", "a.xlsx"):
         assert not is_candidate(name), name
 
 

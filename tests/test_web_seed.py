@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 
 from marsad.contract import claim as contract
+from marsad.contract.document import NewDocument
 from marsad.contract.incident import Actor, Figure, IncidentFilter, IncidentView, SourceView
 from marsad.store import Store
-from marsad.store.store import NewDocument
 
 PASSWORD = "correct-horse-1"
 USERS = {"viewer": "lina_viewer", "analyst": "omar_analyst", "admin": "rima_admin"}

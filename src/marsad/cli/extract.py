@@ -25,18 +25,18 @@ from marsad.config import max_bytes
 # building the command line (and `marsad --help`) does not pay for them.
 if TYPE_CHECKING:
     from marsad.contract.claim import Claim, DocumentMeta
-    from marsad.ingest.parse import ParsedDocument
+    from marsad.contract.document import NewDocument
 
 
 class DocumentReadError(Exception):
     """A file that cannot be read as a text document."""
 
 
-def read_documents(path: Path) -> list[ParsedDocument]:
+def read_documents(path: Path) -> list[NewDocument]:
     """Every document in ``path`` as ingest would store it; a clear error when there is none."""
     from marsad.ingest.parse import IngestError, parse_file
 
-    docs: list[ParsedDocument] = []
+    docs: list[NewDocument] = []
     errors: list[str] = []
     for item in parse_file(path, max_bytes=max_bytes(None)):
         if isinstance(item, IngestError):
@@ -67,7 +67,7 @@ def read_document(path: Path) -> tuple[str, dict[str, object]]:
     return doc.text, {k: v for k, v in meta.items() if v is not None}
 
 
-def _meta(doc: ParsedDocument, override: str | None) -> DocumentMeta:
+def _meta(doc: NewDocument, override: str | None) -> DocumentMeta:
     from marsad.contract.claim import DocumentMeta
 
     published = override or (doc.published[:10] if doc.published else None)

@@ -6,7 +6,6 @@ a :class:`~marsad.lang.LanguagePack` (``lang/en`` data files); places come from 
 
 from __future__ import annotations
 
-import importlib
 from functools import lru_cache
 
 from marsad.contract.claim import Claim, DocumentMeta, PersonMention, PlaceRef, Span
@@ -39,18 +38,11 @@ def engine_for(pack: LanguagePack) -> Engine:
     return Engine(pack)
 
 
-def _default_locator() -> PlaceLocator | None:
-    try:
-        gazetteer = importlib.import_module("marsad.gazetteer")
-    except ImportError:
-        return None
-    # The gazetteer package is built alongside this engine; until it provides
-    # default_gazetteer(), extraction runs without places rather than failing.
-    factory = getattr(gazetteer, "default_gazetteer", None)
-    if factory is None:
-        return None
-    locator: PlaceLocator = factory()
-    return locator
+def _default_locator() -> PlaceLocator:
+    # read when first needed: loading the gazetteer is most of the engine's start-up
+    from marsad.gazetteer import default_gazetteer
+
+    return default_gazetteer()
 
 
 def _locator(gazetteer: PlaceLocator | None | object) -> PlaceLocator | None:

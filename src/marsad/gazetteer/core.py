@@ -46,7 +46,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
 from itertools import accumulate, compress, repeat
@@ -1268,11 +1268,6 @@ def load_gazetteer(path: str | Path = DEFAULT_PACK) -> Gazetteer:
         skeleton_words=meta.get("skeleton_words") or {},
         arabic_word_keys=meta.get("arabic_word_keys") or (),
     )
-
-
-def with_admin(place: Place, **changes: Any) -> Place:
-    """A copy of ``place`` with fields changed (``Place`` is frozen)."""
-    return replace(place, **changes)
 
 
 def _finish_tokens(starts: list[int], ends: list[int], surfaces: list[str], text: str) -> _Tokens:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from marsad.contract.document import NewDocument
 from marsad.ingest.feed_fetch import FetchError, fetch_feed
 from marsad.ingest.feed_parse import FEED_MEDIA_TYPE, FeedEntry, FeedError, parse_feed
 from marsad.store import AddResult, Store
@@ -32,7 +33,6 @@ from marsad.store.feeds import (
     record_item,
     record_poll,
 )
-from marsad.store.store import NewDocument
 
 DEFAULT_TIMEOUT = 20.0
 

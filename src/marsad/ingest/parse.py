@@ -6,36 +6,32 @@ for its visible text only, and nothing it links to is fetched.
 
 from __future__ import annotations
 
-import datetime as dt
 import errno
 import hashlib
 import json
 import os
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from marsad.contract.claim import SENSITIVITY_LEVELS
-from marsad.ingest import limits
+from marsad.ingest import formats, limits
+from marsad.ingest.document import IngestError, NewDocument, Rejected, checked_document
+from marsad.ingest.formats import telegram, whatsapp
 from marsad.ingest.html_text import html_to_text
-from marsad.ingest.language import detect_language
 from marsad.ingest.limits import LimitError
 from marsad.ingest.walk import FOLLOW_HINT, SUPPORTED_SUFFIXES, iter_paths, unsupported_reason
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
     "IngestError",
-    "ParsedDocument",
+    "NewDocument",
     "iter_paths",
     "parse_file",
     "unsupported_reason",
 ]
-
-METADATA_FIELDS = ("title", "source", "url", "published", "language", "sensitivity")
 
 # Signatures of common binary formats people drop into report folders by mistake.
 _MAGIC = {
@@ -49,44 +45,9 @@ _MAGIC = {
 }
 
 
-@dataclass(frozen=True)
-class IngestError:
-    """One item that could not be stored, and why."""
-
-    path: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
-
-
-@dataclass
-class ParsedDocument:
-    """One document ready for the store: the exact original bytes and what was read from them."""
-
-    path: str
-    original: bytes
-    text: str
-    title: str | None = None
-    source: str | None = None
-    url: str | None = None
-    published: str | None = None
-    language: str = "und"
-    sensitivity: str = "internal"
-    extra: dict[str, Any] = field(default_factory=dict)
-    # persons the format itself names (a chat message's sender): stored as protected persons
-    protected_names: tuple[str, ...] = ()
-
-
-class _Rejected(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 def parse_file(
     path: Path, *, max_bytes: int, follow_symlinks: bool = True
-) -> Iterator[ParsedDocument | IngestError]:
+) -> Iterator[NewDocument | IngestError]:
     """Documents in ``path`` (several for .jsonl and JSON arrays), or errors naming the problem.
 
     Never raises for what a file contains: whatever goes wrong inside a parser (too deep,
@@ -115,25 +76,22 @@ def parse_file(
 
 def _parse_file(
     path: Path, name: str, max_bytes: int, follow_symlinks: bool
-) -> Iterator[ParsedDocument | IngestError]:
-    from marsad.ingest import formats  # here: the format readers build on this module
-    from marsad.ingest.formats import telegram, whatsapp
-
+) -> Iterator[NewDocument | IngestError]:
     suffix = path.suffix.lower()
     try:
         if not os.path.lexists(name):
-            raise _Rejected("no such file or folder")
+            raise Rejected("no such file or folder")
         if suffix not in SUPPORTED_SUFFIXES and not os.path.isdir(name):
-            raise _Rejected(unsupported_reason(suffix))
+            raise Rejected(unsupported_reason(suffix))
         if suffix == ".json" and telegram.is_export(name, follow_symlinks):
             yield from telegram.read_export(name, max_bytes, follow_symlinks)
             return
         raw = _read(name, max_bytes, follow_symlinks)
         if suffix in formats.BINARY_SUFFIXES:
-            yield from formats.read_binary(name, suffix, raw)
+            yield from formats.read_binary(name, suffix, raw, read_text=parse_text)
             return
         text = _decode(raw)
-    except _Rejected as rejected:
+    except Rejected as rejected:
         yield IngestError(name, rejected.reason)
         return
     except OSError as exc:
@@ -148,8 +106,8 @@ def _parse_file(
         yield from _parse_json(name, raw, text)
     else:
         try:
-            yield _parse_single(name, suffix, raw, _normalise_newlines(text))
-        except _Rejected as rejected:
+            yield parse_text(name, suffix, raw, _normalise_newlines(text))
+        except Rejected as rejected:
             yield IngestError(name, rejected.reason)
 
 
@@ -163,12 +121,12 @@ def _read(name: str, max_bytes: int, follow_symlinks: bool) -> bytes:
     with os.fdopen(descriptor, "rb") as handle:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise _Rejected("not a regular file")
+            raise Rejected("not a regular file")
         if info.st_size > max_bytes:
-            raise _Rejected(_too_big(info.st_size, max_bytes))
+            raise Rejected(_too_big(info.st_size, max_bytes))
         raw = handle.read(max_bytes + 1)
     if len(raw) > max_bytes:
-        raise _Rejected(_too_big(len(raw), max_bytes))
+        raise Rejected(_too_big(len(raw), max_bytes))
     return raw
 
 
@@ -187,21 +145,21 @@ def _os_reason(exc: OSError) -> str:
 
 def _decode(raw: bytes) -> str:
     if not raw.strip():
-        raise _Rejected("file is empty" if not raw else "file is empty (only whitespace)")
+        raise Rejected("file is empty" if not raw else "file is empty (only whitespace)")
     for magic, kind in _MAGIC.items():
         if raw.startswith(magic):
-            raise _Rejected(f"binary file: looks like {kind}")
+            raise Rejected(f"binary file: looks like {kind}")
     sample = raw[:8192]
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
     if controls > len(sample) * 0.05:
-        raise _Rejected("binary file: too many control bytes to be text")
+        raise Rejected("binary file: too many control bytes to be text")
     if b"\x00" in raw:
         offset = raw.index(b"\x00")
-        raise _Rejected(f"contains a NUL byte at offset {offset:,}; text files never do")
+        raise Rejected(f"contains a NUL byte at offset {offset:,}; text files never do")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise _Rejected(
+        raise Rejected(
             f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start:,}); convert it "
             "first, e.g. iconv -f WINDOWS-1256 -t UTF-8 (Arabic) or -f LATIN1 -t UTF-8"
         ) from None
@@ -212,21 +170,21 @@ def _normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _parse_single(name: str, suffix: str, raw: bytes, text: str) -> ParsedDocument:
+def parse_text(name: str, suffix: str, raw: bytes, text: str) -> NewDocument:
     meta: dict[str, Any] = {}
     if suffix in (".html", ".htm"):
         page = html_to_text(text)
         body = page.text
         if not body.strip():
-            raise _Rejected("HTML has no visible text (only scripts, styles or markup)")
+            raise Rejected("HTML has no visible text (only scripts, styles or markup)")
         meta = {k: v for k, v in page.meta.items() if v}
         if "language" in meta and limits.language_code(meta["language"]) is None:
             del meta["language"]  # the page's own lang attribute is a hint, not the user's word
     else:
         meta, body = _split_front_matter(text)
         if not body.strip():
-            raise _Rejected("no text after the front matter")
-    return _document(name, raw, body, meta)
+            raise Rejected("no text after the front matter")
+    return checked_document(name, raw, body, meta)
 
 
 def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
@@ -234,127 +192,39 @@ def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         return {}, text
     end = text.find("\n---", 4)
     if end == -1:
-        raise _Rejected("front matter starts with '---' but has no closing '---' line")
+        raise Rejected("front matter starts with '---' but has no closing '---' line")
     block = text[4:end]
     body_start = text.find("\n", end + 4)
     body = "" if body_start == -1 else text[body_start + 1 :]
     try:
         loaded = limits.load_front_matter(block)
     except LimitError as exc:
-        raise _Rejected(str(exc)) from None
+        raise Rejected(str(exc)) from None
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: e.g. an integer of 5,000 digits
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
-        raise _Rejected(f"front matter is not valid YAML{where}") from None
+        raise Rejected(f"front matter is not valid YAML{where}") from None
     if loaded is None:
         return {}, body
     if not isinstance(loaded, dict):
-        raise _Rejected("front matter must be 'key: value' lines")
+        raise Rejected("front matter must be 'key: value' lines")
     return loaded, body
-
-
-def _document(name: str, raw: bytes, text: str, meta: dict[str, Any]) -> ParsedDocument:
-    fields = _metadata_fields(meta)
-    published = fields["published"]
-    if published is not None:
-        published = _check_date(published)
-    sensitivity = (fields["sensitivity"] or "internal").lower()
-    if sensitivity not in SENSITIVITY_LEVELS:
-        raise _Rejected(
-            f"sensitivity '{sensitivity}' is not one of {', '.join(SENSITIVITY_LEVELS)}"
-        )
-    text = text.strip("\n")
-    language = _language(fields["language"]) or detect_language(text)
-    extra = {
-        str(key): _plain(value)
-        for key, value in meta.items()
-        if key not in METADATA_FIELDS and value is not None
-    }
-    try:
-        limits.check_values([text, list(fields.values()), extra])
-        if fields["source"]:
-            limits.check_source(fields["source"])
-    except LimitError as exc:
-        raise _Rejected(str(exc)) from None
-    return ParsedDocument(
-        path=name,
-        original=raw,
-        text=text,
-        title=fields["title"],
-        source=fields["source"],
-        url=fields["url"],
-        published=published,
-        language=language,
-        sensitivity=sensitivity,
-        extra=extra,
-    )
-
-
-def _metadata_fields(meta: dict[str, Any]) -> dict[str, str | None]:
-    fields: dict[str, str | None] = {}
-    for key in METADATA_FIELDS:
-        value = meta.get(key)
-        if isinstance(value, dt.datetime | dt.date):
-            value = value.isoformat()
-        if value is not None and not isinstance(value, str | int | float):
-            raise _Rejected(f"metadata field '{key}' must be text, not {type(value).__name__}")
-        fields[key] = None if value is None else str(value).strip() or None
-    return fields
-
-
-def _language(value: str | None) -> str | None:
-    """The language the metadata names, normalised; refused when it is not a language tag."""
-    if value is None:
-        return None
-    code = limits.language_code(value)
-    if code is None:
-        raise _Rejected(
-            f"language '{value[:40]}' is not a language code such as ar, en or en-GB "
-            f"(at most {limits.MAX_LANGUAGE_CHARS} characters)"
-        )
-    return code
-
-
-def _check_date(value: str) -> str:
-    """ISO date or date-time; anything else is refused rather than guessed."""
-    candidate = value.replace("Z", "+00:00")
-    try:
-        if "T" in candidate or " " in candidate.strip():
-            return dt.datetime.fromisoformat(candidate).isoformat()
-        return dt.date.fromisoformat(candidate).isoformat()
-    except ValueError:
-        raise _Rejected(
-            f"published '{value}' is not an ISO date (write it as YYYY-MM-DD)"
-        ) from None
-
-
-def _plain(value: Any) -> Any:
-    """Front-matter values as JSON-safe data."""
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
 
 
 def _record(
     name: str, record: Any, original: bytes, container_sha256: str, where: str
-) -> ParsedDocument:
+) -> NewDocument:
     """One JSON object as a document; every refusal names the line or item it is in."""
     if not isinstance(record, dict):
-        raise _Rejected(f"{where}: expected a JSON object, got {type(record).__name__}")
+        raise Rejected(f"{where}: expected a JSON object, got {type(record).__name__}")
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
-        raise _Rejected(f'{where}: needs a non-empty "text" field')
+        raise Rejected(f'{where}: needs a non-empty "text" field')
     meta = {k: v for k, v in record.items() if k != "text"}
     try:
-        document = _document(name, original, text, meta)
-    except _Rejected as rejected:
-        raise _Rejected(f"{where}: {rejected.reason}") from None
+        document = checked_document(name, original, text, meta)
+    except Rejected as rejected:
+        raise Rejected(f"{where}: {rejected.reason}") from None
     document.extra["container_file"] = name.split("#", 1)[0]
     document.extra["container_sha256"] = container_sha256
     return document
@@ -364,20 +234,20 @@ def _json_value(data: bytes, where: str) -> Any:
     """Parsed JSON, refused when nested too deep (checked before the recursive parser runs),
     when it is not JSON, or when it holds NaN or Infinity."""
     if limits.json_too_deep(data):
-        raise _Rejected(
+        raise Rejected(
             f"{where}nests arrays or objects more than {limits.MAX_JSON_DEPTH} levels deep"
         )
     try:
         return json.loads(data, parse_constant=limits.refuse_json_constant)
     except LimitError as exc:
-        raise _Rejected(f"{where}{exc}") from None
+        raise Rejected(f"{where}{exc}") from None
     except RecursionError:
-        raise _Rejected(f"{where}nested too deeply to parse") from None
+        raise Rejected(f"{where}nested too deeply to parse") from None
     except ValueError as exc:
-        raise _Rejected(f"{where}not valid JSON ({_json_problem(exc)})") from None
+        raise Rejected(f"{where}not valid JSON ({_json_problem(exc)})") from None
 
 
-def _parse_jsonl(name: str, raw: bytes) -> Iterator[ParsedDocument | IngestError]:
+def _parse_jsonl(name: str, raw: bytes) -> Iterator[NewDocument | IngestError]:
     container = _sha256(raw)
     found = False
     for number, line_bytes in enumerate(raw.split(b"\n"), start=1):
@@ -391,24 +261,24 @@ def _parse_jsonl(name: str, raw: bytes) -> Iterator[ParsedDocument | IngestError
         try:
             record = _json_value(line_bytes, f"{where}: ")
             yield _record(f"{name}#{number}", record, line_bytes, container, where)
-        except _Rejected as rejected:
+        except Rejected as rejected:
             yield IngestError(name, rejected.reason)
     if not found:
         yield IngestError(name, "file is empty (no JSON lines)")
 
 
-def _parse_json(name: str, raw: bytes, text: str) -> Iterator[ParsedDocument | IngestError]:
+def _parse_json(name: str, raw: bytes, text: str) -> Iterator[NewDocument | IngestError]:
     """A JSON object is one document; a JSON array is one document per element."""
     container = _sha256(raw)
     try:
         value = _json_value(raw, "")
-    except _Rejected as rejected:
+    except Rejected as rejected:
         yield IngestError(name, rejected.reason)
         return
     if isinstance(value, dict):
         try:
             yield _record(name, value, raw, container, "document")
-        except _Rejected as rejected:
+        except Rejected as rejected:
             yield IngestError(name, rejected.reason)
         return
     if not isinstance(value, list):
@@ -419,7 +289,7 @@ def _parse_json(name: str, raw: bytes, text: str) -> Iterator[ParsedDocument | I
     for number, (record, original) in enumerate(_array_elements(text, count), start=1):
         try:
             yield _record(f"{name}#{number}", record, original, container, f"item {number}")
-        except _Rejected as rejected:
+        except Rejected as rejected:
             yield IngestError(name, rejected.reason)
 
 

@@ -11,20 +11,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from marsad.ingest.formats import MEDIA_TYPES as FORMAT_MEDIA_TYPES
-from marsad.ingest.parse import IngestError, ParsedDocument, iter_paths, parse_file
+from marsad.contract.document import NewDocument
+from marsad.ingest.document import IngestError
+from marsad.ingest.parse import iter_paths, parse_file
 from marsad.store import AddResult, Store
-from marsad.store.store import NewDocument
-
-MEDIA_TYPES = {
-    ".txt": "text/plain",
-    ".md": "text/markdown",
-    ".html": "text/html",
-    ".htm": "text/html",
-    ".json": "application/json",
-    ".jsonl": "application/x-ndjson",
-    **FORMAT_MEDIA_TYPES,
-}
 
 
 @dataclass
@@ -54,31 +44,6 @@ class IngestReport:
             "skipped": self.skipped,
             "partial": self.partial,
         }
-
-
-def media_type(path: str) -> str:
-    """By the suffix of the file, or of the part inside it that has one (an attachment)."""
-    name, _, part = path.partition("#")
-    suffix = Path(part).suffix.lower()
-    if suffix not in MEDIA_TYPES:
-        suffix = Path(name).suffix.lower()
-    return MEDIA_TYPES.get(suffix, "application/octet-stream")
-
-
-def to_new_document(parsed: ParsedDocument) -> NewDocument:
-    return NewDocument(
-        original=parsed.original,
-        original_name=parsed.path,
-        media_type=media_type(parsed.path),
-        text=parsed.text,
-        title=parsed.title,
-        source=parsed.source,
-        url=parsed.url,
-        published=parsed.published,
-        language=parsed.language,
-        sensitivity=parsed.sensitivity,
-        extra=dict(parsed.extra),
-    )
 
 
 def ingest_paths(
@@ -114,9 +79,9 @@ def ingest_paths(
     return report
 
 
-def _store(store: Store, parsed: ParsedDocument, actor: str) -> AddResult | IngestError:
+def _store(store: Store, parsed: NewDocument, actor: str) -> AddResult | IngestError:
     try:
-        result = store.add_document(to_new_document(parsed), actor=actor)
+        result = store.add_document(parsed, actor=actor)
         # a duplicate too: a run killed between the two steps leaves no sender unprotected
         for person in parsed.protected_names:
             if len(" ".join(person.split())) >= 2:  # a one-letter name is no name to mask
@@ -127,4 +92,4 @@ def _store(store: Store, parsed: ParsedDocument, actor: str) -> AddResult | Inge
         # parameters, which would print the document's text
         cause = getattr(exc, "orig", None) or exc
         first_line = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
-        return IngestError(parsed.path, f"could not be stored: {first_line[:200]}")
+        return IngestError(parsed.original_name, f"could not be stored: {first_line[:200]}")

@@ -34,10 +34,6 @@ def safe_record(view: IncidentView, d: Disclosure, *, staff_names: bool) -> dict
     return record
 
 
-def actor_names(view: IncidentView, side: str = "perpetrators") -> list[str]:
-    return [a.name for a in getattr(view, side)]
-
-
 def source_names(view: IncidentView) -> list[str]:
     names: list[str] = []
     for s in view.sources:

@@ -212,58 +212,20 @@ def record_from_claim(
     url: str | None = None,
     dataset: str | None = None,
 ) -> ClaimRecord:
-    """Digest one claim. A claim without a date is dated by its publication (the few days before
-    it, precision 2); one without either stays undated and can only stand alone."""
-    lo, hi, precision = _linking_days(
-        claim.date_start,
-        claim.date_end,
-        claim.date_precision,
-        published,
-        stated=claim.date_evidence is not None,
-    )
-    stated = _date_stated(
-        lo, hi, precision, published, claim.date_start, stated=claim.date_evidence is not None
-    )
-    place = _best_place(claim.places)
-    rank = PLACE_PRECISIONS.index(place.precision) if place is not None else NO_PLACE_RANK
-    if place is not None and place.precision not in PLACE_PRECISIONS:
-        rank = NO_PLACE_RANK - 1
-    return ClaimRecord(
-        id=claim_id,
-        event_type=claim.event_type,
-        family=EVENT_FAMILIES.get(claim.event_type, claim.event_type),
-        day_lo=lo,
-        day_hi=hi,
-        date_precision=precision,
-        place=place,
-        place_rank=rank,
-        lat=place.lat if place is not None else None,
-        lon=place.lon if place is not None else None,
-        place_key=(place.gazetteer_id or place.name.lower()) if place is not None else None,
-        admin1=(place.admin1_pcode or place.admin1) if place is not None else None,
-        perpetrators=tuple((a.id, a.name, a.type) for a in claim.perpetrators),
-        targets=tuple((a.id, a.name, a.type) for a in claim.targets),
-        weapons=frozenset(w.type for w in claim.weapons),
-        facilities=tuple((f.type, f.count) for f in claim.facilities),
-        counts=tuple(
-            (c.category, c.group, c.low, c.high, c.qualifier, c.derived)
-            for c in claim.counts
-            if c.part_of is None or c.group != "all"
-        ),
-        reported_by=tuple(
-            sorted({x.lower() for o in claim.reported_by for x in (o.id, o.name) if x})
-        ),
-        text=claim.evidence.text,
+    """Digest one claim (through its JSON form, read by :func:`record_from_data`). A claim
+    without a date is dated by its publication (the few days before it, precision 2); one
+    without either stays undated and can only stand alone."""
+    return record_from_data(
+        claim.to_dict(),
+        claim_id,
         source=source,
         document_id=document_id,
-        published=_ordinal(published),
+        published=published,
         credibility=credibility,
         sensitivity=sensitivity,
         title=title,
         url=url,
         dataset=dataset,
-        acled_sub_event_type=claim.acled_sub_event_type,
-        date_stated=stated,
     )
 
 
@@ -307,10 +269,8 @@ def record_from_data(
     url: str | None = None,
     dataset: str | None = None,
 ) -> ClaimRecord:
-    """Digest a claim's stored JSON dict (:meth:`Claim.to_dict`) directly: the same record as
-    ``record_from_claim(claim_from_dict(data), ...)`` (a test holds the two together), without
-    building the evidence spans, persons and sub-objects resolution never reads. Reading a
-    million stored claims through full schema objects cost more than linking them."""
+    """Digest a claim's stored JSON dict (:meth:`Claim.to_dict`) directly, without building the
+    evidence spans, persons and sub-objects resolution never reads."""
     lo, hi, precision = _linking_days(
         data.get("date_start"),
         data.get("date_end"),
@@ -383,18 +343,6 @@ def record_from_data(
         acled_sub_event_type=data.get("acled_sub_event_type"),
         date_stated=stated,
     )
-
-
-def _best_place(places: list[PlaceRef]) -> PlaceRef | None:
-    """The most precise place with coordinates, else the most precise place at all."""
-    if not places:
-        return None
-
-    def rank(p: PlaceRef) -> tuple[int, int]:
-        r = PLACE_PRECISIONS.index(p.precision) if p.precision in PLACE_PRECISIONS else 99
-        return (0 if p.lat is not None else 1, r)
-
-    return min(places, key=rank)
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -25,7 +25,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -109,10 +109,6 @@ def upgrade(engine: Engine) -> None:
         _lock(connection, Lock.MIGRATE)
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
-
-
-def has_schema(engine: Engine) -> bool:
-    return "alembic_version" in inspect(engine).get_table_names()
 
 
 # -- locks -----------------------------------------------------------------------------------

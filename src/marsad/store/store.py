@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from marsad.contract import claim as contract
 from marsad.contract.claim import parse_iso_date
+from marsad.contract.document import NewDocument
 from marsad.contract.incident import StoredClaim
 from marsad.protect.names import canonical_name
 from marsad.store import crypto, ledger
@@ -43,23 +44,6 @@ from marsad.store.review import ReviewStoreMixin
 from marsad.store.rows import claim_row, now
 from marsad.store.stats import StatsStoreMixin
 from marsad.store.verify import VerifyReport, persons_payload, verify_store
-
-
-@dataclass(frozen=True)
-class NewDocument:
-    """What the ingest pipeline hands the store for one original."""
-
-    original: bytes
-    original_name: str
-    media_type: str
-    text: str
-    title: str | None = None
-    source: str | None = None
-    url: str | None = None
-    published: str | None = None
-    language: str = "und"
-    sensitivity: str = "internal"
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -92,18 +92,6 @@ def filter_query(params: Mapping[str, Any]) -> str:
     return urlencode(pairs)
 
 
-def parse_limit(value: str | None) -> int:
-    if value in (None, ""):
-        return DEFAULT_PAGE
-    try:
-        limit = int(str(value))
-    except ValueError as exc:
-        raise BadInput("'limit' must be a whole number", value) from exc
-    if not 1 <= limit <= MAX_PAGE:
-        raise BadInput(f"'limit' must be between 1 and {MAX_PAGE}", value)
-    return limit
-
-
 def parse_id(value: str, what: str) -> int:
     """A positive 32-bit id from a path segment."""
     if not value.isdigit() or len(value) > 10 or not 1 <= int(value) <= MAX_ID:

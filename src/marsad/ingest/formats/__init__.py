@@ -7,21 +7,22 @@ documents, or errors naming the file and the reason, as the text formats do.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from marsad.ingest.formats.common import IngestError, ParsedDocument, Rejected
+from marsad.ingest.formats.common import IngestError, NewDocument, Rejected
+
+# (name, suffix, bytes, decoded text) -> the document, as parse.parse_text reads a text file
+TextReader = Callable[[str, str, bytes, str], NewDocument]
 
 # read from their bytes by their own reader, never decoded as text first
 BINARY_SUFFIXES = (".pdf", ".docx", ".eml")
-MEDIA_TYPES = {
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".eml": "message/rfc822",
-}
 
 
-def read_binary(name: str, suffix: str, raw: bytes) -> Iterator[ParsedDocument | IngestError]:
-    """The documents of a PDF, Word or e-mail file, or the error that names what is wrong."""
+def read_binary(
+    name: str, suffix: str, raw: bytes, *, read_text: TextReader
+) -> Iterator[NewDocument | IngestError]:
+    """The documents of a PDF, Word or e-mail file, or the error that names what is wrong.
+    ``read_text`` reads a text part (an e-mail's text attachment) as a text file is read."""
     try:
         if suffix == ".pdf":
             from marsad.ingest.formats.pdf import read_pdf
@@ -34,6 +35,6 @@ def read_binary(name: str, suffix: str, raw: bytes) -> Iterator[ParsedDocument |
         else:
             from marsad.ingest.formats.mail import read_eml
 
-            yield from read_eml(name, raw)
+            yield from read_eml(name, raw, read_text)
     except Rejected as rejected:
         yield IngestError(name, rejected.reason)

@@ -1,9 +1,9 @@
-"""What every format reader shares: the document builder and the refusal of ``parse``.
+"""What every format reader shares: the document builder, the refusal and small helpers.
 
-Readers build documents through ``parse._document`` so that a PDF page, an e-mail or a chat
-message is checked exactly as a text report is (sensitivity, ISO dates, NUL characters, source
-length, language), and refuse with ``parse._Rejected`` so the reason reaches the user the same
-way.
+Readers build documents through ``ingest.document.checked_document`` so that a PDF page, an
+e-mail or a chat message is checked exactly as a text report is (sensitivity, ISO dates, NUL
+characters, source length, language), and refuse with ``ingest.document.Rejected`` so the reason
+reaches the user the same way.
 """
 
 from __future__ import annotations
@@ -15,19 +15,15 @@ import stat
 from typing import Any
 
 from marsad.contract.claim import SENSITIVITY_LEVELS
-from marsad.ingest.parse import (  # noqa: F401  (re-exported for the readers)
-    IngestError,
-    ParsedDocument,
-    _document,
-    _Rejected,
-)
+from marsad.contract.document import NewDocument
+from marsad.ingest.document import IngestError, Rejected, checked_document
 
-Rejected = _Rejected
+__all__ = ["IngestError", "NewDocument", "Rejected", "document", "open_regular", "sha256"]
 
 
-def document(name: str, original: bytes, text: str, meta: dict[str, Any]) -> ParsedDocument:
+def document(name: str, original: bytes, text: str, meta: dict[str, Any]) -> NewDocument:
     """A checked document; ``meta`` holds the metadata fields and anything for ``extra``."""
-    return _document(name, original, text, {k: v for k, v in meta.items() if v is not None})
+    return checked_document(name, original, text, {k: v for k, v in meta.items() if v is not None})
 
 
 def sha256(data: bytes) -> str:

@@ -10,13 +10,13 @@ import zipfile
 from io import BytesIO
 from typing import Any
 
-from marsad.ingest.formats.common import ParsedDocument, Rejected, document
+from marsad.ingest.formats.common import NewDocument, Rejected, document
 
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024
 PARAGRAPH_BREAK = "\n\n"
 
 
-def read_docx(name: str, raw: bytes) -> ParsedDocument:
+def read_docx(name: str, raw: bytes) -> NewDocument:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import email
 import email.errors
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email import policy
 from email.message import EmailMessage, MIMEPart
 from typing import Any
 
 from marsad.ingest.formats.common import (
     IngestError,
-    ParsedDocument,
+    NewDocument,
     Rejected,
     document,
     sha256,
@@ -35,7 +35,9 @@ _BASE64_DEFECTS = (
 )
 
 
-def read_eml(name: str, raw: bytes) -> Iterator[ParsedDocument | IngestError]:
+def read_eml(
+    name: str, raw: bytes, read_text: Callable[[str, str, bytes, str], NewDocument]
+) -> Iterator[NewDocument | IngestError]:
     message = email.message_from_bytes(raw, policy=policy.default)
     assert isinstance(message, EmailMessage)  # policy.default builds EmailMessage objects
     if not any(message[h] for h in ("From", "Subject", "Date")):
@@ -62,7 +64,7 @@ def read_eml(name: str, raw: bytes) -> Iterator[ParsedDocument | IngestError]:
     yield document(name, raw, text, meta)
     for number, part in enumerate(attachments, start=1):
         if part.get_content_type() in TEXT_ATTACHMENTS:
-            yield _attachment(name, part, number, mail_id, source, published)
+            yield _attachment(name, part, number, mail_id, source, published, read_text)
 
 
 def _header(message: EmailMessage, key: str) -> str | None:
@@ -137,15 +139,14 @@ def _attachment(
     mail_id: str,
     source: str | None,
     published: str | None,
-) -> ParsedDocument | IngestError:
-    from marsad.ingest.parse import _parse_single
-
+    read_text: Callable[[str, str, bytes, str], NewDocument],
+) -> NewDocument | IngestError:
     name = f"{mail}#{_attachment_name(part, number)}"
     what = f"attachment {number}"
     try:
         data = _part_bytes(part, what)
         suffix = TEXT_ATTACHMENTS[part.get_content_type()]
-        parsed = _parse_single(name, suffix, data, _decoded(part, what))
+        parsed = read_text(name, suffix, data, _decoded(part, what))
     except Rejected as rejected:
         return IngestError(name, rejected.reason)
     parsed.source = parsed.source or source

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from io import BytesIO
 from typing import Any
 
-from marsad.ingest.formats.common import ParsedDocument, Rejected, document
+from marsad.ingest.formats.common import NewDocument, Rejected, document
 from marsad.ingest.formats.pdf_order import page_text
 
 PAGE_BREAK = "\n\n"
@@ -29,7 +29,7 @@ def page_of(page_starts: Sequence[int], offset: int) -> int:
     return bisect.bisect_right(page_starts, offset)
 
 
-def read_pdf(name: str, raw: bytes) -> ParsedDocument:
+def read_pdf(name: str, raw: bytes) -> NewDocument:
     import pypdfium2 as pdfium
 
     try:

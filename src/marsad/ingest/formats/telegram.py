@@ -21,7 +21,7 @@ from typing import Any
 from marsad.ingest import limits
 from marsad.ingest.formats.common import (
     IngestError,
-    ParsedDocument,
+    NewDocument,
     Rejected,
     document,
     file_sha256,
@@ -53,7 +53,7 @@ def is_export(name: str, follow_symlinks: bool) -> bool:
 
 def read_export(
     name: str, max_bytes: int, follow_symlinks: bool
-) -> Iterator[ParsedDocument | IngestError]:
+) -> Iterator[NewDocument | IngestError]:
     container = {"container_file": name, "container_sha256": file_sha256(name, follow_symlinks)}
     header: dict[str, Any] = {}
     counts = {"messages": 0, "read": 0}
@@ -95,7 +95,7 @@ def _chat(header: dict[str, Any]) -> dict[str, Any]:
 
 def _message(
     name: str, chat: dict[str, Any], element: Element, container: dict[str, Any]
-) -> ParsedDocument | IngestError | None:
+) -> NewDocument | IngestError | None:
     """The message as a document; None for what is not a report (service messages, media
     without a caption); an error naming the message for what is wrong with it."""
     message = element.value

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from marsad.ingest.formats.common import IngestError, ParsedDocument, Rejected, document, sha256
+from marsad.ingest.formats.common import IngestError, NewDocument, Rejected, document, sha256
 
 _STAMP = (
     r"(?P<a>\d{1,2})[./-](?P<b>\d{1,2})[./-](?P<year>\d{2,4}),? "
@@ -59,7 +59,7 @@ def is_chat(text: str) -> bool:
     return sum(1 for line in lines if _HEADER.match(line)) * 2 > len(lines)
 
 
-def read_chat(name: str, raw: bytes) -> Iterator[ParsedDocument | IngestError]:
+def read_chat(name: str, raw: bytes) -> Iterator[NewDocument | IngestError]:
     container = {"container_file": name, "container_sha256": sha256(raw)}
     messages, odd = _messages(raw)
     for line in odd:
@@ -112,7 +112,7 @@ def _document(
     assumed: bool,
     source: str,
     container: dict[str, str],
-) -> ParsedDocument | IngestError | None:
+) -> NewDocument | IngestError | None:
     spoken = _SENDER.match(message.first)
     if spoken is None:
         return None  # WhatsApp's own notice: no sender
