@@ -320,12 +320,12 @@ def path_values(built: Built) -> dict[str, list[str]]:
 def query_variants(template: str) -> list[dict[str, str]]:
     """The queries to ask a route with: every export format, every count dimension, both
     languages for pages, with and without unreviewed incidents for lists."""
+    from marsad.publish.formats import FORMATS as EXPORT_FORMATS
     from marsad.store.stats import DIMENSIONS
-    from marsad.web.api import EXPORT_TYPES
 
     base: list[dict[str, str]] = [{"limit": PAGE_LIMIT}]
     if template == "/api/export":
-        base = [{"format": f} for f in EXPORT_TYPES]
+        base = [{"format": f} for f in EXPORT_FORMATS]
     elif template == "/api/aggregates":
         base = [{"by": ",".join(DIMENSIONS), "reported": "true"}]
     elif template == "/api/claims":

@@ -8,24 +8,20 @@ sensitivity ``public`` only; anything wider must be asked for and is recorded in
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import json
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any, TextIO
 
 from marsad.contract.incident import IncidentFilter, IncidentView
 from marsad.protect.disclosure import Disclosure, incident_as_shown
-from marsad.publish import acled, geojson, hxl, ucdp
-from marsad.publish.common import neutralise, safe_record
+from marsad.publish.formats import FORMATS as EXPORT_FORMATS
+from marsad.publish.formats import Rows
 
 if TYPE_CHECKING:
     from marsad.store import Store
 
-FORMATS: tuple[str, ...] = ("acled", "ucdp", "hxl", "geojson", "geojson-flat", "jsonl")
-CSV_FORMATS = frozenset({"acled", "ucdp", "hxl"})
+FORMATS: tuple[str, ...] = tuple(EXPORT_FORMATS)
 # incidents fetched per keyset page: larger pages mean fewer sorted scans on big stores, and
 # memory stays bounded by the page, not by the export
 PAGE_SIZE = 5000
@@ -102,39 +98,6 @@ def shown_incidents(
         yield from flush()
 
 
-def _csv_rows(
-    fmt: str,
-    views: Iterable[tuple[IncidentView, Disclosure]],
-    out: HashingWriter,
-    tick: Callable[[], None],
-) -> None:
-    stamp = int(time.time())
-    if fmt == "acled":
-        columns: tuple[str, ...] = acled.COLUMNS
-
-        def build(v: IncidentView, d: Disclosure) -> dict[str, Any]:
-            return acled.export_row(v, d, stamp)
-    elif fmt == "ucdp":
-        columns = ucdp.COLUMNS
-
-        def build(v: IncidentView, d: Disclosure) -> dict[str, Any]:
-            return ucdp.export_row(v, d)
-    else:
-        columns = hxl.HEADERS
-
-        def build(v: IncidentView, d: Disclosure) -> dict[str, Any]:
-            return hxl.export_row(v, d)
-
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    if fmt == "hxl":
-        writer.writerow(hxl.TAGS)
-    for view, d in views:
-        row = d.show(build(view, d))
-        writer.writerow([neutralise(row[c]) for c in columns])
-        tick()
-
-
 def export_incidents(
     store: Store,
     fmt: str,
@@ -149,7 +112,7 @@ def export_incidents(
 
     Public exports hold only reviewed incidents unless ``include_unreviewed``; every row passes
     through the reader's :class:`~marsad.protect.disclosure.Disclosure` last."""
-    if fmt not in FORMATS:
+    if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     f = publish_filter(f or IncidentFilter(), include_unreviewed=include_unreviewed)
     sink = HashingWriter(out)
@@ -162,22 +125,8 @@ def export_incidents(
             on_row()
 
     views = shown_incidents(store, store.iter_incidents(f, batch=PAGE_SIZE), f.max_sensitivity)
-    if fmt in CSV_FORMATS:
-        _csv_rows(fmt, views, sink, tick)
-    elif fmt in ("geojson", "geojson-flat"):
-        sink.write(geojson.OPENING)
-        for view, d in views:
-            if rows:
-                sink.write(",\n")
-            sink.write(geojson.feature(view, d, flat=fmt == "geojson-flat"))
-            tick()
-        sink.write(geojson.CLOSING)
-    else:
-        staff = f.max_sensitivity != "public"
-        for view, d in views:
-            record = d.show(safe_record(view, d, staff_names=staff))
-            sink.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
-            tick()
+    staff = f.max_sensitivity != "public"
+    EXPORT_FORMATS[fmt].write(views, Rows(sink, tick, staff))
 
     seq = None
     if f.max_sensitivity != "public":

@@ -19,6 +19,7 @@ from pydantic_core import PydanticCustomError
 
 from marsad.contract.incident import AggregateView, IncidentFilter, IncidentView
 from marsad.protect.disclosure import first_span
+from marsad.publish.formats import FORMATS as EXPORT_FORMATS
 from marsad.publish.labels import count_words
 from marsad.store.accounts import MAX_TOKEN_DAYS, TOKEN_DAYS, TokenInfo
 from marsad.store.stats import DIMENSIONS, CountRow
@@ -276,22 +277,13 @@ def aggregates(
     return fast_json(out)
 
 
-EXPORT_TYPES = {
-    "acled": ("text/csv", "csv"),
-    "ucdp": ("text/csv", "csv"),
-    "hxl": ("text/csv", "csv"),
-    "geojson": ("application/geo+json", "geojson"),
-    "jsonl": ("application/x-ndjson", "jsonl"),
-}
-
-
 @router.get("/export")
 def export(
     request: Request,
     f: Filter,
     reader: ReadAccess,
     format: Annotated[
-        str, Query(max_length=20, description=f"one of {', '.join(EXPORT_TYPES)}")
+        str, Query(max_length=20, description=f"one of {', '.join(EXPORT_FORMATS)}")
     ] = "geojson",
     include_unreviewed: Annotated[
         bool, Query(description="public exports hold only reviewed incidents unless true")
@@ -305,9 +297,9 @@ def export(
     megabytes, disk beyond) so a 100,000-row export does not sit in memory."""
     from marsad.publish.export import export_incidents
 
-    if format not in EXPORT_TYPES:
-        raise BadInput(f"'format' takes {', '.join(EXPORT_TYPES)}", format[:20])
-    media, ext = EXPORT_TYPES[format]
+    if format not in EXPORT_FORMATS:
+        raise BadInput(f"'format' takes {', '.join(EXPORT_FORMATS)}", format[:20])
+    media, ext = EXPORT_FORMATS[format].media_type, EXPORT_FORMATS[format].extension
     # closed by the streaming generator below once sent (or here if the export fails)
     spool = tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+b")  # noqa: SIM115
     try:
