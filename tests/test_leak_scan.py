@@ -321,7 +321,7 @@ def query_variants(template: str) -> list[dict[str, str]]:
     """The queries to ask a route with: every export format, every count dimension, both
     languages for pages, with and without unreviewed incidents for lists."""
     from marsad.publish.formats import FORMATS as EXPORT_FORMATS
-    from marsad.store.stats import DIMENSIONS
+    from marsad.store.reads import DIMENSIONS
 
     base: list[dict[str, str]] = [{"limit": PAGE_LIMIT}]
     if template == "/api/export":

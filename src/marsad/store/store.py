@@ -39,10 +39,10 @@ from marsad.store.models import (
     Source,
 )
 from marsad.store.protection import ProtectionStoreMixin
+from marsad.store.reads import ReadStoreMixin
 from marsad.store.resolution import ResolutionStoreMixin
 from marsad.store.review import ReviewStoreMixin
 from marsad.store.rows import claim_row, now
-from marsad.store.stats import StatsStoreMixin
 from marsad.store.verify import VerifyReport, persons_payload, verify_store
 
 
@@ -58,7 +58,7 @@ class Store(
     IncidentStoreMixin,
     AccountStoreMixin,
     ReviewStoreMixin,
-    StatsStoreMixin,
+    ReadStoreMixin,
     DatasetStoreMixin,
     ResolutionStoreMixin,
 ):

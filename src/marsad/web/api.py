@@ -22,7 +22,7 @@ from marsad.protect.disclosure import first_span
 from marsad.publish.formats import FORMATS as EXPORT_FORMATS
 from marsad.publish.labels import count_words
 from marsad.store.accounts import MAX_TOKEN_DAYS, TOKEN_DAYS, TokenInfo
-from marsad.store.stats import DIMENSIONS, CountRow
+from marsad.store.reads import DIMENSIONS, CountRow
 from marsad.web.access import (
     Admin,
     ReadAccess,

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from marsad.contract.incident import IncidentView
-from marsad.store.stats import CountRow
+from marsad.store.reads import CountRow
 
 DATA = Path(__file__).parent / "data" / "governorates.json"
 LON_MIN, LON_MAX, LAT_MIN, LAT_MAX = 35.5, 42.5, 32.2, 37.5

@@ -27,8 +27,8 @@ from marsad.protect.disclosure import REVIEWED_STATES, first_span, text_sha256
 from marsad.protect.links import safe_link
 from marsad.publish import labels
 from marsad.store.accounts import TOKEN_DAYS
+from marsad.store.reads import DocumentRecord
 from marsad.store.review import GRADES, correctable_fields
-from marsad.store.stats import DocumentRecord
 from marsad.web import charts, localize
 from marsad.web.access import forget_tokens, has_account, is_admin, may_read, may_review, store_of
 from marsad.web.auth import (

@@ -42,7 +42,7 @@ def upgrade() -> None:
     # covers the counts by day, area, type and grade with the killed/injured sums: no table reads
     op.create_index("ix_incidents_stats", "incidents", _STATS_COLUMNS)
     # the same, ordered by when an incident ends: a period starting on D needs only incidents
-    # ending on or after D, the narrower range for recent periods (see store/stats.py)
+    # ending on or after D, the narrower range for recent periods (see store/reads.py)
     ends = [sa.text("sensitivity"), sa.text("coalesce(date_end, date_start)")]
     op.create_index(
         "ix_incidents_ends", "incidents", ends + [sa.text(c) for c in _STATS_COLUMNS[1:]]

@@ -12,10 +12,10 @@ from collections import Counter
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, and_, cast, func, insert, literal, or_, select, union_all
+from sqlalchemy import String, and_, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from marsad.contract.incident import AggregateView, IncidentFilter, IncidentView, visible_levels
@@ -25,7 +25,6 @@ from marsad.protect.disclosure import (
     public_aggregate,
     public_incident_data,
 )
-from marsad.store import ledger
 from marsad.store.crypto import JSONText
 from marsad.store.filters import (
     apply_filter,
@@ -42,7 +41,7 @@ from marsad.store.models import (
     PersonMention,
     Source,
 )
-from marsad.store.rows import fill_row, incident_dict_from_row, view_from_row
+from marsad.store.rows import incident_dict_from_row, view_from_row
 
 PageKey = tuple[date | None, int]
 # dimensions held in columns (grouped in SQL) and in the JSON record (counted in Python)
@@ -120,7 +119,7 @@ def _union_all(selects: list[Any]) -> Any:
     return union_all(*selects)
 
 
-class StatsStoreMixin:
+class ReadStoreMixin:
     """Read methods of :class:`marsad.store.Store` used by the web application."""
 
     if TYPE_CHECKING:  # provided by Store
@@ -591,52 +590,6 @@ class StatsStoreMixin:
         d = self.disclosure(max_sensitivity)
         out = [_claim_dict(c, d) for c in page]
         return out, (page[-1].id if len(rows) > limit else None)
-
-    # -- bulk load (benchmarks, imports) -----------------------------------------------------
-
-    def bulk_insert_incidents(
-        self, views: Iterable[IncidentView], *, actor: str, batch: int = 5000
-    ) -> int:
-        """Insert many new incidents fast: one multi-row insert and one ledger entry per batch
-        (the entry hashes the batch's records, so custody is kept without a row per incident)."""
-        total = 0
-        pending: list[IncidentView] = []
-
-        def flush(items: list[IncidentView]) -> None:
-            stamp = datetime.now(UTC)
-            rows = []
-            for v in items:
-                row = Incident(created_at=stamp, updated_at=stamp)
-                fill_row(row, v)
-                values = {c.key: getattr(row, c.key) for c in Incident.__table__.columns}
-                values.pop("id")
-                rows.append(values)
-            with self.transaction() as session:
-                session.execute(insert(Incident), rows)
-                ledger.append(
-                    session,
-                    actor=actor,
-                    action="bulk_load",
-                    subject_type="incident_batch",
-                    subject_id=str(len(rows)),
-                    payload={
-                        "incidents": len(rows),
-                        "records_sha256": ledger.sha256_hex(
-                            ledger.canonical_json([r["data"] for r in rows])
-                        ),
-                    },
-                )
-
-        for view in views:
-            pending.append(view)
-            if len(pending) >= batch:
-                flush(pending)
-                total += len(pending)
-                pending = []
-        if pending:
-            flush(pending)
-            total += len(pending)
-        return total
 
 
 def _day_counts_serve(f: IncidentFilter, dims: list[str]) -> bool:
