@@ -10,6 +10,7 @@ import pytest
 
 from marsad.config import database_url
 from marsad.store import Store
+from paths import REPO
 from postgres_schema import POSTGRES_URL, postgres_schema_url
 
 
@@ -53,5 +54,4 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
         s.close()
 
 
-REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples" / "reports"

@@ -9,14 +9,14 @@ and UCDP included, run from ``make bench`` (benchmarks/accuracy.py).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from marsad.evaluate.gold import score_gold
+from paths import REPO
 
-GOLD = Path(__file__).resolve().parents[1] / "eval" / "gold" / "gold.jsonl"
+GOLD = REPO / "eval" / "gold" / "gold.jsonl"
 
 # field -> minimum value-exact F1 (measured when set, sixth round: claims 0.91, event_type
 # 0.82, places 0.74, dates 0.87, counts 0.79, weapons 0.78, perpetrators 0.73)

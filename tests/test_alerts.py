@@ -30,9 +30,10 @@ from marsad.resolve import resolve_store
 from marsad.store import Store
 from marsad.store.alerts import StoredAlert, list_alerts
 from marsad.web import create_app
+from paths import REPO
 from resolve_claims import RUSSIA, SYRIA, count, span, strike
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "reports"
+EXAMPLES = REPO / "examples" / "reports"
 
 # Invented villages: two in one sub-district (SY070101), one in the next (SY070102).
 VILLAGES: dict[str, tuple[float, float, str, str]] = {

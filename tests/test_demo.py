@@ -11,8 +11,9 @@ import pypdfium2
 from marsad.contract.incident import IncidentFilter
 from marsad.demo import run
 from marsad.store import Store
+from paths import REPO
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "reports"
+EXAMPLES = REPO / "examples" / "reports"
 
 
 def test_demo_writes_a_brief_whose_pdf_holds_the_figures(tmp_path: Path) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
-EXTRACT = Path(__file__).resolve().parents[1] / "src" / "marsad" / "extract"
+from paths import REPO
+
+EXTRACT = REPO / "src" / "marsad" / "extract"
 LONGEST = 80
 
 

@@ -26,8 +26,9 @@ from marsad.evaluate.investigations import score_investigations
 from marsad.evaluate.markdown_text import read_markdown
 from marsad.evaluate.report import summary_line, tables_for
 from marsad.lang import LanguagePackError
+from paths import TESTS
 
-DATA = Path(__file__).parent / "data" / "eval_ar"
+DATA = TESTS / "data" / "eval_ar"
 SP = Span(0, 1, "x")
 
 

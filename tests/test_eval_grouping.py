@@ -18,8 +18,9 @@ from marsad.evaluate.grouping import (
     score_grouping_file,
     singletons,
 )
+from paths import TESTS
 
-FIXTURES = Path(__file__).parent / "fixtures" / "eval"
+FIXTURES = TESTS / "fixtures" / "eval"
 SMALL = FIXTURES / "ucdp_grouping_small.csv"
 
 

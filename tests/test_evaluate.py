@@ -41,8 +41,9 @@ from marsad.evaluate.ucdp import (
     select_headline_rows,
     states_death_toll,
 )
+from paths import TESTS
 
-FIXTURES = Path(__file__).parent / "fixtures" / "eval"
+FIXTURES = TESTS / "fixtures" / "eval"
 SP = Span(0, 1, "x")
 
 

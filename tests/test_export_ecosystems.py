@@ -26,11 +26,10 @@ from marsad.publish.export import export_incidents
 from marsad.publish.imports import parse_rows
 from marsad.resolve import resolve_store
 from marsad.store import Store
+from paths import REPO
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "reports"
-SHARED_GED = (
-    Path(__file__).resolve().parents[2] / "shared" / "eval" / "ucdp_ged_syria_2016_2017.csv"
-)
+EXAMPLES = REPO / "examples" / "reports"
+SHARED_GED = REPO.parent / "shared" / "eval" / "ucdp_ged_syria_2016_2017.csv"
 # GED's columns in GED's order, as the GED CSV's header gives them
 GED_HEADER = [
     "id",

@@ -12,6 +12,7 @@ from marsad.contract.claim import Claim, DocumentMeta
 from marsad.evaluate.persons import fold, score_persons
 from marsad.extract import engine_for, extract
 from marsad.lang import load_language_pack
+from paths import REPO
 
 META = DocumentMeta(published="2022-05-04")
 
@@ -294,7 +295,7 @@ def test_scorer_counts_recall_precision_and_name_parts_as_places(tmp_path: Path)
 
 
 def test_scorer_reads_gold_persons() -> None:
-    gold = Path(__file__).resolve().parents[1] / "eval" / "gold" / "gold.jsonl"
+    gold = REPO / "eval" / "gold" / "gold.jsonl"
     result = score_persons(gold, reader=lambda t: [])
     total = result["scores"]["all"]
     assert result["kind"] == "gold"

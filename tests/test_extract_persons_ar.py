@@ -21,6 +21,7 @@ from marsad.protect.names import MASK, NameMasker
 from marsad.store import Store
 from marsad.store.models import Person
 from marsad.store.models import PersonMention as StoredMention
+from paths import REPO
 
 
 @pytest.fixture(scope="module")
@@ -215,7 +216,7 @@ def test_the_arabic_pack_keeps_its_person_cues() -> None:
 
 
 def test_the_reader_has_no_arabic_words_of_its_own() -> None:
-    source = Path(__file__).resolve().parent.parent / "src/marsad/extract/cued_persons.py"
+    source = REPO / "src/marsad/extract/cued_persons.py"
     text = source.read_text(encoding="utf-8")
     assert not any("\u0600" <= c <= "\u06ff" for c in text)
 

@@ -10,7 +10,6 @@ Places come from the real gazetteer.
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -18,8 +17,9 @@ from marsad.contract.claim import Claim, Count, DocumentMeta
 from marsad.contract.document import NewDocument
 from marsad.extract import extract
 from marsad.ingest.parse import parse_file
+from paths import REPO
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "reports"
+EXAMPLES = REPO / "examples" / "reports"
 
 
 def run(text: str, published: str) -> list[Claim]:

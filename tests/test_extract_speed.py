@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib.util
 import random
 import re
-from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -23,12 +22,13 @@ from marsad.gazetteer import Gazetteer, default_gazetteer
 from marsad.gazetteer.core import _TOKEN_RE
 from marsad.gazetteer.normalize import fold_token
 from marsad.lang import load_language_pack
+from paths import REPO
 
 _PLACE_RULES = _PlaceRules(load_language_pack("en").places)
 _LANDMARK_BEFORE = _PLACE_RULES.landmark_before
 _after_landmark_words = _PLACE_RULES.after_landmark_words
 
-BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "extract.py"
+BENCHMARK = REPO / "benchmarks" / "extract.py"
 
 
 @pytest.fixture(scope="module")

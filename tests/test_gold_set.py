@@ -19,8 +19,9 @@ import pytest
 from marsad.contract import claim as contract
 from marsad.evaluate.files import RowWarnings
 from marsad.evaluate.gold import read_gold
+from paths import REPO
 
-GOLD_DIR = Path(__file__).resolve().parents[1] / "eval" / "gold"
+GOLD_DIR = REPO / "eval" / "gold"
 GOLD_PATH = GOLD_DIR / "gold.jsonl"
 MIN_PART_A = 75
 MIN_REPORTS = 150  # the floor for the whole gold set

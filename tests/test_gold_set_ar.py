@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib.util
 import json
 from collections import Counter
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -20,8 +19,9 @@ import pytest
 from marsad.contract import claim as contract
 from marsad.evaluate.files import RowWarnings
 from marsad.evaluate.gold import read_gold
+from paths import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 BUILDER = ROOT / "eval" / "gold" / "build_gold.py"
 GOLD_DIR = ROOT / "eval" / "gold_ar"
 GOLD_PATH = GOLD_DIR / "gold.jsonl"

@@ -19,8 +19,9 @@ from marsad.contract.claim import Claim, Count, DocumentMeta, PlaceRef, Span
 from marsad.evaluate.invariants import Violation, violations
 from marsad.extract import extract
 from marsad.lang import load_language_pack
+from paths import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 # the dev sets, read in place (MARSAD_EVAL_DIR, else the folder beside the checkout)
 EVAL = Path(os.environ.get("MARSAD_EVAL_DIR", ROOT.parent / "shared" / "eval"))
 PACK = load_language_pack("en")

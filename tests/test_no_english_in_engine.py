@@ -54,7 +54,9 @@ from typing import Any
 import pytest
 import yaml
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "marsad"
+from paths import REPO
+
+SRC = REPO / "src" / "marsad"
 SCANNED = (SRC / "extract", SRC / "gazetteer")
 DATA_FILES = (
     *sorted((SRC / "lang").glob("*/*.yaml")),

@@ -21,8 +21,9 @@ from marsad.process import extract_documents
 from marsad.publish.imports import import_dataset
 from marsad.resolve import resolve_store
 from marsad.store import Store
+from paths import REPO
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "reports"
+EXAMPLES = REPO / "examples" / "reports"
 REPORTS = (
     "2023-10-06-ariha-market-outlet-a.md",
     "2023-10-06-ariha-market-outlet-b.md",

@@ -15,7 +15,6 @@ the expected one. One ``places_in`` call per sentence, cached across the tests.
 from __future__ import annotations
 
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +22,7 @@ import yaml
 
 from marsad.extract import places_in
 from marsad.gazetteer import default_gazetteer
+from paths import TESTS
 
 # The threshold for false places among all trap sentences.
 TRAP_MAX_ERRORS = 1
@@ -44,7 +44,7 @@ KINDS = frozenset(
         "other",
     }
 )
-DATA = Path(__file__).parent / "data" / "place_traps.yaml"
+DATA = TESTS / "data" / "place_traps.yaml"
 
 Span = tuple[int, int]
 

@@ -9,7 +9,6 @@ import csv
 import json
 import random
 import time
-from pathlib import Path
 
 import pytest
 
@@ -21,8 +20,9 @@ from marsad.protect.names import (
     canonical_name,
     name_forms_of,
 )
+from paths import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 SHARED = ROOT.parent / "shared"
 
 HUDA = ProtectedName("Huda Qassem", ("هدى قاسم",))
@@ -528,7 +528,7 @@ def test_name_forms_of_lists_masked_forms() -> None:
 
 def test_word_lists_are_in_the_package_data() -> None:
     assert FORMS_FILE.name == "name_forms.yaml"
-    assert FORMS_FILE.parent == Path(__file__).resolve().parents[1] / "src/marsad/protect"
+    assert FORMS_FILE.parent == REPO / "src/marsad/protect"
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert '"**/*.yaml"' in pyproject
 

@@ -6,8 +6,6 @@ two (one a syndicated copy of the other) 10. Resolution must make one incident w
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from marsad import config
@@ -17,8 +15,9 @@ from marsad.process import extract_documents
 from marsad.publish.aggregates import compare_aggregates
 from marsad.resolve import resolve_store
 from marsad.store import Store
+from paths import REPO
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "reports"
+EXAMPLES = REPO / "examples" / "reports"
 
 
 def test_ariha_reports_resolve_to_one_incident(sqlite_store: Store) -> None:

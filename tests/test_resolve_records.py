@@ -8,7 +8,6 @@ project's example reports) and on the resolution test builders."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -21,9 +20,10 @@ from marsad.resolve import build_incident, record_from_claim, record_from_stored
 from marsad.resolve.records import record_from_data
 from marsad.store import Store
 from marsad.store.rows import INCIDENT_DATA_FIELDS, incident_columns, incident_data
+from paths import REPO
 from resolve_claims import HTS, SYRIA, count, strike
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "reports"
+EXAMPLES = REPO / "examples" / "reports"
 
 
 def _slow(stored: StoredClaim) -> object:

@@ -37,9 +37,9 @@ from marsad.store import Store
 from marsad.store.models import ApiToken, LedgerEntry
 from marsad.web import create_app
 from marsad.web.auth import SignInThrottle
+from paths import REPO
 from test_web_seed import PASSWORD, USERS, Seeded, seed
 
-REPO = Path(__file__).resolve().parent.parent
 ISSUE_INCIDENT_CURSOR = "WyIyMDIzLTAxLTAxIiwgdHJ1ZV0"  # ["2023-01-01", true]
 ISSUE_ID_CURSOR = "W3RydWVd"  # [true]
 NUL = "\u0000"
