@@ -3,7 +3,7 @@
 Why a build step: annotators write evidence as the words themselves ("seven civilians"), which a
 person can check by reading, and this script turns them into the character offsets the scorer
 needs. Computing offsets by hand is error-prone; computing them here means ``gold.jsonl`` is never
-edited by hand and can always be regenerated (``tests/test_gold_set.py`` checks it is).
+edited by hand and can always be regenerated (``tests/evaluate/test_gold_set.py`` checks it is).
 
 The script fails loudly, naming the report id and the field, when an evidence substring is not in
 the text, a value is outside the schema vocabularies (``marsad.contract.claim``), an actor or

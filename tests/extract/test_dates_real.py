@@ -3,12 +3,12 @@ wire services. The sentences are written for these tests."""
 
 from __future__ import annotations
 
-from marsad.contract.claim import Claim, DocumentMeta
+from reports import reader
+
+from marsad.contract.claim import DocumentMeta
 from marsad.extract import extract
 
-
-def run(text: str) -> list[Claim]:
-    return extract(text, DocumentMeta(published=None, language="en"))
+run = reader(None)
 
 
 def dates(text: str) -> list[tuple[str | None, str | None]]:
@@ -62,8 +62,6 @@ def test_a_dated_page_header_still_anchors() -> None:
 
 
 def test_the_day_before_a_named_date_counts_from_that_date() -> None:
-    from marsad.contract.claim import DocumentMeta
-    from marsad.extract import extract
 
     text = "Medics in Sarmin said on 9 March 2024 that shelling the day before had killed three."
     (claim,) = extract(text, DocumentMeta(published="2024-03-12"))

@@ -7,12 +7,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from test_ingest_formats import cited, cli, ingest_and_extract, parsed, reasons, stored
+
 from marsad.config import database_url
 from marsad.contract.document import NewDocument
 from marsad.ingest.formats.telegram import is_export
 from marsad.ingest.parse import parse_file
 from marsad.store import Store
-from test_ingest_formats import cited, cli, ingest_and_extract, parsed, reasons, stored
 
 STRIKE = "An air strike hit the market in Ariha on 12 March 2024, killing five civilians."
 

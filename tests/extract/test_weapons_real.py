@@ -5,12 +5,9 @@ The sentences are written for these tests; the incidents in them are invented.
 
 from __future__ import annotations
 
-from marsad.contract.claim import Claim, DocumentMeta
-from marsad.extract import extract
+from reports import reader
 
-
-def run(text: str) -> list[Claim]:
-    return extract(text, DocumentMeta(published="2016-03-02", language="en"))
+run = reader("2016-03-02")
 
 
 def weapons(text: str) -> set[str]:

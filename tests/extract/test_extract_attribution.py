@@ -7,13 +7,12 @@ and a few lexicon and gazetteer facts. The sentences are ours; names of people a
 
 from __future__ import annotations
 
-from marsad.contract.claim import Claim, DocumentMeta
-from marsad.extract import extract
+from reports import reader
+
+from marsad.contract.claim import Claim
 from marsad.gazetteer import default_gazetteer
 
-
-def run(text: str, published: str = "2019-06-01") -> list[Claim]:
-    return extract(text, DocumentMeta(published=published, language="en"))
+run = reader("2019-06-01")
 
 
 def counts_of(claim: Claim) -> set[tuple[str, str, int | None]]:

@@ -2,7 +2,7 @@
 
 Each report restates the facts of one seed document (figures, places, dates) in new words.
 Places come from a small stand-in locator so these tests do not depend on the gazetteer data;
-tests/test_extract_places.py runs the same reports through the real gazetteer.
+tests/extract/test_extract_places.py runs the same reports through the real gazetteer.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from reports import reader
 
 from marsad.contract.claim import (
     ACLED_SUB_EVENT_TYPES,
@@ -64,8 +65,7 @@ LOCATOR = StandInLocator(
 )
 
 
-def run(text: str, published: str | None = "2023-10-25") -> list[Claim]:
-    return extract(text, DocumentMeta(published=published), gazetteer=LOCATOR)
+run = reader("2023-10-25", gazetteer=LOCATOR)
 
 
 def check_invariants(text: str, claims: list[Claim]) -> None:

@@ -7,12 +7,11 @@ attack, and damage to a facility after an attack each give a claim of their own.
 
 from __future__ import annotations
 
-from marsad.contract.claim import Claim, DocumentMeta
-from marsad.extract import extract
+from reports import reader
 
+from marsad.contract.claim import Claim
 
-def run(text: str, published: str = "2022-05-20") -> list[Claim]:
-    return extract(text, DocumentMeta(published=published, language="en"))
+run = reader("2022-05-20")
 
 
 def strikes(claim: Claim) -> list[int | None]:

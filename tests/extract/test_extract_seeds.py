@@ -12,18 +12,17 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from reports import reader
 
 from marsad.contract.claim import Claim, Count, DocumentMeta
 from marsad.contract.document import NewDocument
-from marsad.extract import extract
 from marsad.ingest.parse import parse_file
 from paths import REPO
 
 EXAMPLES = REPO / "examples" / "reports"
 
 
-def run(text: str, published: str) -> list[Claim]:
-    return extract(text, DocumentMeta(published=published, language="en"))
+run = reader(None)
 
 
 def only(claims: list[Claim]) -> Claim:

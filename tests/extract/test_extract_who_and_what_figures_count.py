@@ -7,12 +7,11 @@ detentions), how a total over several means is typed, and people leaving a place
 
 from __future__ import annotations
 
-from marsad.contract.claim import Claim, DocumentMeta
-from marsad.extract import extract
+from reports import reader
 
+from marsad.contract.claim import Claim
 
-def run(text: str, published: str = "2019-06-15") -> list[Claim]:
-    return extract(text, DocumentMeta(published=published, language="en"))
+run = reader("2019-06-15")
 
 
 def counts_of(claim: Claim) -> set[tuple[str, str, int | None]]:

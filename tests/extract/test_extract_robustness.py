@@ -8,6 +8,7 @@ import time
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reports import reader
 
 from marsad.contract.claim import DocumentMeta
 from marsad.extract import (
@@ -22,8 +23,7 @@ from marsad.lang import LanguagePackError, load_language_pack, load_pack_from
 META = DocumentMeta(published="2023-10-25")
 
 
-def run(text: str) -> list:  # type: ignore[type-arg]
-    return extract(text, META, gazetteer=None)
+run = reader("2023-10-25", gazetteer=None)
 
 
 @pytest.mark.parametrize("text", ["", " ", "\n\n\n", ".", "—", "\x00\x01\x02"])

@@ -7,12 +7,11 @@ blame reported in a sentence of its own attaches to an incident whose sentences 
 
 from __future__ import annotations
 
-from marsad.contract.claim import Claim, DocumentMeta
-from marsad.extract import extract
+from reports import reader
 
+from marsad.contract.claim import Claim
 
-def run(text: str, published: str = "2019-06-01") -> list[Claim]:
-    return extract(text, DocumentMeta(published=published, language="en"))
+run = reader("2019-06-01")
 
 
 def lead(claims: list[Claim]) -> Claim:

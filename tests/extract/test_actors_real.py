@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import json
 
-from marsad.contract.claim import ATTRIBUTIONS, ActorRef, Claim, DocumentMeta, Span, claim_from_dict
-from marsad.extract import extract
+from reports import reader
 
+from marsad.contract.claim import ATTRIBUTIONS, ActorRef, Claim, Span, claim_from_dict
 
-def run(text: str, published: str | None = "2017-04-10") -> list[Claim]:
-    return extract(text, DocumentMeta(published=published, language="en"))
+run = reader("2017-04-10")
 
 
 def perpetrators(claim: Claim) -> list[tuple[str, str]]:
