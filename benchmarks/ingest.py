@@ -53,7 +53,7 @@ def generate(folder: Path, count: int, seed: int = 7) -> None:
 
 def child(count: int, db_url: str | None) -> None:
     from marsad.config import database_url
-    from marsad.ingest.pipeline import ingest_paths
+    from marsad.jobs.ingest import ingest_paths
     from marsad.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:

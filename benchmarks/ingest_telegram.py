@@ -62,7 +62,7 @@ def write_export(path: Path, count: int) -> None:
 def child(count: int, store_it: bool) -> None:
     from marsad.config import database_url
     from marsad.ingest.parse import ParsedDocument, parse_file
-    from marsad.ingest.pipeline import ingest_paths
+    from marsad.jobs.ingest import ingest_paths
     from marsad.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:

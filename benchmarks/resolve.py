@@ -296,7 +296,7 @@ def load_store(url: str, n: int, seed: int) -> dict[str, object]:
 
 def resolve_in_store(url: str, n: int) -> dict[str, object]:
     """Time one resolution run over everything stored; then check the custody chain."""
-    from marsad.resolve import resolve_store
+    from marsad.jobs.resolve import resolve_store
     from marsad.store import Store
 
     store = Store(url)

@@ -5,8 +5,8 @@
 
 Generated reports (the seeded generator of ``benchmarks/extract.py``, about 300 words each) are
 ingested into an empty store and extracted three ways: in one process (the loop of
-:func:`marsad.process.extract_documents`, its two halves timed apart: the CPU the engine takes
-and the CPU storing takes), and with :mod:`marsad.scale` on a local Dask
+:func:`marsad.jobs.extract.extract_documents`, its two halves timed apart: the CPU the engine takes
+and the CPU storing takes), and with :mod:`marsad.jobs.scale` on a local Dask
 cluster of 1 and of 2 worker processes, the store written by the coordinator. This runs at
 ``--docs`` and at half of it, on SQLite and, with ``--postgres``, on PostgreSQL (each run in a
 schema of its own, dropped afterwards). Every run is a child process of its own, so its peak
@@ -34,9 +34,10 @@ from itertools import product
 from pathlib import Path
 from typing import Any
 
-from extract import report  # the generator of benchmarks/extract.py, beside this script
 from rich.console import Console
 from rich.progress import Progress
+
+from extract import report  # the generator of benchmarks/extract.py, beside this script
 
 MODES = ("one process", "dask 1 worker", "dask 2 workers")
 
@@ -73,9 +74,9 @@ def database(postgres: str | None, folder: Path) -> Iterator[str]:
 
 
 def one_process(store: Any, documents: Any) -> tuple[Any, float, float]:
-    """:func:`marsad.process.extract_documents`'s loop, with the CPU seconds of the engine and
+    """:func:`marsad.jobs.extract.extract_documents`'s loop, with the CPU seconds of the engine and
     of the store writes counted apart."""
-    from marsad.process import DocumentInput, compute_document, start_report, store_result
+    from marsad.jobs.extract import DocumentInput, compute_document, start_report, store_result
 
     report = start_report(store, actor="bench")
     engine_s = store_s = 0.0
@@ -91,8 +92,8 @@ def one_process(store: Any, documents: Any) -> tuple[Any, float, float]:
 
 
 def child(corpus: Path, mode: str, postgres: str | None, chunk_size: int) -> dict[str, Any]:
-    from marsad.ingest.pipeline import ingest_paths
-    from marsad.scale import dask_client, extract_documents_dask
+    from marsad.jobs.ingest import ingest_paths
+    from marsad.jobs.scale import dask_client, extract_documents_dask
     from marsad.store import Store
 
     with tempfile.TemporaryDirectory() as tmp, database(postgres, Path(tmp)) as url:

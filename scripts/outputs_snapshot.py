@@ -23,12 +23,12 @@ from pathlib import Path
 
 from marsad.config import DEFAULT_MAX_BYTES, database_url
 from marsad.contract.incident import IncidentFilter
-from marsad.ingest.pipeline import ingest_paths
-from marsad.process import extract_documents
+from marsad.jobs.extract import extract_documents
+from marsad.jobs.ingest import ingest_paths
+from marsad.jobs.resolve import resolve_store
 from marsad.publish.aggregates import compare_aggregates
 from marsad.publish.brief import build_brief, render_markdown
 from marsad.publish.export import FORMATS, export_incidents
-from marsad.resolve import resolve_store
 from marsad.store import Store
 from marsad.web.api import incident_json
 

@@ -16,11 +16,11 @@ from rich.table import Table
 
 from marsad.config import DEFAULT_MAX_BYTES, database_url
 from marsad.contract.incident import IncidentFilter
-from marsad.ingest.pipeline import ingest_paths
-from marsad.process import extract_documents
+from marsad.jobs.extract import extract_documents
+from marsad.jobs.ingest import ingest_paths
+from marsad.jobs.resolve import resolve_store
 from marsad.publish.aggregates import compare_aggregates
 from marsad.publish.brief import build_brief, write_brief
-from marsad.resolve import resolve_store
 from marsad.store import Store
 
 console = Console()

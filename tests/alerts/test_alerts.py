@@ -26,7 +26,7 @@ from marsad.cli import app as cli_app
 from marsad.config import database_url
 from marsad.contract.claim import ActorRef, Claim, PlaceRef
 from marsad.contract.document import NewDocument
-from marsad.resolve import resolve_store
+from marsad.jobs.resolve import resolve_store
 from marsad.store import Store
 from marsad.store.alerts import StoredAlert, list_alerts
 from marsad.web import create_app

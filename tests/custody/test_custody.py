@@ -34,7 +34,7 @@ from marsad.custody.checkpoint import (
 )
 from marsad.custody.packet import PacketError, PacketScope, write_packet
 from marsad.custody.tsa import TimestampError, make_request, store_response
-from marsad.resolve import resolve_store
+from marsad.jobs.resolve import resolve_store
 from marsad.store import Store, ledger
 from marsad.store.crypto import (
     KeyFileError,

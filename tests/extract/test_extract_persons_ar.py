@@ -14,9 +14,9 @@ from sqlalchemy import select
 from marsad.contract.claim import PersonMention
 from marsad.evaluate.persons_ar import DEFAULT_SET, score_arabic_persons
 from marsad.extract.cued_persons import CueDataError, CuedPersonReader, cued_reader
-from marsad.ingest.pipeline import ingest_paths
+from marsad.jobs.extract import extract_documents
+from marsad.jobs.ingest import ingest_paths
 from marsad.lang import load_language_pack
-from marsad.process import extract_documents
 from marsad.protect.names import MASK, NameMasker
 from marsad.store import Store
 from marsad.store.models import Person

@@ -24,7 +24,7 @@ from marsad.contract.document import NewDocument
 from marsad.ingest import limits
 from marsad.ingest.html_text import html_to_text
 from marsad.ingest.parse import IngestError, parse_file
-from marsad.ingest.pipeline import IngestReport, ingest_paths
+from marsad.jobs.ingest import IngestReport, ingest_paths
 from marsad.store import Store
 
 runner = CliRunner()

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from marsad.cli import app
 from marsad.config import database_url
-from marsad.ingest.watch import Watcher, is_candidate
+from marsad.jobs.watch import Watcher, is_candidate
 from marsad.store import Store
 from marsad.store.models import Document, Incident, LedgerEntry
 

@@ -24,13 +24,13 @@ from typer.testing import CliRunner
 from marsad.cli import app
 from marsad.config import database_url
 from marsad.extract import engine_for
-from marsad.ingest.pipeline import ingest_paths
-from marsad.process import DocumentInput, DocumentResult, compute_document
-from marsad.scale import dask_client, extract_documents_dask
+from marsad.jobs.extract import DocumentInput, DocumentResult, compute_document
+from marsad.jobs.ingest import ingest_paths
+from marsad.jobs.scale import dask_client, extract_documents_dask
 from marsad.store import Store
 from marsad.store.models import Claim, LedgerEntry, Person, PersonMention
+from paths import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples" / "reports"
 GENERATED = 40
 
@@ -319,7 +319,7 @@ def _free_port() -> int:
 def test_an_unreachable_scheduler_is_named_before_anything_is_ingested(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("marsad.scale.CONNECT_TIMEOUT_S", 1)
+    monkeypatch.setattr("marsad.jobs.scale.CONNECT_TIMEOUT_S", 1)
     url = database_url(str(tmp_path / "marsad.db"))
     address = f"tcp://127.0.0.1:{_free_port()}"
     runner = CliRunner(env={"COLUMNS": "400"})  # the error box on one line

@@ -41,9 +41,9 @@ from typer.testing import CliRunner
 import leak_corpus as corpus
 from marsad.cli import app as cli_app
 from marsad.config import database_url
-from marsad.ingest.pipeline import ingest_paths
-from marsad.process import extract_documents
-from marsad.resolve.runner import resolve_store
+from marsad.jobs.extract import extract_documents
+from marsad.jobs.ingest import ingest_paths
+from marsad.jobs.resolve import resolve_store
 from marsad.store import Store
 from marsad.store.models import Document, Incident
 from marsad.web import create_app

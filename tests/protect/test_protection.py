@@ -302,8 +302,8 @@ def test_recording_the_same_persons_twice_stores_them_once(
 def test_a_person_named_away_from_any_claim_is_still_protected(
     store: Store, tmp_path: Path
 ) -> None:
-    from marsad.ingest.pipeline import ingest_paths
-    from marsad.process import extract_documents
+    from marsad.jobs.extract import extract_documents
+    from marsad.jobs.ingest import ingest_paths
 
     report = tmp_path / "calm.md"
     report.write_text(

@@ -19,12 +19,12 @@ from hxl.scripts import hxlvalidate_main
 from export_data import build_store, make_view
 from marsad import config
 from marsad.contract.incident import Actor, IncidentFilter
-from marsad.ingest.pipeline import ingest_paths
-from marsad.process import extract_documents
+from marsad.jobs.extract import extract_documents
+from marsad.jobs.ingest import ingest_paths
+from marsad.jobs.resolve import resolve_store
 from marsad.publish import ucdp
 from marsad.publish.export import export_incidents
 from marsad.publish.imports import parse_rows
-from marsad.resolve import resolve_store
 from marsad.store import Store
 from paths import REPO
 

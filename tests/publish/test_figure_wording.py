@@ -13,11 +13,11 @@ from fastapi.testclient import TestClient
 from marsad.config import database_url
 from marsad.contract.claim import stated_number
 from marsad.contract.incident import IncidentFilter
-from marsad.ingest.pipeline import ingest_paths
-from marsad.process import extract_documents
+from marsad.jobs.extract import extract_documents
+from marsad.jobs.ingest import ingest_paths
+from marsad.jobs.resolve import resolve_store
 from marsad.publish.aggregates import compare_aggregates
 from marsad.publish.brief import build_brief, render_markdown
-from marsad.resolve import resolve_store
 from marsad.store import Store
 from marsad.web import create_app
 

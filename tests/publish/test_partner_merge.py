@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 from marsad import config
 from marsad.cli import app as cli_app
 from marsad.contract.incident import IncidentFilter, IncidentView
-from marsad.ingest.pipeline import ingest_paths
-from marsad.process import extract_documents
+from marsad.jobs.extract import extract_documents
+from marsad.jobs.ingest import ingest_paths
+from marsad.jobs.resolve import resolve_store
 from marsad.publish.imports import import_dataset
-from marsad.resolve import resolve_store
 from marsad.store import Store
 from paths import REPO
 

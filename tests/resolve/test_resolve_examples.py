@@ -10,10 +10,10 @@ import pytest
 
 from marsad import config
 from marsad.contract.incident import IncidentFilter
-from marsad.ingest.pipeline import ingest_paths
-from marsad.process import extract_documents
+from marsad.jobs.extract import extract_documents
+from marsad.jobs.ingest import ingest_paths
+from marsad.jobs.resolve import resolve_store
 from marsad.publish.aggregates import compare_aggregates
-from marsad.resolve import resolve_store
 from marsad.store import Store
 from paths import REPO
 

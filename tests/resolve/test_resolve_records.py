@@ -14,8 +14,8 @@ import pytest
 from marsad import config
 from marsad.contract.claim import Claim, Count, PersonMention, Span, claim_from_dict
 from marsad.contract.incident import StoredClaim
-from marsad.ingest.pipeline import ingest_paths
-from marsad.process import extract_documents
+from marsad.jobs.extract import extract_documents
+from marsad.jobs.ingest import ingest_paths
 from marsad.resolve import build_incident, record_from_claim, record_from_stored
 from marsad.resolve.records import record_from_data
 from marsad.store import Store

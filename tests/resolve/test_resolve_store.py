@@ -9,8 +9,8 @@ from datetime import date
 from marsad.contract.claim import Claim
 from marsad.contract.document import NewDocument
 from marsad.contract.incident import IncidentFilter, IncidentView
+from marsad.jobs.resolve import resolve_store
 from marsad.publish.aggregates import compare_aggregates
-from marsad.resolve import resolve_store
 from marsad.store import Store, ledger
 from marsad.store.datasets import DatasetRow
 from marsad.store.models import Incident

@@ -11,7 +11,7 @@ from marsad.config import database_url
 from marsad.contract.claim import Claim
 from marsad.contract.document import NewDocument
 from marsad.contract.incident import IncidentFilter
-from marsad.resolve import resolve_store
+from marsad.jobs.resolve import resolve_store
 from marsad.store import Store
 from resolve_claims import HTS, SYRIA, count, strike
 

@@ -30,9 +30,9 @@ from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
 from marsad.cli import app
-from marsad.ingest.pipeline import ingest_paths
-from marsad.process import extract_documents
-from marsad.resolve import resolve_store
+from marsad.jobs.extract import extract_documents
+from marsad.jobs.ingest import ingest_paths
+from marsad.jobs.resolve import resolve_store
 from marsad.store import Store
 from marsad.store.db import alembic_config
 from marsad.store.models import Claim, IncidentClaim, LedgerEntry, Original, Person, Source
@@ -306,7 +306,7 @@ def test_resolution_waits_for_claims_being_written(
     """A claim whose transaction commits after a resolution run began is not skipped for good:
     the run waits for it (on PostgreSQL a later claim id may commit first)."""
     from marsad.extract import extract
-    from marsad.process import document_meta
+    from marsad.jobs.extract import document_meta
     from marsad.store import ledger
 
     ingest_paths(store, [write_reports(tmp_path / "reports", 1)], actor="setup", max_bytes=10**6)

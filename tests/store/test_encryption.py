@@ -20,10 +20,10 @@ from marsad.cli import app
 from marsad.config import database_url
 from marsad.contract.document import NewDocument
 from marsad.contract.incident import IncidentFilter
-from marsad.ingest.pipeline import ingest_paths
-from marsad.process import extract_documents
+from marsad.jobs.extract import extract_documents
+from marsad.jobs.ingest import ingest_paths
+from marsad.jobs.resolve import resolve_store
 from marsad.protect.names import canonical_name
-from marsad.resolve import resolve_store
 from marsad.store import Store
 from marsad.store.crypto import (
     KeyRequiredError,

@@ -13,8 +13,8 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from marsad.contract.document import NewDocument
-from marsad.process import extract_documents
-from marsad.resolve import resolve_store
+from marsad.jobs.extract import extract_documents
+from marsad.jobs.resolve import resolve_store
 from marsad.store import Store, ledger
 from marsad.store.models import Claim, Incident, LedgerEntry, Person
 from marsad.store.verify import VerifyReport

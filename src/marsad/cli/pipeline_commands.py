@@ -15,7 +15,7 @@ from marsad.cli.store_commands import FollowSymlinksOption, print_skipped, progr
 if TYPE_CHECKING:
     from distributed import Client
 
-    from marsad.process import DocumentInput, ExtractReport
+    from marsad.jobs.extract import DocumentInput, ExtractReport
     from marsad.store import Store
     from marsad.store.models import Document
 
@@ -71,7 +71,7 @@ def process(
 
 def _dask_client(stack: ExitStack, workers: int | None, scheduler: str | None) -> Client:
     """Started (or reached) before anything is ingested, so a wrong address changes nothing."""
-    from marsad.scale import ClusterError, dask_client
+    from marsad.jobs.scale import ClusterError, dask_client
 
     if workers and scheduler:
         raise typer.BadParameter("give --workers or --scheduler, not both", param_hint="--workers")
@@ -92,8 +92,8 @@ def _process(
     json_output: bool,
 ) -> None:
     from marsad import config
-    from marsad.ingest.pipeline import ingest_paths
-    from marsad.process import extract_documents
+    from marsad.jobs.extract import extract_documents
+    from marsad.jobs.ingest import ingest_paths
 
     store = open_store(db)
     rejected: list[str] = []
@@ -176,7 +176,7 @@ def _extract_on_cluster(
     chunk_size: int,
     on_document: Callable[[DocumentInput, int], None],
 ) -> ExtractReport:
-    from marsad.scale import ClusterError, extract_documents_dask
+    from marsad.jobs.scale import ClusterError, extract_documents_dask
 
     try:
         return extract_documents_dask(

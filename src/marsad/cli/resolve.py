@@ -37,8 +37,8 @@ def resolve_command(
     """Resolve claims into incidents (one event, many sources) with ranges and grades."""
     from marsad.cli.store_commands import progress_bar
     from marsad.contract.incident import IncidentFilter
+    from marsad.jobs.resolve import resolve_store
     from marsad.publish.aggregates import compare_aggregates
-    from marsad.resolve import resolve_store
 
     store = open_store(db)
     try:

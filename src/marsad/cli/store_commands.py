@@ -23,7 +23,7 @@ from marsad.cli import (
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from marsad.ingest.pipeline import IngestReport
+    from marsad.jobs.ingest import IngestReport
     from marsad.store.verify import VerifyReport
 
 
@@ -72,7 +72,7 @@ def ingest(
     items were rejected (partial batch), 2 nothing was stored.
     """
     from marsad.ingest.parse import IngestError
-    from marsad.ingest.pipeline import ingest_paths
+    from marsad.jobs.ingest import ingest_paths
 
     store = open_store(db)
     with progress_bar(disable=json_output) as progress:

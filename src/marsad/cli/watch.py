@@ -22,7 +22,7 @@ from marsad.cli import (
 from marsad.cli.store_commands import FollowSymlinksOption
 
 if TYPE_CHECKING:
-    from marsad.ingest.watch import Batch
+    from marsad.jobs.watch import Batch
 
 
 def watch_command(
@@ -59,7 +59,7 @@ def watch_command(
     stored are duplicates, so a restart stores nothing twice. Runs until Ctrl-C, or with
     --once until what is there now is done (exit status 1 if any item was rejected)."""
     from marsad import config
-    from marsad.ingest.watch import Watcher
+    from marsad.jobs.watch import Watcher
 
     missing = [str(f) for f in folders if not f.is_dir()]
     if missing:

@@ -1,9 +1,9 @@
-"""Incident resolution: one event, many sources, honest ranges, corroboration grades.
+"""Incident resolution: one event, many sources, honest ranges, corroboration grades (pure;
+the run against the store is :func:`marsad.jobs.resolve.resolve_store`).
 
 * :mod:`marsad.resolve.records` - :class:`ClaimRecord`, the lean form of a claim resolution uses.
 * :mod:`marsad.resolve.engine` - :class:`Resolver`, pure clustering of records into incidents.
 * :mod:`marsad.resolve.incident` - :func:`build_incident`: figures, independence, grades.
-* :mod:`marsad.resolve.runner` - :func:`resolve_store`: incremental runs against the store.
 
 The rules are written out in ``docs/methodology.md``.
 """
@@ -16,19 +16,16 @@ from marsad.contract.incident import IncidentView
 from marsad.resolve.engine import Cluster, Resolver
 from marsad.resolve.incident import build_incident, independent_groups
 from marsad.resolve.records import ClaimRecord, record_from_claim, record_from_stored
-from marsad.resolve.runner import ResolveReport, resolve_store
 
 __all__ = [
     "ClaimRecord",
     "Cluster",
-    "ResolveReport",
     "Resolver",
     "build_incident",
     "independent_groups",
     "record_from_claim",
     "record_from_stored",
     "resolve",
-    "resolve_store",
 ]
 
 

@@ -9,9 +9,9 @@ file already in the folders is read: the store knows each original by its SHA-25
 ingested before a restart is a duplicate and nothing is stored twice.
 
 Each batch of settled files runs the same steps as ``marsad process`` followed by ``marsad
-resolve``: :func:`~marsad.ingest.pipeline.ingest_paths`, then
-:func:`~marsad.process.extract_documents` over the documents not yet extracted, then
-:func:`~marsad.resolve.runner.resolve_store`.
+resolve``: :func:`~marsad.jobs.ingest.ingest_paths`, then
+:func:`~marsad.jobs.extract.extract_documents` over the documents not yet extracted, then
+:func:`~marsad.jobs.resolve.resolve_store`.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from pathlib import Path
 from threading import Event
 from typing import Any
 
-from marsad.ingest.pipeline import ingest_paths
 from marsad.ingest.walk import SUPPORTED_SUFFIXES, iter_paths
-from marsad.process import extract_documents
-from marsad.resolve.runner import resolve_store
+from marsad.jobs.extract import extract_documents
+from marsad.jobs.ingest import ingest_paths
+from marsad.jobs.resolve import resolve_store
 from marsad.store import Store
 
 TEMPORARY_SUFFIXES = (".part", ".partial", ".tmp", ".temp", ".crdownload", ".download", ".swp")

@@ -1,9 +1,9 @@
 """Extraction spread over Dask workers; the store is written by this process alone.
 
-Workers receive chunks of documents (text and metadata: :class:`~marsad.process.DocumentInput`)
-and run :func:`marsad.process.compute_document` on each, the very function a one-process run
+Workers receive chunks of documents (text and metadata: :class:`~marsad.jobs.extract.DocumentInput`)
+and run :func:`marsad.jobs.extract.compute_document` on each, the very function a one-process run
 calls, so claims and the persons kept for protection are read the same way. This process
-(the coordinator) stores each document's result with :func:`marsad.process.store_result` in
+(the coordinator) stores each document's result with :func:`marsad.jobs.extract.store_result` in
 the one extraction run, chunk after chunk in the order the documents were read: the stored
 claims, persons and ledger entries are those of a one-process run.
 
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from distributed import Client, LocalCluster, WorkerPlugin
 
 from marsad import __version__
-from marsad.process import (
+from marsad.jobs.extract import (
     DocumentInput,
     DocumentResult,
     ExtractReport,
@@ -145,7 +145,7 @@ def extract_documents_dask(
     compute: Compute = compute_document,
     on_document: Callable[[DocumentInput, int], None] | None = None,
 ) -> ExtractReport:
-    """:func:`marsad.process.extract_documents` with the engine run on ``client``'s workers.
+    """:func:`marsad.jobs.extract.extract_documents` with the engine run on ``client``'s workers.
 
     At most two chunks per worker thread are in flight, so memory stays flat however many
     documents there are."""

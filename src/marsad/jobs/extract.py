@@ -92,7 +92,7 @@ def extract_documents(
     A document the engine cannot handle is reported and skipped; the others still go through.
     When the engine has no pack for a document's language but that language has person cues,
     the persons the document names are still stored (the error line says how many).
-    :mod:`marsad.scale` runs :func:`compute_document` on Dask workers instead of here."""
+    :mod:`marsad.jobs.scale` runs :func:`compute_document` on Dask workers instead of here."""
     report = start_report(store, actor=actor)
     for doc in documents if documents is not None else store.iter_documents():
         item = DocumentInput.of(doc)
