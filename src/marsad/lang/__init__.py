@@ -55,7 +55,7 @@ def _key(key: str) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, slots=True)
-class Actor:
+class KnownActor:
     id: str
     name: str
     type: str
@@ -370,7 +370,7 @@ class LanguagePack:
     aggregate_cues: tuple[str, ...]
     # actors, weapons, facilities, organisations
     armed_types: frozenset[str]
-    actors: tuple[Actor, ...]
+    actors: tuple[KnownActor, ...]
     weapons: dict[str, tuple[str, ...]] = field(metadata={"read": _weapon_terms})
     weapon_implies: dict[str, str] = field(metadata={"key": "weapons", "read": _weapon_implies})
     facilities: dict[str, tuple[str, ...]]

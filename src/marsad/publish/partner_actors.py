@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from marsad.contract.claim import ActorRef, Span
-from marsad.lang import Actor, load_language_pack
+from marsad.lang import KnownActor, load_language_pack
 
 TABLE = "actors.yaml"
 _ERA = re.compile(r"\s*\(\s*\d{4}\s*-\s*(\d{4})?\s*\)\s*$")
@@ -120,7 +120,7 @@ def _pattern(template: str) -> re.Pattern[str]:
     return re.compile(" ".join(p for p in (re.escape(before), body, re.escape(after)) if p))
 
 
-def build_table(data: dict[str, Any], actors: Sequence[Actor]) -> ActorTable:
+def build_table(data: dict[str, Any], actors: Sequence[KnownActor]) -> ActorTable:
     """The table from its YAML data and the language pack's actors."""
     known = {a.id: Known(a.id, a.name, a.type) for a in actors}
     aliases: dict[str, str] = {}
