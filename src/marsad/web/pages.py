@@ -233,9 +233,9 @@ def dashboard(request: Request) -> Response:
     views, nxt = store.incident_page(
         f, after=decode_incident_cursor(params.get("cursor")), limit=50
     )
-    totals = store.incident_totals(f)
-    by_area = store.incident_counts(f, "area")
-    by_type = store.incident_counts(f, "type")
+    # the API's data function (GET /api/aggregates): totals and the groupings in one call
+    totals, counts = store.counts_and_totals(f, ["area", "type", "day"])
+    by_area, by_type = counts["area"], counts["type"]
     by_perp = (
         store.incident_counts(f, "perpetrator") if totals["incidents"] <= _JSON_COUNT_LIMIT else []
     )
@@ -255,7 +255,7 @@ def dashboard(request: Request) -> Response:
                 by_area, views, lang=lang, place_of=lambda v: labels.place_name(v, lang)
             )
         ),
-        timeline_svg=Markup(charts.timeline(store.incident_counts(f, "day"))),
+        timeline_svg=Markup(charts.timeline(counts["day"])),
         filters=f,
         params=params,
         query=query,
