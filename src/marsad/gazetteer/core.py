@@ -1292,7 +1292,7 @@ def _finish_tokens(starts: list[int], ends: list[int], surfaces: list[str], text
 
 class _FoldCache(dict[str, str]):
     """``fold_token`` memoised in a plain dict: mapping dict.__getitem__ over a text's words
-    runs in C and costs half of calling the ``lru_cache`` wrapper once per word."""
+    runs in C, without a Python call per word as an ``lru_cache`` wrapper needs."""
 
     def __missing__(self, token: str) -> str:
         if len(self) >= 200_000:  # the lru_cache's bound, so memory stays bounded alike
@@ -1324,8 +1324,8 @@ def _numeric_letters() -> re.Pattern[str]:
     character beyond the BMP is included too: a class of BMP characters compiles to a bitmap,
     which keeps the search at a few microseconds per report.
 
-    Built from the running Python's Unicode tables (about 60 ms, once, on the first text with
-    non-ASCII letters), so it cannot fall out of step with ``re`` and ``str.isalpha``.
+    Built from the running Python's Unicode tables (once, on the first text with non-ASCII
+    letters), so it cannot fall out of step with ``re`` and ``str.isalpha``.
     """
     bmp = "".join(
         c

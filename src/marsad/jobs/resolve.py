@@ -14,8 +14,8 @@ written. ``full=True`` ignores the saved state and considers every current claim
 Writes go in batches of ``_SAVE_CHUNK`` incidents, one transaction each (see
 :meth:`marsad.store.Store.save_incidents`): multi-row inserts and updates, and one chained ledger
 append holding every incident's own entry; corrections are looked up once per batch and
-retirements are written together. Per-row statements and per-incident ledger locks made the store
-side several times slower than resolving itself.
+retirements are written together, so the store side does not outweigh resolving itself
+(figures in docs/benchmarks.md).
 
 Runs at once take turns (:data:`marsad.store.db.Lock.RESOLVE`): a second run starts from the
 state the first saved, so no claim joins two incidents. A run reads only claims below a

@@ -81,7 +81,7 @@ def _claim_query() -> Select[Any]:
 
 def _json(value: Any) -> Any:
     """A JSON column read as text (see :func:`_claim_query`), parsed with orjson: the standard
-    library's decoder was the largest single cost of reading a million claims. Drivers that
+    library's decoder dominates reading an archive's claims. Drivers that
     hand back parsed JSON already (psycopg) pass through; what orjson refuses (NaN, huge
     integers) falls back to the standard library, so the values are the same either way."""
     if isinstance(value, (str, bytes)):

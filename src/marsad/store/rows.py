@@ -14,7 +14,7 @@ from marsad.contract.claim import parse_iso_date
 from marsad.contract.incident import Actor, Figure, IncidentView, SourceView, visible_levels
 from marsad.store.models import Claim, Incident
 
-try:  # optional: decodes a page of records about 5 times faster than the standard library
+try:  # optional: decodes a page of records in C, faster than the standard library
     import orjson as _orjson
 except ImportError:  # pragma: no cover - depends on what is installed
     _orjson = None  # type: ignore[assignment, unused-ignore]
@@ -48,8 +48,8 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 def plain_value(value: Any) -> Any:
     """What ``dataclasses.asdict`` makes of a value, for JSON: dataclasses become dicts, lists,
     tuples and dicts are copied through, everything else is kept as it is. ``asdict`` deep-copies
-    every leaf and inspects every value generically, and was the largest single cost of saving an
-    incident; this gives the same JSON (tuples become lists, as JSON has no tuples)."""
+    every leaf and inspects every value generically, which dominates saving an incident; this
+    gives the same JSON (tuples become lists, as JSON has no tuples)."""
     t = type(value)
     if t is dict:
         return {k: plain_value(v) for k, v in value.items()}
@@ -92,8 +92,8 @@ def _actor(a: Any) -> Any:
 
 def incident_data(view: IncidentView) -> dict[str, Any]:
     """The incident's JSON record, ``{k: asdict(view)[k] for k in INCIDENT_DATA_FIELDS}``, written
-    field by field for the shapes :class:`IncidentView` declares: the generic walk over every
-    value was the largest cost of saving a batch. Anything of another shape (an analyst's
+    field by field for the shapes :class:`IncidentView` declares, so saving a batch does not
+    walk every value generically. Anything of another shape (an analyst's
     correction) still goes through :func:`plain_value`, so the JSON is the same."""
     if type(view) is not IncidentView:
         return {k: plain_value(getattr(view, k)) for k in INCIDENT_DATA_FIELDS}
@@ -233,10 +233,10 @@ def incident_dict_from_row(row: Any, levels: tuple[str, ...]) -> dict[str, Any]:
     equal to the API form of :func:`view_from_row` for a reader cleared for ``levels``.
 
     List pages build 50 of these per request; going through :class:`IncidentView` and back
-    cost about 4 of the 6 ms a page took (dataclass construction, then a recursive walk to turn
-    it into plain data), so this builds the plain data once, with the same filtering of sources
+    (dataclass construction, then a recursive walk to turn it into plain data) would cost more
+    than the query, so this builds the plain data once, with the same filtering of sources
     and per-source figure values the reader may not see. ``row.data`` may be the record or
-    its JSON text (see ``stats._LIST_COLUMNS``): text parsed here is this call's own, so its
+    its JSON text (see ``reads._LIST_COLUMNS``): text parsed here is this call's own, so its
     lists and dicts are used as they are instead of copied."""
     raw = row.data
     fresh = isinstance(raw, str | bytes)

@@ -28,8 +28,8 @@ TOKEN_CACHE_SIZE = 1024
 class TokenCache:
     """API token -> reader for a couple of seconds, per process.
 
-    Looking the token's hash up on every request cost about a fifth of an incident page's
-    server time (0.26 of 1.3 ms on SQLite, a round trip more on PostgreSQL). Only Bearer tokens
+    Looking the token's hash up on every request is a database round trip that a page would
+    otherwise pay each time (see docs/benchmarks.md). Only Bearer tokens
     that resolved to an account are kept; revoking a token through this app clears the cache
     at once, and a revocation or a disabled account elsewhere (the CLI, another worker)
     takes effect within ``TOKEN_CACHE_SECONDS``."""
@@ -64,8 +64,8 @@ def forget_tokens(request: Request) -> None:
 
 
 # The dependencies are ``async def`` so that a cached API token (the common case) costs no
-# hand-off to a worker thread: each one and back cost more server time than the look-up it
-# wraps (py-spy: a quarter of an incident page's CPU went to waking the event loop). Whatever
+# hand-off to a worker thread: each one and back costs more server time than the look-up it
+# wraps, most of it in waking the event loop. Whatever
 # reads the database (an uncached token, a session cookie) runs in the thread pool: a query
 # waiting on a lock must never stop the event loop, and with it every other request.
 async def current_reader(request: Request) -> Reader:
