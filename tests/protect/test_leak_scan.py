@@ -271,12 +271,40 @@ def write_briefs(url: str, out: Path) -> dict[str, Path]:
     return files
 
 
+def cli_stdout(args: list[str], *, allowed: tuple[int, ...] = (0,)) -> str:
+    result = CliRunner().invoke(cli_app, args, env={"COLUMNS": "200"}, catch_exceptions=False)
+    assert result.exit_code in allowed, result.output
+    return result.stdout
+
+
+def data_command_outputs(url: str, incident_ids: list[int]) -> dict[str, str]:
+    """``marsad incidents list|show`` and ``documents list`` at public clearance, table and
+    JSON; ``show`` of every incident (those not public end with exit 1 and print nothing)."""
+    out: dict[str, str] = {}
+    for level in ("public",):
+        for form in ([], ["--json"]):
+            tail = ["--include", level, "--db", url, *form]
+            label = " ".join([level, *form])
+            out[f"marsad incidents list ({label})"] = cli_stdout(
+                ["incidents", "list", "--limit", "1000", *tail]
+            )
+            out[f"marsad documents list ({label})"] = cli_stdout(
+                ["documents", "list", "--limit", "1000", *tail]
+            )
+            out[f"marsad incidents show ({label})"] = "\n".join(
+                cli_stdout(["incidents", "show", str(i), *tail], allowed=(0, 1))
+                for i in incident_ids
+            )
+    return out
+
+
 @pytest.fixture(scope="module")
 def cli_outputs(built: Built) -> dict[str, str]:
     out = built.folder / "outputs"
     out.mkdir()
     files = {**write_exports(built.url, out), **write_briefs(built.url, out)}
-    return {label: read_output(path) for label, path in files.items()}
+    texts = {label: read_output(path) for label, path in files.items()}
+    return {**texts, **data_command_outputs(built.url, built.incident_ids)}
 
 
 # -- the web app ------------------------------------------------------------------------------
@@ -489,6 +517,8 @@ def test_exports_and_briefs_hold_no_protected_name(cli_outputs: dict[str, str]) 
     # not empty: a strike and its aftermath in one report are one incident, so the reports give
     # fewer incidents than claims
     assert len(cli_outputs["marsad export --format jsonl"].splitlines()) >= 10
+    assert len(cli_outputs["marsad incidents list (public --json)"].splitlines()) >= 10
+    assert cli_outputs["marsad incidents show (public)"].count("Incident ") >= 10
     hits = [h for label, text in cli_outputs.items() for h in CHECKER.scan(label, text)]
     assert not hits, describe(hits)
 

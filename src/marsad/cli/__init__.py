@@ -142,6 +142,7 @@ def _register() -> None:
     from marsad.cli import (
         alerts,
         custody,
+        data_commands,
         evaluate,
         feeds,
         gazetteer,
@@ -161,6 +162,7 @@ def _register() -> None:
     app.command("extract")(extract_command)
     app.command("resolve")(resolve_command)
     publish.register(app)
+    data_commands.register(app)
     web.register(app)
     gazetteer.register(app)
     keys.register(app)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
     from marsad.jobs.ingest import IngestReport
+    from marsad.store import Store
     from marsad.store.verify import VerifyReport
 
 
@@ -42,6 +43,7 @@ def progress_bar(*, disable: bool = False) -> Progress:
     )
 
 
+AMBIGUOUS_SHOWN = 10  # candidates listed for an ambiguous id prefix
 FollowSymlinksOption = Annotated[
     bool,
     typer.Option(
@@ -213,14 +215,18 @@ def ledger_command(
     subject: Annotated[
         str | None,
         typer.Argument(
-            help="A document id (or its first 8+ characters), or incident:N; omit for the latest."
+            help="A document id or any unique prefix of it (4+ characters), or incident:N; "
+            "omit for the latest entries."
         ),
     ] = None,
     limit: Annotated[int, typer.Option(help="How many entries when no subject is given.")] = 20,
     db: DbOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Show the custody history of one document or incident (or the latest entries)."""
+    """Show the custody history of one document or incident (or the latest entries).
+
+    A document may be named by any prefix of its SHA-256 that only it has; a prefix several
+    documents share is refused with the candidates listed (exit 2)."""
     from sqlalchemy import select
 
     from marsad.store.models import LedgerEntry
@@ -236,15 +242,16 @@ def ledger_command(
     else:
         kind, _, ident = subject.partition(":") if ":" in subject else ("document", "", subject)
         if kind == "document":
-            doc = store.document(ident)
-            if doc is None:
-                err_console.print(f"[red]error:[/red] no document matches {ident!r}")
-                raise typer.Exit(2)
-            ident = doc.id
+            ident = document_by_prefix(store, ident)
         entries = store.history(kind, ident)
-    from marsad.store.crypto import reveal_payload
+    from marsad.store.crypto import KeyRequiredError, reveal_payload
 
     dialect = store.engine.dialect
+    doc_ids = sorted({e.subject_id for e in entries if e.subject_type == "document"})
+    try:
+        names = store.document_names(doc_ids)
+    except KeyRequiredError:
+        names = {}  # file names are sealed in an encrypted store opened without its key
     store.close()
     rows = [
         {
@@ -257,32 +264,80 @@ def ledger_command(
             "payload": reveal_payload(dialect, json.loads(e.payload)),
             "entry_hash": e.entry_hash,
             "prev_hash": e.prev_hash,
+            **(
+                {"file_name": names[e.subject_id]}
+                if e.subject_type == "document" and e.subject_id in names
+                else {}
+            ),
         }
         for e in entries
     ]
     if json_output:
         print_json(rows)
         return
+    print_ledger(rows)
+
+
+def document_by_prefix(store: Store, prefix: str) -> str:
+    """The one document whose id starts with ``prefix`` (4+ hexadecimal characters); anything
+    else ends the command (exit 2) with what was wrong and, when several match, which."""
+    text = prefix.strip().lower()
+    if len(text) < 4:
+        err_console.print(
+            f"[red]error:[/red] {prefix!r} is too short: give at least 4 characters of a document "
+            "id (or incident:N for an incident)",
+            highlight=False,
+        )
+        raise typer.Exit(2)
+    if len(text) > 64 or any(c not in "0123456789abcdef" for c in text):
+        err_console.print(
+            f"[red]error:[/red] {prefix[:70]!r} is not a document id (hexadecimal SHA-256); "
+            "use incident:N for an incident",
+            highlight=False,
+        )
+        raise typer.Exit(2)
+    found = store.documents_with_prefix(text, limit=AMBIGUOUS_SHOWN + 1)
+    if not found:
+        err_console.print(f"[red]error:[/red] no document id starts with {text!r}", highlight=False)
+        raise typer.Exit(2)
+    if len(found) > 1:
+        more = " (and more)" if len(found) > AMBIGUOUS_SHOWN else ""
+        err_console.print(
+            f"[red]error:[/red] {text!r} is ambiguous: it begins {len(found[:AMBIGUOUS_SHOWN])} "
+            f"document ids{more}; give more characters:",
+            highlight=False,
+        )
+        for doc_id, name in found[:AMBIGUOUS_SHOWN]:
+            err_console.print(f"  {doc_id}  {name}", highlight=False)
+        raise typer.Exit(2)
+    return found[0][0]
+
+
+def print_ledger(rows: list[dict[str, Any]]) -> None:
     table = Table(title="Ledger", show_lines=False)
-    for col in ("seq", "time", "actor", "action", "subject", "entry hash"):
-        table.add_column(col)
+    for col in ("seq", "time", "actor", "action", "subject", "file", "entry hash"):
+        # ids are shown long enough to be given back to `marsad ledger`: never cut by wrapping
+        table.add_column(col, no_wrap=col in ("subject", "entry hash"))
     for r in rows:
-        subject_text = str(r["subject"])
+        kind, _, ident = str(r["subject"]).partition(":")
+        short = ident[:16] + ("…" if len(ident) > 16 else "")
         table.add_row(
             str(r["seq"]),
             str(r["time"])[:19],
             str(r["actor"]),
             str(r["action"]),
-            subject_text[:30] + ("…" if len(subject_text) > 30 else ""),
-            str(r["entry_hash"])[:16] + "…",
+            f"{kind}:{short}",
+            PurePath(str(r["file_name"])).name if r.get("file_name") else "",
+            str(r["entry_hash"])[:12] + "…",
         )
     console.print(table)
 
 
 def summary(db: DbOption = None, json_output: JsonOption = False) -> None:
-    """Counts of what the store holds, and the ledger head hash."""
+    """Counts of what the store holds (documents, claims, incidents by review status, ...),
+    and the ledger head hash."""
     store = open_store(db)
-    data = store.summary()
+    data = with_incident_counts(store.summary(), store.incident_review_counts())
     store.close()
     if json_output:
         print_json(data)
@@ -295,6 +350,19 @@ def summary(db: DbOption = None, json_output: JsonOption = False) -> None:
             value = ", ".join(f"{k}: {v}" for k, v in value.items()) or "-"
         table.add_row(key.replace("_", " "), str(value))
     console.print(table)
+
+
+def with_incident_counts(data: dict[str, Any], by_review: dict[str, int]) -> dict[str, Any]:
+    """The summary with the incidents (total, by review status) after the claims."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        out[key] = value
+        if key == "claims_by_event_type":
+            out["incidents"] = sum(by_review.values())
+            out["incidents_by_review_status"] = by_review
+    out.setdefault("incidents", sum(by_review.values()))
+    out.setdefault("incidents_by_review_status", by_review)
+    return out
 
 
 def register(app: typer.Typer) -> None:

@@ -591,6 +591,49 @@ class ReadStoreMixin:
         out = [_claim_dict(c, d) for c in page]
         return out, (page[-1].id if len(rows) > limit else None)
 
+    # -- lookups for the command line ---------------------------------------------------------
+
+    def documents_with_prefix(self, prefix: str, *, limit: int = 10) -> list[tuple[str, str]]:
+        """``(id, original name)`` of up to ``limit`` documents whose id starts with
+        ``prefix`` (lowercase hexadecimal), in id order: the caller tells one from several."""
+        if not re.fullmatch(r"[0-9a-f]{1,64}", prefix):
+            return []
+        q = (
+            select(Document.id, Document.original_name)
+            .where(Document.id.startswith(prefix))
+            .order_by(Document.id)
+            .limit(limit)
+        )
+        with self.reading() as session:
+            return [(str(i), str(n)) for i, n in session.execute(q).all()]
+
+    def document_names(self, document_ids: list[str]) -> dict[str, str]:
+        """The original file name of each given document that exists."""
+        if not document_ids:
+            return {}
+        q = select(Document.id, Document.original_name).where(Document.id.in_(document_ids))
+        with self.reading() as session:
+            return {str(i): str(n) for i, n in session.execute(q).all()}
+
+    def claim_counts(self, document_ids: list[str]) -> dict[str, int]:
+        """Current claims per document, for the given documents only (one grouped query)."""
+        if not document_ids:
+            return {}
+        q = (
+            select(Claim.document_id, func.count())
+            .where(Claim.document_id.in_(document_ids), Claim.superseded.is_(False))
+            .group_by(Claim.document_id)
+        )
+        with self.reading() as session:
+            return {str(d): int(n) for d, n in session.execute(q).all()}
+
+    def incident_review_counts(self) -> dict[str, int]:
+        """Incidents by review status (every incident, whatever its sensitivity: counts only)."""
+        q = select(Incident.review_status, func.count()).group_by(Incident.review_status)
+        with self.reading() as session:
+            rows = session.execute(q.order_by(func.count().desc())).all()
+        return {str(k): int(v) for k, v in rows}
+
 
 def _day_counts_serve(f: IncidentFilter, dims: list[str]) -> bool:
     """Whether ``incident_day_counts`` answers this query: a period (undated incidents, which
