@@ -569,10 +569,12 @@ class NameMasker:
         spelling, words = _rules()
         self._spelling = spelling
         self._words = words
+        named = [ProtectedName(p) if isinstance(p, str) else p for p in persons]
         index = _NameIndex(spelling, words)
-        index.build(persons)
+        index.build(named)
         self._index = index
         self._classifier = _Classifier(index)
+        self._glued = _glued_forms(index, named)
         self._masked: dict[str, str] = {}
 
     def __bool__(self) -> bool:
@@ -582,10 +584,23 @@ class NameMasker:
         """Sorted, non-overlapping ``[start, end)`` spans of every protected name in ``text``."""
         if not self._index.literal or not text:
             return []
+        glued = self._glued_spans(text)
         toks = self._tokens(text)
         if not any(t.info.hits for t in toks):
+            return glued
+        found = _Decision(self._spelling, self._words, text, toks).spans()
+        return _merged(found, glued) if glued else found
+
+    def _glued_spans(self, text: str) -> list[tuple[int, int]]:
+        """A name written as one word, as in a link or a file name ("people/mazenmallah")."""
+        if not self._glued:
             return []
-        return _Decision(self._spelling, self._words, text, toks).spans()
+        literal = self._spelling.literal
+        return [
+            (m.start(), m.end())
+            for m in self._spelling.token.finditer(text)
+            if literal(m.group()) in self._glued
+        ]
 
     def found(self, text: str) -> list[str]:
         """The text of every span found (to tell an analyst what still names someone)."""
@@ -748,6 +763,34 @@ def canonical_name(name: str) -> str:
     while len(literals) > 1 and _is_title(spelling, words, literals[0]):
         literals.pop(0)
     return " ".join(literals)
+
+
+# a name glued into one word is masked only when it is at least this long: short glued pairs
+# ("Ali Omar" -> "aliomar") are too likely to be some other word
+_MIN_GLUED_CHARS = 8
+
+
+def _glued_forms(index: _NameIndex, persons: Iterable[ProtectedName]) -> frozenset[str]:
+    """The literal of each protected name's parts written together without a space."""
+    out = set()
+    for person in persons:
+        for form in (person.name, *person.aliases):
+            parts = [p.literal for p in index.parts(str(form or ""))]
+            glued = "".join(parts)
+            if len(parts) >= 2 and len(glued) >= _MIN_GLUED_CHARS:
+                out.add(glued)
+    return frozenset(out)
+
+
+def _merged(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Two sorted span lists as one, overlapping spans joined."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(a + b):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
 
 
 def name_forms_of(name: str) -> list[str]:
