@@ -118,6 +118,7 @@ RULES: dict[tuple[str, str], tuple[str | None, dict[str, Any] | None, Rule]] = {
     ("GET", "/api/documents/{document_id}"): ("document", None, _record_read),
     ("GET", "/api/claims"): (None, None, lambda r, t: _collection(r)),
     ("GET", "/api/incidents"): (None, None, lambda r, t: _collection(r)),
+    ("GET", "/api/search"): (None, None, lambda r, t: _collection(r)),
     ("GET", "/api/incidents/{incident_id}"): ("incident", None, _record_read),
     ("GET", "/api/incidents/{incident_id}/history"): ("incident", None, _reviewer_only),
     ("GET", "/api/persons"): (None, None, lambda r, t: _role_only(r, REVIEWERS)),

@@ -150,6 +150,7 @@ def _register() -> None:
         persons,
         pipeline_commands,
         publish,
+        search,
         store_commands,
         watch,
         web,
@@ -170,6 +171,7 @@ def _register() -> None:
     persons.register(app)
     feeds.register(app)
     watch.register(app)
+    search.register(app)
     app.add_typer(evaluate.app, name="eval")
     app.add_typer(alerts.app, name="alerts")
 

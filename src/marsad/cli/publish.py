@@ -8,7 +8,7 @@ import sys
 from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
@@ -119,6 +119,28 @@ def build_filter(
     )
 
 
+def resolved_area(store: Any, f: IncidentFilter) -> IncidentFilter:
+    """``f`` with its area as the incidents store it (Arabic names, p-codes; see
+    :mod:`marsad.publish.areas`); an area nobody knows exits 2 with the nearest names."""
+    from dataclasses import replace
+
+    from marsad.contract.incident import IncidentFilter
+    from marsad.publish.areas import UnknownAreaError, resolve_area
+
+    if not f.area:
+        return f
+
+    def known(area: str) -> bool:
+        probe = IncidentFilter(area=area, max_sensitivity=f.max_sensitivity)
+        return bool(store.count_incidents(probe))
+
+    try:
+        return replace(f, area=resolve_area(f.area, known))
+    except UnknownAreaError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
 def _progress(total: int, *, disable: bool) -> Progress:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -165,6 +187,7 @@ def export_command(
         raise typer.Exit(2)
     f = build_filter(date_from, date_to, area, types, perpetrators, weapons, grades, include)
     store = open_store(db)
+    f = resolved_area(store, f)
     try:
         total = store.count_incidents(f)
     except ValueError as exc:
@@ -223,6 +246,7 @@ def brief_command(
         raise typer.Exit(2)
     f = build_filter(date_from, date_to, area, types, None, None, None, include)
     store = open_store(db)
+    f = resolved_area(store, f)
     try:
         brief = build_brief(
             store,

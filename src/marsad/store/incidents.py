@@ -16,7 +16,7 @@ from marsad.contract.incident import (
     IncidentView,
     visible_levels,
 )
-from marsad.store import ledger
+from marsad.store import ledger, search
 from marsad.store.filters import apply_filter, longest_span_days, matches_json_filters
 from marsad.store.models import Claim, Document, Incident, IncidentClaim, Source
 from marsad.store.rows import fill_row, view_from_row
@@ -51,6 +51,7 @@ class IncidentStoreMixin:
             row.updated_at = stamp
             fill_row(row, view)
             session.flush()
+            search.index_incident(session, row)
             session.execute(delete(IncidentClaim).where(IncidentClaim.incident_id == row.id))
             for cid in claim_ids:
                 session.add(IncidentClaim(incident_id=row.id, claim_id=cid))
@@ -188,7 +189,9 @@ class IncidentStoreMixin:
                 values.pop("id")
                 rows.append(values)
             with self.transaction() as session:
+                last = session.execute(select(func.max(Incident.id))).scalar() or 0
                 session.execute(insert(Incident), rows)
+                search.index_incidents_after(session, last)
                 ledger.append(
                     session,
                     actor=actor,

@@ -23,7 +23,7 @@ from marsad.contract.claim import parse_iso_date
 from marsad.contract.document import NewDocument
 from marsad.contract.incident import StoredClaim
 from marsad.protect.names import canonical_name
-from marsad.store import crypto, ledger
+from marsad.store import crypto, ledger, search
 from marsad.store.accounts import AccountStoreMixin
 from marsad.store.datasets import DatasetStoreMixin
 from marsad.store.db import READ_ONLY, Lock, lock_transaction, make_engine, upgrade
@@ -43,6 +43,7 @@ from marsad.store.reads import ReadStoreMixin
 from marsad.store.resolution import ResolutionStoreMixin
 from marsad.store.review import ReviewStoreMixin
 from marsad.store.rows import claim_row, now
+from marsad.store.search import SearchStoreMixin
 from marsad.store.verify import VerifyReport, persons_payload, verify_store
 
 
@@ -61,6 +62,7 @@ class Store(
     ReadStoreMixin,
     DatasetStoreMixin,
     ResolutionStoreMixin,
+    SearchStoreMixin,
 ):
     """Open (and migrate) a database by SQLAlchemy URL; see :func:`marsad.config.database_url`.
 
@@ -151,6 +153,7 @@ class Store(
                 )
             )
             session.flush()
+            search.index_document(session, session.get(Document, digest))  # type: ignore[arg-type]
             ledger.append(  # the ledger encrypts original_name in an encrypted store
                 session,
                 actor=actor,
@@ -270,6 +273,7 @@ class Store(
                 .values(superseded=True)
             )
             ids, persons = self._add_claims(session, doc, claims, run_id=run_id)
+            search.index_claims(session, document_id)
             data = [c.to_dict() for c in claims]
             ledger.append(
                 session,

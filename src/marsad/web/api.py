@@ -23,6 +23,7 @@ from marsad.publish.formats import FORMATS as EXPORT_FORMATS
 from marsad.publish.labels import count_words
 from marsad.store.accounts import MAX_TOKEN_DAYS, TOKEN_DAYS, TokenInfo
 from marsad.store.reads import DIMENSIONS, CountRow
+from marsad.store.search import KINDS as SEARCH_KINDS
 from marsad.web.access import (
     Admin,
     ReadAccess,
@@ -72,7 +73,13 @@ async def incident_filter(
 ) -> IncidentFilter:
     """Filters (comma-separated for several values); declared for the OpenAPI document and
     parsed from the query string so repeated parameters work too."""
-    return parse_filter(request.query_params, reader.max_sensitivity)
+    store = store_of(request)
+
+    def known(area: str) -> bool:
+        probe = IncidentFilter(area=area, max_sensitivity=reader.max_sensitivity)
+        return bool(store.count_incidents(probe))
+
+    return parse_filter(request.query_params, reader.max_sensitivity, known)
 
 
 Filter = Annotated[IncidentFilter, Depends(incident_filter)]
@@ -208,6 +215,29 @@ def list_incidents(
     )
     audit_reads(request, reader, "incidents", (i["sensitivity"] for i in items))
     return fast_json({"items": items, "next_cursor": encode_cursor(nxt)})
+
+
+SearchKinds = Annotated[
+    str | None, Query(pattern="^(document|claim|incident)(,(document|claim|incident))*$")
+]
+
+
+@router.get("/search")
+def search(
+    request: Request,
+    reader: ReadAccess,
+    q: Annotated[str, Query(max_length=200)] = "",
+    kind: SearchKinds = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> dict[str, Any]:
+    """Documents, claims and incidents with every word of ``q``, as this reader may see them
+    (Arabic letter forms folded; see :mod:`marsad.store.search`)."""
+    if has_nul(q):
+        raise BadInput("'q' must not hold a NUL character")
+    kinds = kind.split(",") if kind else SEARCH_KINDS
+    hits = store_of(request).search(q, reader.max_sensitivity, limit=limit, kinds=kinds)
+    audit_reads(request, reader, "search", (h.sensitivity for h in hits))
+    return {"query": q, "items": [h.to_dict() for h in hits]}
 
 
 @router.get("/incidents/{incident_id}")

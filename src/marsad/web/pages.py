@@ -46,6 +46,7 @@ from marsad.web.auth import (
     too_many,
 )
 from marsad.web.params import (
+    MAX_PARAM_CHARS,
     BadInput,
     decode_incident_cursor,
     encode_cursor,
@@ -240,6 +241,9 @@ def dashboard(request: Request) -> Response:
         store.incident_counts(f, "perpetrator") if totals["incidents"] <= _JSON_COUNT_LIMIT else []
     )
     audit_reads(request, reader, "incidents", (v.sensitivity for v in views))
+    search = (params.get("search") or "")[:MAX_PARAM_CHARS]
+    hits = store.search(search, reader.max_sensitivity) if search and not has_nul(search) else []
+    audit_reads(request, reader, "search", (h.sensitivity for h in hits))
     query = filter_query(params)
     next_link = f"/?{query}&{urlencode({'cursor': encode_cursor(nxt)})}" if nxt else None
     return render(
@@ -261,6 +265,8 @@ def dashboard(request: Request) -> Response:
         query=query,
         next_link=next_link,
         paged=bool(params.get("cursor")),
+        search=search,
+        hits=hits,
         **_filter_options(),
     )
 

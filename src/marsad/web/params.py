@@ -9,12 +9,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from marsad.contract.incident import IncidentFilter
+from marsad.publish.areas import UnknownAreaError, resolve_area
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 50
@@ -63,13 +64,19 @@ def parse_date(value: str | None, key: str) -> date | None:
         raise BadInput(f"{key!r} must be a date as YYYY-MM-DD", value) from exc
 
 
-def parse_filter(params: Mapping[str, Any], max_sensitivity: str) -> IncidentFilter:
+def parse_filter(
+    params: Mapping[str, Any],
+    max_sensitivity: str,
+    known_area: Callable[[str], bool] | None = None,
+) -> IncidentFilter:
     """An :class:`IncidentFilter` from ``from``, ``to``, ``area``, ``type``, ``perpetrator``,
-    ``weapon``, ``facility``, ``grade`` and ``q``; the reader's clearance is always applied."""
+    ``weapon``, ``facility``, ``grade`` and ``q``; the reader's clearance is always applied.
+    The area is resolved by :func:`marsad.publish.areas.resolve_area` (``known_area`` says
+    whether incidents the reader may see carry a name the gazetteer lacks)."""
     f = IncidentFilter(
         date_from=parse_date(_one(params, "from"), "from"),
         date_to=parse_date(_one(params, "to"), "to"),
-        area=_one(params, "area"),
+        area=_area(_one(params, "area"), known_area),
         event_types=_values(params, "type"),
         perpetrators=_values(params, "perpetrator"),
         weapons=_values(params, "weapon"),
@@ -81,6 +88,15 @@ def parse_filter(params: Mapping[str, Any], max_sensitivity: str) -> IncidentFil
     if f.date_from and f.date_to and f.date_from > f.date_to:
         raise BadInput("'from' is after 'to'")
     return f
+
+
+def _area(area: str | None, known: Callable[[str], bool] | None) -> str | None:
+    if not area or has_nul(area):
+        return area
+    try:
+        return resolve_area(area, known) or None
+    except UnknownAreaError as exc:
+        raise BadInput(str(exc), {"suggestions": exc.suggestions}) from exc
 
 
 def filter_query(params: Mapping[str, Any]) -> str:
