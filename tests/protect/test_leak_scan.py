@@ -298,13 +298,38 @@ def data_command_outputs(url: str, incident_ids: list[int]) -> dict[str, str]:
     return out
 
 
+def search_words() -> list[str]:
+    """What the search outputs are asked: words beside the names in the reports, and the
+    names themselves in Latin and Arabic (a hit on a hidden name would show where it is)."""
+    words = ["clinic", "photograph", "rooftop", "appeal", "families", "فريقنا", "عائلة", "اسم"]
+    for p in corpus.PEOPLE[:6]:
+        words += [p.name, p.family, p.arabic]
+    return words
+
+
+def search_outputs(url: str) -> dict[str, str]:
+    out = {}
+    for word in search_words():
+        args = ["search", word, "--json", "--limit", "100", "--db", url]
+        result = CliRunner().invoke(cli_app, args, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        out[f"marsad search {word}"] = result.stdout
+    # the scan means something only if the searches found reports
+    assert any(json.loads(text)["items"] for text in out.values())
+    return out
+
+
 @pytest.fixture(scope="module")
 def cli_outputs(built: Built) -> dict[str, str]:
     out = built.folder / "outputs"
     out.mkdir()
     files = {**write_exports(built.url, out), **write_briefs(built.url, out)}
     texts = {label: read_output(path) for label, path in files.items()}
-    return {**texts, **data_command_outputs(built.url, built.incident_ids)}
+    return {
+        **texts,
+        **data_command_outputs(built.url, built.incident_ids),
+        **search_outputs(built.url),
+    }
 
 
 # -- the web app ------------------------------------------------------------------------------
@@ -358,6 +383,10 @@ def query_variants(template: str) -> list[dict[str, str]]:
         base = [{"by": ",".join(DIMENSIONS), "reported": "true"}]
     elif template == "/api/claims":
         base = [{"limit": PAGE_LIMIT}, {"limit": PAGE_LIMIT, "scope": "aggregate"}]
+    elif template == "/api/search":
+        base = [{"q": w, "limit": "100"} for w in search_words()]
+    elif template == "/":
+        base = [{"limit": PAGE_LIMIT}] + [{"search": w} for w in search_words()]
     if not template.startswith("/api"):
         base = [{**q, "lang": lang} for q in base for lang in ("en", "ar")]
     if "{" not in template:

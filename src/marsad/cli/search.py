@@ -46,10 +46,11 @@ def search_command(
                 written = store.reindex_search()
             err_console.print(f"search index rebuilt: {written} entries")
         hits = store.search(query, include, limit=limit, kinds=kind or KINDS)
+        shown = store.disclosure(include)(query)  # a protected name typed in is echoed masked
     finally:
         store.close()
     if json_output:
-        print_json({"query": query, "items": [h.to_dict() for h in hits]})
+        print_json({"query": shown, "items": [h.to_dict() for h in hits]})
         return
     if not hits:
         console.print("no match")

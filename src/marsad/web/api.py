@@ -235,9 +235,12 @@ def search(
     if has_nul(q):
         raise BadInput("'q' must not hold a NUL character")
     kinds = kind.split(",") if kind else SEARCH_KINDS
-    hits = store_of(request).search(q, reader.max_sensitivity, limit=limit, kinds=kinds)
+    store = store_of(request)
+    hits = store.search(q, reader.max_sensitivity, limit=limit, kinds=kinds)
     audit_reads(request, reader, "search", (h.sensitivity for h in hits))
-    return {"query": q, "items": [h.to_dict() for h in hits]}
+    # the words are echoed as any text is shown: a protected name typed in comes back masked
+    shown = store.disclosure(reader.max_sensitivity)(q)
+    return {"query": shown, "items": [h.to_dict() for h in hits]}
 
 
 @router.get("/incidents/{incident_id}")

@@ -265,7 +265,7 @@ def dashboard(request: Request) -> Response:
         query=query,
         next_link=next_link,
         paged=bool(params.get("cursor")),
-        search=search,
+        search=store.disclosure(reader.max_sensitivity)(search),  # typed names masked too
         hits=hits,
         **_filter_options(),
     )
