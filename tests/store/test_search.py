@@ -4,6 +4,7 @@ words, clearance kept, the index in step with writes and rebuilt by the migratio
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import select, text
 
@@ -119,3 +120,17 @@ def test_migration_indexes_rows_already_stored(store: Store) -> None:
 def test_snippet_only_when_every_word_is_shown() -> None:
     assert snippet(["a market was hit"], word_keys("market")) == "a market was hit"
     assert snippet(["a ████ was hit"], word_keys("market")) is None
+
+
+def test_encrypted_store_indexes_keyed_words_only(tmp_path: Path) -> None:
+    from marsad.store.crypto import StoreKey
+
+    store = Store(f"sqlite:///{tmp_path / 'enc.db'}", key=StoreKey.generate())
+    try:
+        doc_id = add(store, ARABIC_REPORT)
+        assert [h.id for h in store.search("إدلب", "public")] == [doc_id]
+        with store.reading() as session:
+            terms = " ".join(session.execute(select(SearchEntry.terms)).scalars())
+        assert "ادلب" not in terms and "مدرسه" not in terms and terms
+    finally:
+        store.close()
