@@ -134,3 +134,19 @@ def test_encrypted_store_indexes_keyed_words_only(tmp_path: Path) -> None:
         assert "ادلب" not in terms and "مدرسه" not in terms and terms
     finally:
         store.close()
+
+
+def test_migration_0011_indexes_what_was_stored_before(store: Store) -> None:
+    from alembic import command
+
+    from marsad.store.db import alembic_config
+
+    doc_id = add(store, ARABIC_REPORT)
+    iid = store.save_incident(make_incident(date(2023, 10, 6), place="Kafr Lemon"), actor="r")
+    cfg = alembic_config(store.engine.url.render_as_string(hide_password=False))
+    for target in ("0010", "head"):
+        with store.engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            (command.downgrade if target == "0010" else command.upgrade)(cfg, target)
+    assert [h.id for h in store.search("أدلب", "public")] == [doc_id]
+    assert [h.id for h in store.search("lemon", "internal", kinds=["incident"])] == [str(iid)]
