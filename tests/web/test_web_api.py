@@ -72,6 +72,10 @@ def test_injection_strings_in_filters_match_nothing(
             response = client.get(
                 "/api/incidents", params={key: text}, headers=bearer(tokens["admin"])
             )
+            if key == "area":  # no place is called that: refused with the nearest names
+                assert response.status_code == 400, (key, text)
+                assert "unknown area" in response.json()["detail"]["message"], text
+                continue
             assert response.status_code == 200, (key, text)
             assert response.json()["items"] == [], (key, text)
     assert client.get("/api/users", headers=bearer(tokens["admin"])).json()["items"]
