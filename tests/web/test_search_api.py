@@ -120,3 +120,14 @@ def test_cli_arabic_area_and_unknown_area(cli_db: tuple[str, Seeded], tmp_path: 
     bad = runner.invoke(app, ["export", "--format", "jsonl", "--area", "Nowhere", "--db", url])
     assert bad.exit_code == 2
     assert "unknown area 'Nowhere'" in bad.output and "did you mean" in bad.output
+
+
+def test_cli_incidents_list_takes_arabic_area(cli_db: tuple[str, Seeded]) -> None:
+    url, s = cli_db
+    runner = CliRunner()
+    args = ["incidents", "list", "--json", "--include", "internal", "--db", url]
+    result = runner.invoke(app, [*args, "--area", "ادلب"])
+    assert result.exit_code == 0, result.output
+    listed = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert s.public_incident in {i["id"] for i in listed}
+    assert runner.invoke(app, [*args, "--area", "Nowhere"]).exit_code == 2

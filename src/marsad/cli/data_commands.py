@@ -26,6 +26,7 @@ from marsad.cli.publish import (
     TypeOption,
     WeaponOption,
     build_filter,
+    resolved_area,
 )
 
 if TYPE_CHECKING:
@@ -119,6 +120,7 @@ def list_incidents(
     f = build_filter(date_from, date_to, area, types, perpetrators, weapons, grades, level)
     store = open_store(db)
     try:
+        f = resolved_area(store, f)
         items = _shown(store, level, incident_items(store, f, limit))
         _audit(store, "incidents", [i["sensitivity"] for i in items], {"limit": limit})
     except ValueError as exc:
