@@ -70,12 +70,32 @@ def _writing() -> WritingSystem:
     return load_language_pack("ar").writing
 
 
+# text is keyed a piece at a time (cut at a space), so a document of many megabytes never has
+# all its tokens in memory at once
+_PIECE_CHARS = 20_000
+
+
 def word_keys(value: str | None) -> list[str]:
-    """The search keys of the words and numbers of ``value``, in order."""
-    if not value:
-        return []
-    tokens = tokenize(value, _writing())
-    return [k for k, kind in zip(tokens.keys, tokens.kinds, strict=True) if kind in (WORD, NUM)]
+    """The distinct search keys of the words and numbers of ``value``, in order of first use."""
+    keys: dict[str, None] = {}
+    writing = _writing()
+    for piece in _pieces(value or ""):
+        tokens = tokenize(piece, writing)
+        for key, kind in zip(tokens.keys, tokens.kinds, strict=True):
+            if kind in (WORD, NUM):
+                keys.setdefault(key)
+    return list(keys)
+
+
+def _pieces(text: str) -> Iterator[str]:
+    start = 0
+    while start < len(text):
+        end = min(start + _PIECE_CHARS, len(text))
+        if end < len(text):
+            space = text.rfind(" ", start, end)
+            end = space + 1 if space > start else end
+        yield text[start:end]
+        start = end
 
 
 def _stored_terms(session: Session, keys: Iterable[str]) -> list[str]:
