@@ -137,9 +137,26 @@ def _put(
                 subject=subject,
                 owner=owner,
                 sensitivity=sensitivity,
-                terms=" ".join(_stored_terms(session, keys)),
+                terms=joined_terms(_stored_terms(session, keys)),
             )
         )
+
+
+# PostgreSQL refuses a tsvector over 1 MB: a record's distinct keys are indexed up to this many
+# characters, the rest of an archive-sized document is not found by search
+MAX_TERMS_CHARS = 200_000
+
+
+def joined_terms(keys: Iterable[str]) -> str:
+    """The distinct keys as the index stores them, cut to :data:`MAX_TERMS_CHARS`."""
+    out: list[str] = []
+    size = 0
+    for key in dict.fromkeys(keys):
+        size += len(key) + 1
+        if size > MAX_TERMS_CHARS:
+            break
+        out.append(key)
+    return " ".join(out)
 
 
 def index_document(session: Session, doc: Document) -> None:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from marsad.store.crypto import is_sealed
-from marsad.store.search import word_keys
+from marsad.store.search import joined_terms, word_keys
 
 revision = "0011"
 down_revision = "0010"
@@ -96,7 +96,7 @@ def _entry(kind: str, subject: str, sensitivity: str, texts: list[Any], owner: A
         "subject": subject,
         "owner": owner,
         "sensitivity": sensitivity,
-        "terms": " ".join(keys),
+        "terms": joined_terms(keys),
     }
 
 
