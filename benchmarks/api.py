@@ -27,10 +27,11 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
+
+from scratch import postgres_scratch
 
 from marsad.config import database_url
 from marsad.contract.incident import Actor, Figure, IncidentView
@@ -263,22 +264,6 @@ def settle_postgres(url: str) -> None:
         for table in ("incidents", "incident_day_counts"):
             conn.execute(f"VACUUM ANALYZE {table}")
     print(f"[postgresql] VACUUM ANALYZE after the load: {time.perf_counter() - t0:.1f} s")
-
-
-def postgres_scratch(url: str) -> Iterator[str]:
-    import psycopg
-
-    schema = "bench_" + uuid.uuid4().hex[:10]
-    plain = url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    base = database_url(url)
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(plain, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def main() -> None:

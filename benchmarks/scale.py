@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import product
@@ -36,6 +35,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.progress import Progress
+from scratch import postgres_scratch
 
 from extract import report  # the generator of benchmarks/extract.py, beside this script
 
@@ -58,19 +58,7 @@ def database(postgres: str | None, folder: Path) -> Iterator[str]:
     if not postgres:
         yield database_url(str(folder / "bench.db"))
         return
-    import psycopg
-
-    schema = "bench_" + uuid.uuid4().hex[:10]
-    plain = postgres.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    base = database_url(postgres)
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(plain, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    yield from postgres_scratch(postgres)
 
 
 def one_process(store: Any, documents: Any) -> tuple[Any, float, float]:
